@@ -1,0 +1,3 @@
+from wegotwork.cli import main
+
+main()

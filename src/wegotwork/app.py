@@ -1,0 +1,133 @@
+"""The application factory: settings in, a configured ASGI app out."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.middleware.gzip import GZipMiddleware
+
+from wegotwork import __version__
+from wegotwork.db import Database, create_engine
+from wegotwork.deps import Services
+from wegotwork.logconf import configure as configure_logging
+from wegotwork.mail.outbox import OutboxSender
+from wegotwork.mail.transport import transport_for
+from wegotwork.routes import include_routers
+from wegotwork.settings import Settings, load_settings
+from wegotwork.storage import storage_for
+from wegotwork.web import errors
+from wegotwork.web.middleware import (
+    BodyLimitMiddleware,
+    OriginCheckMiddleware,
+    RequestLogMiddleware,
+    SecurityHeadersMiddleware,
+)
+from wegotwork.web.origins import TrustedOrigins
+from wegotwork.web.static import CachedStaticFiles
+from wegotwork.web.templating import STATIC_DIR, Templates
+
+JSON_BODY_LIMIT = 1024 * 1024
+# Upload routes stream and enforce their own, exact limits; this is the outer bound.
+UPLOAD_LIMITS = {
+    r"^/api/v1/public/jobs/[^/]+/applications$": 6 * 1024 * 1024,
+    r"^/careers/[^/]+/jobs/[^/]+/apply$": 6 * 1024 * 1024,
+    r"^/jobs/[^/]+/apply$": 6 * 1024 * 1024,
+    r"^/dashboard/[^/]+/settings(/logo)?$": 3 * 1024 * 1024,
+    r"^/api/v1/organizations/[^/]+/logo$": 3 * 1024 * 1024,
+}
+
+DESCRIPTION = """The WeGotWork API.
+
+* `/api/v1` — organizations, members, invitations, categories, jobs and applicants. Every
+  response is an envelope with a boolean `error`; failures carry `message` (and `fieldErrors`
+  for validation).
+* `/api/auth` — authentication, wire-compatible with Better Auth 1.7.
+
+Authenticate with the session cookie set by `/api/auth/sign-in/email`, or send
+`Authorization: Bearer <session token>`.
+"""
+
+
+def build_services(settings: Settings, database: Database | None = None) -> Services:
+    secret = settings.prepare()
+    db = database or Database(
+        create_engine(settings.effective_database_url, pool_size=settings.db_pool_size)
+    )
+    storage = storage_for(
+        settings.effective_storage_url,
+        endpoint_url=settings.s3_endpoint_url,
+        region=settings.s3_region,
+        access_key_id=settings.s3_access_key_id,
+        secret_access_key=settings.s3_secret_access_key,
+    )
+    return Services(
+        settings=settings,
+        secret=secret,
+        db=db,
+        storage=storage,
+        templates=Templates(settings, secret),
+        sender=OutboxSender(
+            db,
+            transport_for(settings.smtp_url),
+            settings.mail_from,
+            poll_seconds=settings.outbox_poll_seconds,
+        ),
+    )
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    database: Database | None = None,
+    background: bool = True,
+) -> FastAPI:
+    """Build the app. ``background=False`` keeps the outbox sender off (tests drive it)."""
+    settings = settings or load_settings()
+    services = build_services(settings, database)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if background:
+            services.sender.start()
+        try:
+            yield
+        finally:
+            await services.sender.stop()
+            if database is None:
+                await services.db.dispose()
+
+    app = FastAPI(
+        title="WeGotWork",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.services = services
+    errors.install(app)
+    include_routers(app)
+    app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
+
+    trusted = TrustedOrigins(settings)
+    app.add_middleware(OriginCheckMiddleware, trusted=trusted, render=errors.render_error_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        default_limit=JSON_BODY_LIMIT,
+        limits=UPLOAD_LIMITS,
+        render=errors.render_error_bytes,
+    )
+    app.add_middleware(GZipMiddleware, minimum_size=800, compresslevel=6)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
+    app.add_middleware(RequestLogMiddleware)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """The ASGI entry point for servers: ``uvicorn --factory wegotwork.app:app_from_env``."""
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    return create_app(settings)

@@ -1,0 +1,181 @@
+"""The ``wegotwork`` command: serve, migrate, seed, and maintenance tasks."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from wegotwork import migrate
+from wegotwork.settings import ConfigError, Settings, load_settings, redact_url
+
+app = typer.Typer(
+    help="WeGotWork: a hiring platform small companies run themselves.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+console = Console(stderr=True, soft_wrap=True)
+
+
+def fail(message: str) -> NoReturn:
+    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code=2)
+
+
+def settings_or_fail() -> tuple[Settings, str]:
+    try:
+        settings = load_settings()
+        secret = settings.prepare()
+    except ConfigError as exc:
+        fail(str(exc))
+    return settings, secret
+
+
+def describe_db_error(exc: BaseException, url: str) -> str:
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0] if str(exc) else ""
+    if isinstance(exc, OSError) and exc.strerror:
+        reason = exc.strerror
+    return f"cannot use the database at {redact_url(url)}: {reason or type(exc).__name__}"
+
+
+def run_migrations(settings: Settings, revision: str = "head") -> None:
+    url = settings.effective_database_url
+    try:
+        migrate.upgrade(url, revision)
+    except Exception as exc:
+        fail(describe_db_error(exc, url))
+
+
+def check_database(settings: Settings) -> None:
+    from sqlalchemy import text
+
+    from wegotwork.db import create_engine
+
+    async def probe() -> None:
+        engine = create_engine(settings.effective_database_url, pool_size=1)
+        try:
+            async with engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        finally:
+            await engine.dispose()
+
+    try:
+        asyncio.run(probe())
+    except Exception as exc:
+        fail(describe_db_error(exc, settings.effective_database_url))
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Number of worker processes.")] = 1,
+    reload: Annotated[
+        bool, typer.Option(help="Restart when the code changes (development).")
+    ] = False,
+    no_migrate: Annotated[
+        bool, typer.Option("--no-migrate", help="Do not apply pending migrations first.")
+    ] = False,
+) -> None:
+    """Run the web server (applying database migrations first)."""
+    import uvicorn
+
+    settings, _secret = settings_or_fail()
+    if no_migrate:
+        check_database(settings)
+    else:
+        console.print("Applying database migrations…", highlight=False)
+        run_migrations(settings)
+    console.print(
+        f"WeGotWork is running on [bold]http://{host}:{port}[/] "
+        f"(database: {redact_url(settings.effective_database_url)})",
+        highlight=False,
+    )
+    from wegotwork.logconf import configure
+
+    configure(settings.log_level, settings.log_format)
+    uvicorn.run(
+        "wegotwork.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=None if reload else workers,
+        reload=reload,
+        log_config=None,
+        access_log=False,
+        proxy_headers=True,
+        server_header=False,
+        timeout_graceful_shutdown=20,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Apply migrations up to REVISION (default: the latest)."""
+    settings, _ = settings_or_fail()
+    run_migrations(settings, revision)
+    console.print(
+        f"Database is at revision {migrate.current_revision(settings.effective_database_url)}"
+    )
+
+
+@db_app.command("downgrade")
+def db_downgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision, e.g. -1 or base.")] = "-1",
+) -> None:
+    """Revert migrations down to REVISION (default: one step)."""
+    settings, _ = settings_or_fail()
+    url = settings.effective_database_url
+    try:
+        migrate.downgrade(url, revision)
+    except Exception as exc:
+        fail(describe_db_error(exc, url))
+    console.print(f"Database is at revision {migrate.current_revision(url)}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Show the database's revision and the latest one available."""
+    settings, _ = settings_or_fail()
+    url = settings.effective_database_url
+    try:
+        current = migrate.current_revision(url)
+    except Exception as exc:
+        fail(describe_db_error(exc, url))
+    head = migrate.head_revision()
+    state = "up to date" if current == head else f"behind (latest is {head})"
+    print(f"{current or 'empty'} — {state}")
+
+
+@app.command()
+def seed(
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Create the demo organization 'acme' with data.")
+    ] = False,
+) -> None:
+    """Fill the database with demo data so the product can be explored at once."""
+    if not demo:
+        fail("say what to seed: wegotwork seed --demo")
+    from wegotwork.seed import seed_demo
+
+    settings, _ = settings_or_fail()
+    run_migrations(settings)
+    try:
+        asyncio.run(seed_demo(settings, console))
+    except ConfigError as exc:
+        fail(str(exc))
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,139 @@
+"""Database engine per dialect, the request-scoped session, ids and UTC time."""
+
+from __future__ import annotations
+
+import secrets
+import string
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import DateTime, event
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.types import TypeDecorator
+
+ID_ALPHABET = string.ascii_letters + string.digits
+ID_LENGTH = 32
+
+
+def new_id(length: int = ID_LENGTH) -> str:
+    """An opaque, URL-safe random id: 32 characters of [A-Za-z0-9], as Better Auth makes them."""
+    return "".join(secrets.choice(ID_ALPHABET) for _ in range(length))
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC. Tests move it through ``wegotwork.clock``."""
+    from wegotwork import clock
+
+    return clock.now()
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp that is always timezone-aware UTC in Python, whatever the database returns.
+
+    SQLite keeps no zone, so values are normalised to UTC on the way in and marked UTC on the
+    way out; PostgreSQL stores ``timestamptz``.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def _configure_sqlite(engine: AsyncEngine) -> None:
+    """Make SQLite behave: foreign keys on, WAL, a busy timeout, and real SAVEPOINTs.
+
+    The driver's own implicit BEGIN is switched off and SQLAlchemy emits BEGIN itself, which is
+    the documented way to get working SAVEPOINTs (and so nested transactions) on SQLite. It
+    begins IMMEDIATE: a transaction that reads and then writes would otherwise fail at once with
+    "database is locked" when another connection writes, instead of waiting its turn.
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
+    """An async engine for ``sqlite+aiosqlite://`` or ``postgresql+asyncpg://``."""
+    if url.startswith("sqlite"):
+        engine = create_async_engine(url, echo=echo)
+        _configure_sqlite(engine)
+        return engine
+    return create_async_engine(
+        url,
+        echo=echo,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+    )
+
+
+class Database:
+    """The engine and the session factory the app works with.
+
+    Tests build one bound to a single connection inside an outer transaction, so each test's
+    writes (including the routes' commits, which become savepoints) roll back at the end.
+    """
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        sessionmaker: async_sessionmaker[AsyncSession] | None = None,
+    ) -> None:
+        self.engine = engine
+        self.sessionmaker = sessionmaker or async_sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def bound_to(cls, connection: AsyncConnection) -> Database:
+        maker = async_sessionmaker(
+            bind=connection,
+            expire_on_commit=False,
+            join_transaction_mode="create_savepoint",
+        )
+        return cls(connection.engine, maker)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        async with self.sessionmaker() as session:
+            yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

@@ -1,0 +1,54 @@
+"""The services one app instance runs with, and the dependencies routes use to reach them."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from wegotwork.db import Database
+from wegotwork.settings import Settings
+
+if TYPE_CHECKING:
+    from wegotwork.mail.outbox import OutboxSender
+    from wegotwork.storage import Storage
+    from wegotwork.web.templating import Templates
+
+
+@dataclass
+class Services:
+    """Everything a request may need beyond its own input; one per app instance."""
+
+    settings: Settings
+    secret: str
+    db: Database
+    storage: Storage
+    templates: Templates
+    sender: OutboxSender
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
+    """A session per request. Routes commit once; anything not committed is rolled back."""
+    services = get_services(request)
+    async with services.db.sessionmaker() as session:
+        yield session
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+DbSession = Annotated[AsyncSession, Depends(get_db)]
+
+
+def get_settings(request: Request) -> Settings:
+    return get_services(request).settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]

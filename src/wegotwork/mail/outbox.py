@@ -1,0 +1,197 @@
+"""The outbox: durable mail. ``enqueue`` writes inside the caller's transaction; the sender
+delivers after commit, retries with exponential backoff, and claims each message with a lease
+(plus ``FOR UPDATE SKIP LOCKED`` on PostgreSQL) so that several server processes never send the
+same message twice."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import weakref
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from sqlalchemy import event as sa_event
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session as SyncSession
+
+from wegotwork.db import Database, utcnow
+from wegotwork.mail.transport import Transport
+from wegotwork.models import OutboxMessage
+
+log = logging.getLogger("wegotwork.mail")
+
+LEASE = timedelta(minutes=5)
+MAX_BACKOFF = timedelta(minutes=30)
+BATCH = 20
+WAKE_FLAG = "outbox_wake"
+
+_mail_env = Environment(
+    loader=PackageLoader("wegotwork.mail", "templates"),
+    autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def render_message(template: str, **context: Any) -> tuple[str, str, str]:
+    """Render ``mail/templates/<template>.{txt,html}``; the subject is the text's first line."""
+    text = _mail_env.get_template(f"{template}.txt").render(**context)
+    subject, _, body = text.partition("\n")
+    html = _mail_env.get_template(f"{template}.html").render(subject=subject.strip(), **context)
+    return subject.strip(), body.lstrip("\n"), html
+
+
+def enqueue(
+    db: AsyncSession,
+    *,
+    to: str,
+    subject: str,
+    text: str,
+    html: str | None = None,
+    kind: str = "",
+) -> OutboxMessage:
+    """Put a message in the outbox as part of the caller's transaction (sent after commit)."""
+    message = OutboxMessage(
+        to_address=to, subject=subject, text_body=text, html_body=html, kind=kind
+    )
+    db.add(message)
+    db.sync_session.info[WAKE_FLAG] = True
+    return message
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, ... capped at 30 minutes."""
+    seconds = 30 * (2 ** max(attempts - 1, 0))
+    return min(timedelta(seconds=seconds), MAX_BACKOFF)
+
+
+_senders: weakref.WeakSet[OutboxSender] = weakref.WeakSet()
+
+
+@sa_event.listens_for(SyncSession, "after_commit")
+def _wake_after_commit(session: SyncSession) -> None:
+    if session.info.pop(WAKE_FLAG, False):
+        for sender in list(_senders):
+            sender.wake()
+
+
+class OutboxSender:
+    """Delivers due outbox messages; runs as a task beside the server in every process."""
+
+    def __init__(
+        self, db: Database, transport: Transport, sender_address: str, poll_seconds: float = 2.0
+    ) -> None:
+        self.db = db
+        self.transport = transport
+        self.sender_address = sender_address
+        self.poll_seconds = poll_seconds
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        _senders.add(self)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run(), name="outbox")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                sent = await self.send_due()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox pass failed")
+                sent = 0
+            if sent:
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+            self._wake.clear()
+
+    async def _claim(self) -> list[OutboxMessage]:
+        """Lease a batch of due messages in one atomic UPDATE ... RETURNING.
+
+        On PostgreSQL the candidate rows are picked with ``FOR UPDATE SKIP LOCKED``, so
+        concurrent senders take disjoint batches; the repeated ``due`` condition makes the
+        claim safe on SQLite too, where writers are serialised.
+        """
+        now = utcnow()
+        due = (
+            (OutboxMessage.sent_at.is_(None))
+            & (OutboxMessage.next_attempt_at <= now)
+            & or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now)
+        )
+        candidates = (
+            select(OutboxMessage.id).where(due).order_by(OutboxMessage.next_attempt_at).limit(BATCH)
+        )
+        if self.db.dialect == "postgresql":
+            candidates = candidates.with_for_update(skip_locked=True)
+        claim = (
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(candidates.scalar_subquery()), due)
+            .values(locked_until=now + LEASE)
+            .returning(OutboxMessage)
+            .execution_options(synchronize_session=False)
+        )
+        async with self.db.sessionmaker() as session:
+            claimed = list((await session.scalars(claim)).all())
+            await session.commit()
+        return claimed
+
+    async def send_due(self) -> int:
+        """Send every message that is due now; return how many went out."""
+        sent = 0
+        for message in await self._claim():
+            email = self._email(message)
+            try:
+                await self.transport.send(email)
+            except Exception as exc:
+                attempts = message.attempts + 1
+                log.warning("mail to %s failed (attempt %d): %s", message.to_address, attempts, exc)
+                values: dict[str, Any] = {
+                    "attempts": attempts,
+                    "next_attempt_at": utcnow() + backoff(attempts),
+                    "last_error": str(exc)[:1000],
+                    "locked_until": None,
+                }
+            else:
+                sent += 1
+                values = {
+                    "attempts": message.attempts + 1,
+                    "sent_at": utcnow(),
+                    "locked_until": None,
+                }
+            async with self.db.sessionmaker() as session:
+                await session.execute(
+                    update(OutboxMessage).where(OutboxMessage.id == message.id).values(**values)
+                )
+                await session.commit()
+        return sent
+
+    def _email(self, message: OutboxMessage) -> EmailMessage:
+        email = EmailMessage()
+        email["From"] = self.sender_address
+        email["To"] = message.to_address
+        email["Subject"] = message.subject
+        email["Message-ID"] = make_msgid(idstring=message.id, domain="wegotwork")
+        email.set_content(message.text_body)
+        if message.html_body:
+            email.add_alternative(message.html_body, subtype="html")
+        return email

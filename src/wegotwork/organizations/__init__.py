@@ -1,0 +1,1 @@
+"""Organizations (workspaces): creation, settings, members and the active organization."""

@@ -1,0 +1,92 @@
+"""Files in a local directory, written atomically (temporary file, then rename)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import AsyncIterable, AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import anyio
+
+from wegotwork.storage.base import StorageError, StoredObject
+
+_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-./]{0,254}$")
+CHUNK = 64 * 1024
+
+
+class LocalStorage:
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+
+    def _path(self, key: str) -> Path:
+        if not _KEY.match(key) or ".." in key.split("/"):
+            raise StorageError(f"invalid storage key {key!r}")
+        return self.root / key
+
+    async def save(self, key: str, chunks: AsyncIterable[bytes], content_type: str) -> int:
+        path = self._path(key)
+        temporary = path.with_name(f".{path.name}.part")
+        size = 0
+        try:
+            await anyio.Path(path.parent).mkdir(parents=True, exist_ok=True)
+            async with await anyio.open_file(temporary, "wb") as handle:
+                async for chunk in chunks:
+                    size += len(chunk)
+                    await handle.write(chunk)
+            await anyio.Path(temporary).rename(path)
+        except OSError as exc:
+            await anyio.Path(temporary).unlink(missing_ok=True)
+            raise StorageError(f"cannot write {key}: {exc.strerror or exc}") from exc
+        except BaseException:
+            await anyio.Path(temporary).unlink(missing_ok=True)
+            raise
+        return size
+
+    async def open(self, key: str) -> AsyncIterator[bytes]:
+        path = self._path(key)
+        try:
+            handle = await anyio.open_file(path, "rb")
+        except OSError as exc:
+            raise StorageError(f"cannot read {key}: {exc.strerror or exc}") from exc
+        async with handle:
+            while chunk := await handle.read(CHUNK):
+                yield chunk
+
+    async def delete(self, key: str) -> None:
+        try:
+            await anyio.Path(self._path(key)).unlink(missing_ok=True)
+        except OSError as exc:
+            raise StorageError(f"cannot delete {key}: {exc.strerror or exc}") from exc
+
+    async def exists(self, key: str) -> bool:
+        return await anyio.Path(self._path(key)).is_file()
+
+    async def list(self, prefix: str = "") -> AsyncIterator[StoredObject]:
+        def scan() -> list[StoredObject]:
+            found: list[StoredObject] = []
+            if not self.root.is_dir():
+                return found
+            for directory, _dirs, files in os.walk(self.root):
+                for name in files:
+                    if name.startswith("."):
+                        continue
+                    path = Path(directory) / name
+                    key = path.relative_to(self.root).as_posix()
+                    if key.startswith(prefix):
+                        stat = path.stat()
+                        found.append(
+                            StoredObject(
+                                key, stat.st_size, datetime.fromtimestamp(stat.st_mtime, UTC)
+                            )
+                        )
+            return found
+
+        for item in await anyio.to_thread.run_sync(scan):
+            yield item
+
+    async def presigned_url(
+        self, key: str, *, filename: str, content_type: str, expires_in: int
+    ) -> str | None:
+        return None

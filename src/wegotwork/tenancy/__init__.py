@@ -1,0 +1,1 @@
+"""Who may do what inside an organization: one permission table, one guard, one scoping helper."""

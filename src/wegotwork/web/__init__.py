@@ -1,0 +1,1 @@
+"""The web shell shared by every face: templates, static files, middleware, error handling."""

@@ -1,0 +1,217 @@
+"""Error translation for each face, in one place each.
+
+* ``/api/v1`` and other JSON routes: the envelope ``{"error": true, "message", "fieldErrors"?}``.
+* ``/api/auth``: Better Auth's ``{"message", "code"}``.
+* Pages: an error page in the site's style; signing in is a redirect, not an error.
+
+A 500 says only "Internal Server Error"; the trace goes to the log.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Scope
+
+from wegotwork.deps import Services
+from wegotwork.errors import DomainError, RateLimited, Unauthorized
+
+log = logging.getLogger("wegotwork.errors")
+
+INTERNAL_ERROR = "Internal Server Error"
+REASONS = {
+    400: "Bad request",
+    401: "You need to sign in first",
+    403: "You are not allowed to do that",
+    404: "Not found",
+    405: "Method not allowed",
+    408: "The request took too long",
+    409: "Conflict",
+    413: "The request body is too large",
+    415: "Unsupported media type",
+    422: "Invalid input",
+    429: "Too many requests. Please try again later.",
+    500: INTERNAL_ERROR,
+    503: "The service is temporarily unavailable. Please try again shortly.",
+}
+
+
+def face_of(path: str) -> str:
+    if path.startswith("/api/auth"):
+        return "auth"
+    if path.startswith("/api/") or path == "/openapi.json":
+        return "json"
+    return "html"
+
+
+def envelope(
+    message: str,
+    status: int,
+    field_errors: dict[str, list[str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {"error": True, "message": message}
+    if field_errors is not None:
+        body["fieldErrors"] = field_errors
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def auth_error(
+    message: str, status: int, code: str | None, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    body: dict[str, Any] = {"message": message}
+    if code:
+        body["code"] = code
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def render_error_bytes(scope: Scope, status: int, code: str, message: str) -> tuple[bytes, bytes]:
+    """For ASGI middleware that answers before routing: (content type, body) for the face."""
+    face = face_of(scope["path"])
+    if face == "auth":
+        return b"application/json", json.dumps({"message": message, "code": code}).encode()
+    if face == "json":
+        return b"application/json", json.dumps({"error": True, "message": message}).encode()
+    page = (
+        "<!doctype html><html lang=en><meta charset=utf-8><title>"
+        f"{status} · WeGotWork</title><link rel=stylesheet href=/static/css/app.css>"
+        f"<main class='error-page'><h1>{status}</h1><p>{html.escape(message)}</p>"
+        "<p><a href=/>Back to the start page</a></p></main></html>"
+    )
+    return b"text/html; charset=utf-8", page.encode()
+
+
+def _label(field: str) -> str:
+    words: list[str] = []
+    current = ""
+    for char in field:
+        if char.isupper() and current:
+            words.append(current)
+            current = char.lower()
+        else:
+            current += char
+    words.append(current)
+    text = " ".join(words).replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def field_errors_of(exc: RequestValidationError) -> tuple[str, dict[str, list[str]]]:
+    """Pydantic errors in the shape of Zod's ``flatten().fieldErrors``."""
+    fields: dict[str, list[str]] = {}
+    form: list[str] = []
+    for error in exc.errors():
+        loc = [
+            part
+            for part in error.get("loc", ())
+            if part not in {"body", "query", "path", "header", "cookie"}
+        ]
+        message = str(error.get("msg", "Invalid value"))
+        message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        if error.get("type") == "missing" and loc:
+            message = f"{_label(str(loc[0]))} is required"
+        if loc and isinstance(loc[0], str):
+            fields.setdefault(loc[0], [])
+            if message not in fields[loc[0]]:
+                fields[loc[0]].append(message)
+        else:
+            form.append(message)
+    summary = form[0] if form and not fields else "Invalid input"
+    return summary, fields
+
+
+def _is_malformed_body(exc: RequestValidationError) -> bool:
+    return any(error.get("type") == "json_invalid" for error in exc.errors())
+
+
+async def handle_domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    headers: dict[str, str] = {}
+    if isinstance(exc, RateLimited):
+        headers["Retry-After"] = str(exc.retry_after)
+    face = face_of(request.url.path)
+    if face == "auth":
+        return auth_error(exc.message, exc.status, exc.code, headers)
+    if face == "json":
+        return envelope(exc.message, exc.status, exc.field_errors, headers)
+    if isinstance(exc, Unauthorized):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/sign-in?next={quote(target, safe='')}", status_code=303)
+    return error_page(request, exc.status, exc.message, headers)
+
+
+async def handle_validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    face = face_of(request.url.path)
+    if _is_malformed_body(exc):
+        if face == "auth":
+            return auth_error("Invalid JSON in request body", 400, "BAD_REQUEST")
+        return envelope("Malformed JSON in request body", 400)
+    summary, fields = field_errors_of(exc)
+    if face == "auth":
+        parts = []
+        for error in exc.errors():
+            path = ".".join(str(part) for part in error.get("loc", ()))
+            parts.append(f"[{path}] {error.get('msg', 'Invalid input')}")
+        return auth_error("; ".join(parts), 400, "VALIDATION_ERROR")
+    if face == "json":
+        return envelope(summary, 422, fields)
+    return error_page(request, 422, summary)
+
+
+async def handle_http_exception(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    face = face_of(request.url.path)
+    headers = dict(exc.headers or {})
+    message = exc.detail if isinstance(exc.detail, str) else REASONS.get(exc.status_code, "Error")
+    if exc.status_code == 404 and message == "Not Found":
+        message = "Not found"
+    if face == "auth":
+        if exc.status_code in {404, 405}:
+            # Better Auth answers unknown paths and wrong methods with an empty 404.
+            return Response(status_code=404)
+        return auth_error(message, exc.status_code, None, headers)
+    if face == "json":
+        return envelope(message, exc.status_code, None, headers)
+    return error_page(request, exc.status_code, message, headers)
+
+
+async def handle_unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    face = face_of(request.url.path)
+    if face == "auth":
+        return auth_error(INTERNAL_ERROR, 500, "INTERNAL_SERVER_ERROR")
+    if face == "json":
+        return envelope(INTERNAL_ERROR, 500)
+    return error_page(request, 500, "Something went wrong on our side. Please try again.")
+
+
+def error_page(
+    request: Request, status: int, message: str, headers: dict[str, str] | None = None
+) -> Response:
+    services: Services | None = getattr(request.app.state, "services", None)
+    if services is None:
+        content_type, body = render_error_bytes(request.scope, status, "", message)
+        return Response(body, status_code=status, media_type=content_type.decode())
+    template = {403: "errors/403.html", 404: "errors/404.html"}.get(status, "errors/error.html")
+    return services.templates.render(
+        request,
+        template,
+        {"status": status, "message": message, "title": REASONS.get(status, "Error")},
+        status_code=status,
+        headers=headers,
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, handle_domain_error)
+    app.add_exception_handler(RequestValidationError, handle_validation_error)
+    app.add_exception_handler(StarletteHTTPException, handle_http_exception)
+    app.add_exception_handler(Exception, handle_unexpected)

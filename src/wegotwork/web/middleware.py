@@ -1,0 +1,259 @@
+"""Pure ASGI middleware: security headers, request logging, the cross-site request check, and
+request body limits. Written against raw ASGI so that hot paths pay almost nothing."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable
+
+import structlog
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from wegotwork.web.origins import TrustedOrigins, origin_of
+
+log = structlog.get_logger("wegotwork.request")
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; frame-src 'self'"
+)
+
+SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+    (b"x-frame-options", b"DENY"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+
+# Secrets that travel in paths are replaced before a path is logged.
+_SECRET_PATHS = re.compile(r"^(/api/auth/reset-password/|/reset-password/|/invite/)[^/?]+")
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
+        self.app = app
+        self.headers = list(SECURITY_HEADERS)
+        if hsts:
+            self.headers.append(
+                (b"strict-transport-security", b"max-age=63072000; includeSubDomains")
+            )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name for name, _ in message.get("headers", [])}
+                extra = [(name, value) for name, value in self.headers if name not in present]
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class RequestLogMiddleware:
+    """One structured line per request: method, path, status, duration."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def capture(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            path = _SECRET_PATHS.sub(r"\1***", scope["path"])
+            if not path.startswith("/static/"):
+                log.info(
+                    "request",
+                    method=scope["method"],
+                    path=path,
+                    status=status,
+                    ms=round((time.perf_counter() - started) * 1000, 1),
+                )
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+ErrorRenderer = Callable[[Scope, int, str, str], tuple[bytes, bytes]]
+
+
+class OriginCheckMiddleware:
+    """Refuse state-changing requests that carry cookies unless they come from a trusted origin.
+
+    This is Better Auth's rule, applied to every face: the ``Origin`` header (or ``Referer``
+    when it is absent) must be trusted; ``Origin: null`` passes only with
+    ``Sec-Fetch-Site: same-origin``. Requests without cookies (bearer-token API clients,
+    anonymous form posts) carry no ambient authority and are not checked here.
+    """
+
+    def __init__(self, app: ASGIApp, *, trusted: TrustedOrigins, render: ErrorRenderer) -> None:
+        self.app = app
+        self.trusted = trusted
+        self.render = render
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        if _header(scope, b"cookie") is None:
+            await self.app(scope, receive, send)
+            return
+        refusal = self.check(scope)
+        if refusal is None:
+            await self.app(scope, receive, send)
+            return
+        code, message = refusal
+        content_type, body = self.render(scope, 403, code, message)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 403,
+                "headers": [
+                    (b"content-type", content_type),
+                    (b"content-length", str(len(body)).encode()),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+    def check(self, scope: Scope) -> tuple[str, str] | None:
+        origin = _header(scope, b"origin")
+        if origin is None or origin == "":
+            origin = _header(scope, b"referer")
+        if origin is None or origin == "" or origin == "null":
+            if origin == "null" and _header(scope, b"sec-fetch-site") == "same-origin":
+                return None
+            return "MISSING_OR_NULL_ORIGIN", "Missing or null Origin"
+        if origin_of(origin) not in self.trusted:
+            return "INVALID_ORIGIN", "Invalid origin"
+        return None
+
+
+def json_error_body(message: str, **extra: object) -> bytes:
+    return json.dumps({"error": True, "message": message, **extra}).encode()
+
+
+class BodyLimitMiddleware:
+    """Cap request bodies: 413 as soon as more than the limit arrives (declared or streamed).
+
+    Routes that accept uploads get their own larger limits and enforce them while streaming.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        default_limit: int,
+        limits: dict[str, int],
+        render: ErrorRenderer,
+        timeout: float = 60.0,
+    ) -> None:
+        self.app = app
+        self.default_limit = default_limit
+        self.limits = [(re.compile(pattern), limit) for pattern, limit in limits.items()]
+        self.render = render
+        self.timeout = timeout
+
+    def limit_for(self, path: str) -> int:
+        for pattern, limit in self.limits:
+            if pattern.match(path):
+                return limit
+        return self.default_limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit_for(scope["path"])
+        declared = _header(scope, b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._refuse(scope, send)
+            return
+        received = 0
+        started = time.monotonic()
+        response_started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise _TooLarge()
+                if time.monotonic() - started > self.timeout:
+                    raise _TooSlow()
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except _TooLarge:
+            if not response_started:
+                await self._refuse(scope, send)
+        except _TooSlow:
+            if not response_started:
+                await self._refuse(scope, send, status=408)
+
+    async def _refuse(self, scope: Scope, send: Send, status: int = 413) -> None:
+        if status == 413:
+            code, message = "PAYLOAD_TOO_LARGE", "The request body is too large"
+        else:
+            code, message = "REQUEST_TIMEOUT", "The request body took too long to arrive"
+        content_type, body = self.render(scope, status, code, message)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", content_type),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+class _TooLarge(HTTPException):
+    """Raised from ``receive``; an HTTPException so that FastAPI's body parsing passes it on."""
+
+    def __init__(self) -> None:
+        super().__init__(413, "The request body is too large")
+
+
+class _TooSlow(HTTPException):
+    def __init__(self) -> None:
+        super().__init__(408, "The request body took too long to arrive")

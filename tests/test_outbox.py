@@ -1,0 +1,104 @@
+"""Mail goes out through the outbox: after commit, retried with backoff while SMTP is down,
+and never twice even with several senders."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests.fixtures.mail import SmtpSink, free_port
+from wegotwork.clock import FrozenClock
+from wegotwork.db import Database
+from wegotwork.mail import enqueue, render_message
+from wegotwork.mail.outbox import OutboxSender, backoff
+from wegotwork.mail.transport import SmtpTransport
+from wegotwork.models import OutboxMessage
+
+
+def sender_for(database: Database, url: str) -> OutboxSender:
+    return OutboxSender(database, SmtpTransport(url, timeout=2), "WeGotWork <no-reply@test>")
+
+
+async def test_a_committed_message_is_delivered(
+    db: AsyncSession, database: Database, smtp_sink: SmtpSink
+) -> None:
+    enqueue(db, to="ada@example.com", subject="Hello", text="Plain body", html="<p>Rich body</p>")
+    await db.commit()
+    sent = await sender_for(database, smtp_sink.url).send_due()
+    assert sent == 1
+    [received] = smtp_sink.to("ada@example.com")
+    assert received.subject == "Hello"
+    assert "Plain body" in received.text
+    assert "<p>Rich body</p>" in received.html
+    row = (await db.execute(select(OutboxMessage))).scalar_one()
+    await db.refresh(row)
+    assert row.sent_at is not None
+    assert row.attempts == 1
+
+
+async def test_an_uncommitted_message_is_never_sent(
+    db: AsyncSession, database: Database, smtp_sink: SmtpSink
+) -> None:
+    enqueue(db, to="ghost@example.com", subject="Never", text="x")
+    await db.rollback()
+    assert await sender_for(database, smtp_sink.url).send_due() == 0
+    assert smtp_sink.messages == []
+
+
+async def test_smtp_outage_is_retried_with_backoff_until_it_succeeds(
+    db: AsyncSession, database: Database, smtp_sink: SmtpSink, frozen_clock: FrozenClock
+) -> None:
+    enqueue(db, to="bob@example.com", subject="Retry me", text="x")
+    await db.commit()
+    down = sender_for(database, f"smtp://127.0.0.1:{free_port()}")
+    assert await down.send_due() == 0
+    row = (await db.execute(select(OutboxMessage))).scalar_one()
+    await db.refresh(row)
+    assert row.attempts == 1
+    assert row.sent_at is None
+    assert row.last_error
+    assert row.next_attempt_at == frozen_clock.current + backoff(1)
+
+    up = sender_for(database, smtp_sink.url)
+    assert await up.send_due() == 0, "not due before its backoff has passed"
+    frozen_clock.advance(backoff(1) + timedelta(seconds=1))
+    assert await up.send_due() == 1
+    assert len(smtp_sink.to("bob@example.com")) == 1
+
+
+def test_backoff_grows_and_is_capped() -> None:
+    assert backoff(1) == timedelta(seconds=30)
+    assert backoff(2) == timedelta(seconds=60)
+    assert backoff(20) == timedelta(minutes=30)
+
+
+async def test_competing_senders_send_each_message_once(
+    fresh_databases, dialect: str, smtp_sink: SmtpSink
+) -> None:
+    from wegotwork.db import create_engine
+
+    url = await fresh_databases.create_migrated(dialect)
+    engine = create_engine(url, pool_size=4)
+    database = Database(engine)
+    try:
+        async with database.sessionmaker() as session:
+            for index in range(15):
+                enqueue(session, to=f"person{index}@example.com", subject="Once", text="x")
+            await session.commit()
+        senders = [sender_for(database, smtp_sink.url) for _ in range(3)]
+        results = await asyncio.gather(*(sender.send_due() for sender in senders))
+        assert sum(results) == 15
+        assert len(smtp_sink.messages) == 15
+        assert len({tuple(item.to) for item in smtp_sink.messages}) == 15
+    finally:
+        await engine.dispose()
+
+
+def test_message_templates_render_subject_text_and_html() -> None:
+    subject, text, html = render_message("example", name="Ada <script>")
+    assert subject == "Welcome, Ada <script>"
+    assert "Hello Ada <script>" in text
+    assert "Ada &lt;script&gt;" in html

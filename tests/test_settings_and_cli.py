@@ -1,0 +1,139 @@
+"""Configuration and the command line: clear one-line errors, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from wegotwork.settings import ConfigError, Settings, load_settings
+
+
+def run_cli(
+    *args: str, env: dict[str, str], cwd: Path, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith("WEGOTWORK_")
+    }
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "wegotwork", *args],
+        env=environment,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def test_local_secret_is_generated_once_and_kept(tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
+    first = settings.prepare()
+    second = Settings(_env_file=None, data_dir=tmp_path).prepare()  # type: ignore[call-arg]
+    assert first == second
+    assert len(first) >= 32
+    assert (tmp_path / "secret.key").stat().st_mode & 0o077 == 0
+
+
+def test_production_refuses_to_start_without_a_secret(tmp_path: Path) -> None:
+    settings = Settings(_env_file=None, data_dir=tmp_path, env="production")  # type: ignore[call-arg]
+    with pytest.raises(ConfigError, match="WEGOTWORK_SECRET must be set"):
+        settings.prepare()
+
+
+def test_malformed_values_become_config_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WEGOTWORK_BASE_URL", "not a url")
+    with pytest.raises(ConfigError, match="WEGOTWORK_BASE_URL"):
+        load_settings(_env_file=None)
+
+
+def test_trusted_origins_are_a_comma_separated_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WEGOTWORK_TRUSTED_ORIGINS", "https://a.example, https://b.example/")
+    settings = load_settings(_env_file=None)
+    assert settings.trusted_origins == ["https://a.example", "https://b.example"]
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"WEGOTWORK_DATABASE_URL": "mysql://nope"}, "WEGOTWORK_DATABASE_URL must start with"),
+        (
+            {"WEGOTWORK_DATABASE_URL": "postgresql+asyncpg://postgres@127.0.0.1:1/x"},
+            "cannot use the database at postgresql+asyncpg://postgres@127.0.0.1:1/x",
+        ),
+        ({"WEGOTWORK_ENV": "production"}, "WEGOTWORK_SECRET must be set in production"),
+        ({"WEGOTWORK_BASE_URL": "ftp://x"}, "WEGOTWORK_BASE_URL"),
+    ],
+)
+def test_bad_configuration_gives_one_clear_line(
+    tmp_path: Path, env: dict[str, str], expected: str
+) -> None:
+    result = run_cli(
+        "serve", "--port", "1", env={"WEGOTWORK_DATA_DIR": str(tmp_path), **env}, cwd=tmp_path
+    )
+    assert result.returncode == 2
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len([line for line in result.stderr.splitlines() if line.strip()]) <= 3
+
+
+def test_unwritable_data_dir_is_reported(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    result = run_cli(
+        "db", "current", env={"WEGOTWORK_DATA_DIR": str(blocker / "data")}, cwd=tmp_path
+    )
+    assert result.returncode == 2
+    assert "is not writable" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_every_command_has_help(tmp_path: Path) -> None:
+    for command in (
+        ["--help"],
+        ["serve", "--help"],
+        ["db", "--help"],
+        ["db", "upgrade", "--help"],
+        ["db", "downgrade", "--help"],
+        ["db", "current", "--help"],
+        ["seed", "--help"],
+    ):
+        result = run_cli(*command, env={}, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert "Usage" in result.stdout
+
+
+def test_db_commands_migrate_and_report(tmp_path: Path) -> None:
+    env = {"WEGOTWORK_DATA_DIR": str(tmp_path / "data")}
+    assert "empty" in run_cli("db", "current", env=env, cwd=tmp_path).stdout
+    upgraded = run_cli("db", "upgrade", env=env, cwd=tmp_path)
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert "up to date" in run_cli("db", "current", env=env, cwd=tmp_path).stdout
+    downgraded = run_cli("db", "downgrade", "base", env=env, cwd=tmp_path)
+    assert downgraded.returncode == 0, downgraded.stderr
+    assert "empty" in run_cli("db", "current", env=env, cwd=tmp_path).stdout
+
+
+@pytest.mark.slow
+def test_seed_demo_creates_a_living_organization(tmp_path: Path) -> None:
+    import sqlite3
+
+    env = {"WEGOTWORK_DATA_DIR": str(tmp_path / "data")}
+    result = run_cli("seed", "--demo", env=env, cwd=tmp_path, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "owner@acme.example" in result.stderr
+    assert "password" in result.stderr
+    with sqlite3.connect(tmp_path / "data" / "wegotwork.db") as connection:
+        jobs = connection.execute("select count(*) from job where status='published'").fetchone()[0]
+        applicants = connection.execute("select count(*) from applicant").fetchone()[0]
+        statuses = connection.execute("select count(distinct status) from applicant").fetchone()[0]
+    assert jobs == 12
+    assert applicants >= 200
+    assert statuses == 6
+    again = run_cli("seed", "--demo", env=env, cwd=tmp_path)
+    assert again.returncode == 0
+    assert "exists already" in again.stderr
