@@ -1,0 +1,72 @@
+"""HTML forms through the same Pydantic schemas as the JSON API: parse, validate, and on failure
+re-render with field errors next to the fields and what was typed kept."""
+
+from __future__ import annotations
+
+from typing import Any, Generic, TypeVar
+
+from fastapi import Request
+from pydantic import BaseModel, ValidationError
+
+from wegotwork.errors import DomainError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class FormResult(Generic[M]):
+    def __init__(
+        self, data: M | None, values: dict[str, Any], errors: dict[str, list[str]]
+    ) -> None:
+        self.data = data
+        self.values = values
+        self.errors = errors
+
+    @property
+    def ok(self) -> bool:
+        return self.data is not None and not self.errors
+
+
+def errors_from_validation(exc: ValidationError) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors():
+        loc = error.get("loc", ())
+        field = str(loc[0]) if loc else "__all__"
+        message = str(error.get("msg", "Invalid value"))
+        message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        if error.get("type") == "missing":
+            message = "This field is required"
+        errors.setdefault(field, []).append(message)
+    return errors
+
+
+def errors_from_domain(exc: DomainError) -> dict[str, list[str]]:
+    """A domain error as form errors: its field errors, or a form-level message."""
+    return dict(exc.field_errors) if exc.field_errors else {"__all__": [exc.message]}
+
+
+async def parse_form(
+    request: Request,
+    model: type[M],
+    *,
+    checkboxes: tuple[str, ...] = (),
+    multi: tuple[str, ...] = (),
+) -> FormResult[M]:
+    """Read the request's form into ``model``. Empty strings count as "not given"; unchecked
+    ``checkboxes`` become False; ``multi`` fields collect every value."""
+    form = await request.form()
+    values: dict[str, Any] = {}
+    for key in form:
+        if key in multi:
+            values[key] = [str(item) for item in form.getlist(key)]
+            continue
+        raw = form.get(key)
+        if isinstance(raw, str):
+            values[key] = raw
+    for name in checkboxes:
+        values[name] = name in form and form.get(name) not in ("", "false", "off", "0")
+    cleaned = {key: value for key, value in values.items() if value != ""}
+    try:
+        data = model.model_validate(cleaned)
+    except ValidationError as exc:
+        return FormResult(None, values, errors_from_validation(exc))
+    return FormResult(data, values, {})
