@@ -5,8 +5,21 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from wegotwork.invitations import api as invitations_api
+from wegotwork.invitations import pages as invitations_pages
+from wegotwork.organizations import api as organizations_api
+from wegotwork.organizations import media as organizations_media
+from wegotwork.organizations import pages as organizations_pages
+from wegotwork.organizations import team_pages as organizations_team_pages
 from wegotwork.web import pages as shell_pages
 
 
 def include_routers(app: FastAPI) -> None:
     app.include_router(shell_pages.router)
+    app.include_router(organizations_api.router)
+    app.include_router(invitations_api.organization_router)
+    app.include_router(invitations_api.router)
+    app.include_router(organizations_pages.router)
+    app.include_router(organizations_team_pages.router)
+    app.include_router(organizations_media.router)
+    app.include_router(invitations_pages.router)
