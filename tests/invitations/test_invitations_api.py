@@ -342,3 +342,25 @@ async def test_the_mailed_link_leads_to_the_invitation_page(
     page = await world.anonymous.get(match.group(1))
     assert page.status_code == 200
     assert "Join Alpha Works" in page.text
+
+
+async def test_accepting_while_already_a_member_changes_nothing(
+    db: AsyncSession, world: World
+) -> None:
+    member = world.users["member"]
+    invitation = await factories.make_invitation(
+        db, world.org, world.users["owner"], email=member.email, role=Role.OWNER
+    )
+    await db.commit()
+    response = await world.api("member").post(f"/api/v1/invitations/{invitation.id}/accept")
+    assert response.status_code == 409
+    assert response.json()["message"] == "You are already a member of Alpha Works"
+    row = await one(db, select(Invitation).where(Invitation.id == invitation.id))
+    assert row.status is InvitationStatus.PENDING
+    roles = await fresh(
+        db,
+        select(Member.role).where(
+            Member.organization_id == world.org.id, Member.user_id == member.id
+        ),
+    )
+    assert roles == [Role.MEMBER]

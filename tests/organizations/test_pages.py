@@ -199,6 +199,7 @@ async def test_the_team_page_shows_members_roles_and_join_dates(
     assert "/remove" not in page.text
     assert "Invite a teammate" not in page.text
     assert f'action="/dashboard/{world.org.slug}/team/leave"' in page.text
+    assert f'href="/dashboard/{world.org.slug}/settings"' not in page.text
 
 
 async def test_an_admin_sees_the_controls_the_rules_allow(db: AsyncSession, world: World) -> None:
@@ -328,6 +329,7 @@ async def test_the_settings_page_is_for_admins_and_owners(db: AsyncSession, worl
     assert_csp_clean(admin.text)
     assert "public links" in admin.text
     assert "Danger zone" not in admin.text
+    assert f'href="/dashboard/{world.org.slug}/settings" aria-current="page"' in admin.text
     owner = await world.browser("owner").get(url)
     assert "Danger zone" in owner.text
     assert f'data-expected="{world.org.slug}"' in owner.text

@@ -65,7 +65,9 @@ def _send(
 
 async def _lock_organization(db: AsyncSession, organization_id: str) -> None:
     await db.execute(
-        select(Organization.id).where(Organization.id == organization_id).with_for_update()
+        select(Organization.id)
+        .where(Organization.id == organization_id)
+        .with_for_update(key_share=True)
     )
 
 

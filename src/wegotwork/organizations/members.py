@@ -36,8 +36,12 @@ async def list_members(db: AsyncSession, ctx: OrgContext) -> list[Member]:
 
 async def _lock(db: AsyncSession, ctx: OrgContext) -> tuple[int, Role]:
     """Lock the organization; return its number of owners and the caller's current role."""
+    # FOR NO KEY UPDATE: serialises member changes without blocking inserts that merely
+    # reference the organization (an accepted invitation, a new job).
     await db.execute(
-        select(Organization.id).where(Organization.id == ctx.organization.id).with_for_update()
+        select(Organization.id)
+        .where(Organization.id == ctx.organization.id)
+        .with_for_update(key_share=True)
     )
     owners = await db.scalar(
         select(func.count())
