@@ -138,7 +138,10 @@ async def handle_domain_error(request: Request, exc: Exception) -> Response:
         headers["Retry-After"] = str(exc.retry_after)
     face = face_of(request.url.path)
     if face == "auth":
-        return auth_error(exc.message, exc.status, exc.code, headers)
+        message = exc.message
+        if isinstance(exc, Unauthorized) and message == Unauthorized.default_message:
+            message = "Unauthorized"  # Better Auth's wording
+        return auth_error(message, exc.status, exc.code, headers)
     if face == "json":
         return envelope(exc.message, exc.status, exc.field_errors, headers)
     if isinstance(exc, Unauthorized):
