@@ -18,6 +18,12 @@ class AuthCookieMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        path: str = scope["path"]
+        if path.startswith("/api/auth/") and path.endswith("/"):
+            # Better Auth matches paths exactly: a trailing slash is an unknown path.
+            await send({"type": "http.response.start", "status": 404, "headers": []})
+            await send({"type": "http.response.body", "body": b""})
+            return
         pending: dict[str, str] = scope.setdefault(PENDING_COOKIES, {})
 
         async def send_with_cookies(message: Message) -> None:

@@ -16,6 +16,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
+import authlib.deprecate  # noqa: F401 - installs its own warning filter; ours must come after
 import httpx
 from joserfc import jwt
 from joserfc.errors import JoseError
@@ -32,6 +33,7 @@ from wegotwork.models import Account, Session, User, Verification
 from wegotwork.settings import Settings
 
 with warnings.catch_warnings():
+    # Authlib nags about a future httpx fork on import; nothing for us to act on.
     warnings.simplefilter("ignore")
     from authlib.integrations.httpx_client import AsyncOAuth2Client
 
