@@ -68,11 +68,12 @@ class Provider:
     discovery: bool = False  # read the endpoints from the issuer's metadata
     kind: str = "oidc"  # "oidc" or "github"
     extra_params: dict[str, str] = field(default_factory=dict)
-    _metadata_at: float = 0.0
+    _metadata_at: float | None = None
     _keys: KeySet | None = None
 
     async def endpoints(self, http: httpx.AsyncClient) -> None:
-        if not self.discovery or time.monotonic() - self._metadata_at < METADATA_TTL:
+        fresh = self._metadata_at is not None and time.monotonic() - self._metadata_at < METADATA_TTL
+        if not self.discovery or fresh:
             return
         url = self.issuer.rstrip("/") + "/.well-known/openid-configuration"
         response = await http.get(url)
