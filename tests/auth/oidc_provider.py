@@ -107,7 +107,9 @@ class OidcProvider:
             return JSONResponse({"error": "invalid_grant"}, status_code=400)
         verifier = str(form.get("code_verifier", ""))
         challenge = (
-            base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+            base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
+            .rstrip(b"=")
+            .decode()
         )
         if challenge != grant["challenge"]:
             return JSONResponse({"error": "invalid_grant", "why": "pkce"}, status_code=400)
@@ -163,8 +165,13 @@ class OidcProvider:
         if identity is None:
             return JSONResponse({"message": "Bad credentials"}, status_code=401)
         return JSONResponse(
-            {"id": int(identity.sub.split("-")[-1]), "login": "octo", "name": identity.name,
-             "email": None, "avatar_url": f"{self.url}/avatar.png"}
+            {
+                "id": int(identity.sub.split("-")[-1]),
+                "login": "octo",
+                "name": identity.name,
+                "email": None,
+                "avatar_url": f"{self.url}/avatar.png",
+            }
         )
 
     async def github_emails(self, request: Request) -> Response:

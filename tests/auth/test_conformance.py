@@ -61,8 +61,14 @@ def better_auth_client() -> Path:
         if not manifest.exists():
             manifest.write_text('{"private": true, "type": "module"}\n')
         install = subprocess.run(
-            [npm, "install", "--no-audit", "--no-fund", "--save-exact",
-             f"better-auth@{BETTER_AUTH_VERSION}"],
+            [
+                npm,
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--save-exact",
+                f"better-auth@{BETTER_AUTH_VERSION}",
+            ],
             cwd=CACHE,
             capture_output=True,
             text=True,

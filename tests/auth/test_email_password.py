@@ -30,7 +30,9 @@ async def test_sign_up_creates_the_user_and_signs_them_in(ada: Browser, db: Asyn
     assert ISO_MS.match(user["createdAt"])
     assert re.fullmatch(r"[A-Za-z0-9]{32}", body["token"])
     cookies = set_cookies(response)
-    assert cookies["better-auth.session_token"].endswith("; Max-Age=604800; Path=/; HttpOnly; SameSite=Lax")
+    assert cookies["better-auth.session_token"].endswith(
+        "; Max-Age=604800; Path=/; HttpOnly; SameSite=Lax"
+    )
     assert "Max-Age=3600; Path=/; HttpOnly; SameSite=Lax" in cookies["better-auth.session_data"]
 
     session = await ada.session()
@@ -57,7 +59,9 @@ async def test_a_second_sign_up_with_the_same_email_is_refused(
         "code": "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL",
     }
     assert "set-cookie" not in again.headers
-    count = await db.scalar(select(func.count()).select_from(User).where(User.email == "ada@example.com"))
+    count = await db.scalar(
+        select(func.count()).select_from(User).where(User.email == "ada@example.com")
+    )
     assert count == 1
 
 
@@ -77,10 +81,14 @@ async def test_sign_in_with_the_right_password_and_not_with_a_wrong_one(
     wrong = await laptop.sign_in("ada@example.com", "not the password")
     unknown = await laptop.sign_in("nobody@example.com", "not the password")
     assert wrong.status_code == unknown.status_code == 401
-    assert wrong.json() == unknown.json() == {
-        "message": "Invalid email or password",
-        "code": "INVALID_EMAIL_OR_PASSWORD",
-    }
+    assert (
+        wrong.json()
+        == unknown.json()
+        == {
+            "message": "Invalid email or password",
+            "code": "INVALID_EMAIL_OR_PASSWORD",
+        }
+    )
     assert "set-cookie" not in wrong.headers
     assert await laptop.session() is None
 
@@ -162,7 +170,7 @@ async def test_change_password(ada: Browser, browser_maker, db: AsyncSession) ->
     )
     assert changed.status_code == 200
     assert changed.json()["token"] is None
-    assert (await phone.session())  # other sessions are kept unless asked
+    assert await phone.session()  # other sessions are kept unless asked
 
     revoked = await ada.post(
         "/api/auth/change-password",
@@ -178,7 +186,9 @@ async def test_change_password(ada: Browser, browser_maker, db: AsyncSession) ->
     assert await db.scalar(select(Session).where(Session.token == phone_token)) is None
     session = await ada.session()
     assert isinstance(session, dict) and session["session"]["token"] == new_token
-    assert (await browser_maker().sign_in("ada@example.com", "an even newer password")).status_code == 200
+    assert (
+        await browser_maker().sign_in("ada@example.com", "an even newer password")
+    ).status_code == 200
 
 
 async def test_list_and_revoke_sessions(ada: Browser, browser_maker) -> None:

@@ -47,7 +47,9 @@ async def test_a_better_auth_password_is_accepted_and_upgraded(
 ) -> None:
     user = await factories.make_user(db, email="grace@example.com", password=None)
     db.add(
-        Account(account_id=user.id, provider_id="credential", user_id=user.id, password=BETTER_AUTH_HASH)
+        Account(
+            account_id=user.id, provider_id="credential", user_id=user.id, password=BETTER_AUTH_HASH
+        )
     )
     user_id = user.id
     await db.commit()
@@ -73,11 +75,20 @@ async def test_password_reset_by_mail(ada: Browser, browser_maker, db: AsyncSess
         "/api/auth/request-password-reset",
         json={"email": "ada@example.com", "redirectTo": "/reset-password"},
     )
-    assert unknown.json() == known.json() == {
-        "status": True,
-        "message": "If this email exists in our system, check your email for the reset link",
-    }
-    assert await db.scalar(select(OutboxMessage).where(OutboxMessage.to_address == "nobody@example.com")) is None
+    assert (
+        unknown.json()
+        == known.json()
+        == {
+            "status": True,
+            "message": "If this email exists in our system, check your email for the reset link",
+        }
+    )
+    assert (
+        await db.scalar(
+            select(OutboxMessage).where(OutboxMessage.to_address == "nobody@example.com")
+        )
+        is None
+    )
 
     message = await _mail(db, "ada@example.com", "reset-password")
     assert message.subject == "Reset your WeGotWork password"
@@ -91,7 +102,9 @@ async def test_password_reset_by_mail(ada: Browser, browser_maker, db: AsyncSess
     token = parse_qs(target.query)["token"][0]
     assert len(token) == 24
 
-    short = await stranger.post("/api/auth/reset-password", json={"token": token, "newPassword": "short"})
+    short = await stranger.post(
+        "/api/auth/reset-password", json={"token": token, "newPassword": "short"}
+    )
     assert short.json()["code"] == "PASSWORD_TOO_SHORT"
     done = await stranger.post(
         "/api/auth/reset-password", json={"token": token, "newPassword": "my new password"}
@@ -150,7 +163,9 @@ async def test_email_verification_by_mail(
     assert with_callback.headers["location"] == "/verify-email?error=TOKEN_EXPIRED"
 
 
-async def test_signed_out_verification_requests_reveal_nothing(browser_maker, db: AsyncSession) -> None:
+async def test_signed_out_verification_requests_reveal_nothing(
+    browser_maker, db: AsyncSession
+) -> None:
     await factories.make_user(db, email="late@example.com", verified=False)
     await db.commit()
     visitor: Browser = browser_maker()

@@ -120,9 +120,13 @@ async def test_bad_input_gets_the_documented_error_and_no_session(
     cases: list[tuple[httpx.Response, int, dict[str, object]]] = []
 
     malformed = await visitor.post(
-        "/api/auth/sign-in/email", content=b'{"email": ', headers={"content-type": "application/json"}
+        "/api/auth/sign-in/email",
+        content=b'{"email": ',
+        headers={"content-type": "application/json"},
     )
-    cases.append((malformed, 400, {"message": "Invalid JSON in request body", "code": "BAD_REQUEST"}))
+    cases.append(
+        (malformed, 400, {"message": "Invalid JSON in request body", "code": "BAD_REQUEST"})
+    )
     missing = await visitor.post("/api/auth/sign-up/email", json={"email": "x@example.com"})
     cases.append(
         (
@@ -177,7 +181,11 @@ async def test_bad_input_gets_the_documented_error_and_no_session(
     huge_email = "a" * 10_000 + "@example.com"
     sign_up_huge = await visitor.sign_up(huge_email)
     cases.append(
-        (sign_up_huge, 400, {"message": "[body.email] Invalid email address", "code": "VALIDATION_ERROR"})
+        (
+            sign_up_huge,
+            400,
+            {"message": "[body.email] Invalid email address", "code": "VALIDATION_ERROR"},
+        )
     )
     sign_in_huge = await visitor.sign_in(huge_email)
     cases.append((sign_in_huge, 400, {"message": "Invalid email", "code": "INVALID_EMAIL"}))
@@ -198,7 +206,10 @@ async def test_bad_input_gets_the_documented_error_and_no_session(
         (
             array,
             400,
-            {"message": "[body] Invalid input: expected object, received array", "code": "VALIDATION_ERROR"},
+            {
+                "message": "[body] Invalid input: expected object, received array",
+                "code": "VALIDATION_ERROR",
+            },
         )
     )
     for response, status, expected in cases:
@@ -209,12 +220,18 @@ async def test_bad_input_gets_the_documented_error_and_no_session(
     assert await db.scalar(select(User).where(User.email == "big@example.com")) is None
 
 
-async def test_forms_are_accepted_where_better_auth_accepts_them(ada: Browser, browser_maker) -> None:
+async def test_forms_are_accepted_where_better_auth_accepts_them(
+    ada: Browser, browser_maker
+) -> None:
     await ada.sign_up("ada@example.com")
     visitor: Browser = browser_maker()
     response = await visitor.post(
         "/api/auth/sign-in/email",
-        data={"email": "ada@example.com", "password": "a long enough password", "rememberMe": "false"},
+        data={
+            "email": "ada@example.com",
+            "password": "a long enough password",
+            "rememberMe": "false",
+        },
     )
     assert response.status_code == 200
     assert "better-auth.dont_remember" in set_cookies(response)
@@ -229,7 +246,9 @@ async def test_an_expired_reset_token_is_refused(
 
     await ada.sign_up("ada@example.com")
     await ada.post("/api/auth/request-password-reset", json={"email": "ada@example.com"})
-    message = await db.scalar(select(OutboxMessage).where(OutboxMessage.to_address == "ada@example.com"))
+    message = await db.scalar(
+        select(OutboxMessage).where(OutboxMessage.to_address == "ada@example.com")
+    )
     assert message is not None
     token = message.text_body.split("/api/auth/reset-password/")[1].split("?")[0]
     frozen_clock.advance(timedelta(hours=1, minutes=1))
@@ -238,7 +257,9 @@ async def test_an_expired_reset_token_is_refused(
     )
     assert response.status_code == 400
     assert response.json() == {"message": "Invalid token", "code": "INVALID_TOKEN"}
-    link = await ada.get(f"/api/auth/reset-password/{token}", params={"callbackURL": "/reset-password"})
+    link = await ada.get(
+        f"/api/auth/reset-password/{token}", params={"callbackURL": "/reset-password"}
+    )
     assert link.headers["location"] == "/reset-password?error=INVALID_TOKEN"
 
 
@@ -264,7 +285,8 @@ async def test_sign_in_is_limited_to_three_tries_in_ten_seconds(
         statuses = []
         for _ in range(4):
             response = await attacker.post(
-                "/api/auth/sign-in/email", json={"email": "ada@example.com", "password": "guess1234"}
+                "/api/auth/sign-in/email",
+                json={"email": "ada@example.com", "password": "guess1234"},
             )
             statuses.append(response.status_code)
         assert statuses == [401, 401, 401, 429]
@@ -286,9 +308,7 @@ async def test_sign_in_is_limited_to_three_tries_in_ten_seconds(
             assert again.status_code == 400
 
 
-async def test_the_general_window_is_a_hundred_requests(
-    tmp_path, database: Database
-) -> None:
+async def test_the_general_window_is_a_hundred_requests(tmp_path, database: Database) -> None:
     app = _limited_app(tmp_path, database, "memory")
     async with _client(app) as client:
         statuses = [(await client.get("/api/auth/ok")).status_code for _ in range(101)]
@@ -301,7 +321,9 @@ async def test_mail_endpoints_allow_three_a_minute(tmp_path, database: Database)
     async with _client(app) as client:
         statuses = [
             (
-                await client.post("/api/auth/request-password-reset", json={"email": "x@example.com"})
+                await client.post(
+                    "/api/auth/request-password-reset", json={"email": "x@example.com"}
+                )
             ).status_code
             for _ in range(4)
         ]

@@ -150,7 +150,9 @@ async def test_revocation_stops_state_changes_at_once(
 
 
 def _forge(payload: dict[str, object], expires_at: int, secret: str) -> str:
-    text = json.dumps({**payload, "expiresAt": expires_at}, separators=(",", ":"), ensure_ascii=False)
+    text = json.dumps(
+        {**payload, "expiresAt": expires_at}, separators=(",", ":"), ensure_ascii=False
+    )
     mac = hmac.new(secret.encode(), text.encode(), hashlib.sha256).digest()
     signature = base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
     outer = json.dumps(
@@ -161,9 +163,7 @@ def _forge(payload: dict[str, object], expires_at: int, secret: str) -> str:
     return base64.urlsafe_b64encode(outer.encode()).rstrip(b"=").decode()
 
 
-async def test_a_forged_cookie_cache_is_ignored(
-    ada: Browser, frozen_clock: FrozenClock
-) -> None:
+async def test_a_forged_cookie_cache_is_ignored(ada: Browser, frozen_clock: FrozenClock) -> None:
     body = (await ada.sign_up("ada@example.com")).json()
     now_ms = int(frozen_clock.current.timestamp() * 1000)
     session = (await ada.session())["session"]  # type: ignore[index]
@@ -191,8 +191,15 @@ async def test_a_cookie_cache_in_better_auths_own_key_order_is_accepted(
     # Better Auth writes its own key order; the signature covers that exact text.
     reordered_session = dict(reversed(list(session.items())))
     reordered_user = dict(reversed(list(body["user"].items())))
-    payload = {"session": reordered_session, "user": reordered_user, "updatedAt": now_ms, "version": "1"}
-    ada.client.cookies.set("better-auth.session_data", _forge(payload, now_ms + 3_600_000, TEST_SECRET))
+    payload = {
+        "session": reordered_session,
+        "user": reordered_user,
+        "updatedAt": now_ms,
+        "version": "1",
+    }
+    ada.client.cookies.set(
+        "better-auth.session_data", _forge(payload, now_ms + 3_600_000, TEST_SECRET)
+    )
     await db.execute(delete(Session).where(Session.token == token))
     await db.commit()
     # Only a cache hit can still answer now that the row is gone.

@@ -13,7 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests import factories
 from tests.auth.conftest import Browser, set_cookies
-from tests.auth.oidc_provider import CLIENT_ID, CLIENT_SECRET, Identity, OidcProvider, RunningProvider
+from tests.auth.oidc_provider import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    Identity,
+    OidcProvider,
+    RunningProvider,
+)
 from wegotwork.auth.oauth import Provider, providers_from
 from wegotwork.deps import Services
 from wegotwork.models import Account, User
@@ -38,10 +44,13 @@ def settings_overrides(oidc: OidcProvider) -> dict[str, object]:
     }
 
 
-async def _sign_in_with(browser: Browser, provider: str = "oidc", **extra: object) -> httpx.Response:
+async def _sign_in_with(
+    browser: Browser, provider: str = "oidc", **extra: object
+) -> httpx.Response:
     """Start at /api/auth/sign-in/social, let the provider approve, come back to the callback."""
     start = await browser.post(
-        "/api/auth/sign-in/social", json={"provider": provider, "callbackURL": "/dashboard", **extra}
+        "/api/auth/sign-in/social",
+        json={"provider": provider, "callbackURL": "/dashboard", **extra},
     )
     assert start.status_code == 200, start.text
     body = start.json()
@@ -78,7 +87,9 @@ async def test_a_new_user_signs_in_with_openid_connect(
 async def test_the_authorization_url_carries_pkce_state_and_nonce(
     ada: Browser, oidc: OidcProvider
 ) -> None:
-    start = await ada.post("/api/auth/sign-in/social", json={"provider": "oidc", "disableRedirect": True})
+    start = await ada.post(
+        "/api/auth/sign-in/social", json={"provider": "oidc", "disableRedirect": True}
+    )
     assert start.json()["redirect"] is False
     assert "location" not in start.headers
     query = parse_qs(urlsplit(start.json()["url"]).query)
@@ -98,9 +109,13 @@ async def test_an_existing_account_is_linked_by_verified_email(
     assert response.headers["location"] == "/dashboard"
     session = await ada.session()
     assert isinstance(session, dict) and session["user"]["id"] == user_id
-    count = await db.scalar(select(func.count()).select_from(User).where(User.email == "grace@example.com"))
+    count = await db.scalar(
+        select(func.count()).select_from(User).where(User.email == "grace@example.com")
+    )
     assert count == 1
-    accounts = await db.scalar(select(func.count()).select_from(Account).where(Account.user_id == user_id))
+    accounts = await db.scalar(
+        select(func.count()).select_from(Account).where(Account.user_id == user_id)
+    )
     assert accounts == 2  # the password and the provider
 
 
@@ -112,7 +127,9 @@ async def test_an_unverified_email_is_not_linked(
     oidc.identity = Identity(email_verified=False)
     response = await _sign_in_with(ada)
     assert response.status_code == 302
-    assert response.headers["location"] == "http://testserver/api/auth/error?error=account_not_linked"
+    assert (
+        response.headers["location"] == "http://testserver/api/auth/error?error=account_not_linked"
+    )
     assert await ada.session() is None
     page = await ada.get("/api/auth/error", params={"error": "account_not_linked"})
     assert "account_not_linked" in page.text

@@ -72,7 +72,9 @@ class Provider:
     _keys: KeySet | None = None
 
     async def endpoints(self, http: httpx.AsyncClient) -> None:
-        fresh = self._metadata_at is not None and time.monotonic() - self._metadata_at < METADATA_TTL
+        fresh = (
+            self._metadata_at is not None and time.monotonic() - self._metadata_at < METADATA_TTL
+        )
         if not self.discovery or fresh:
             return
         url = self.issuer.rstrip("/") + "/.well-known/openid-configuration"
