@@ -51,7 +51,8 @@ def better_auth_client() -> Path:
     node, npm = shutil.which("node"), shutil.which("npm")
     if node is None or npm is None:
         _unavailable("node and npm are not installed")
-    assert node is not None and npm is not None
+    assert node is not None
+    assert npm is not None
     major = subprocess.run([node, "--version"], capture_output=True, text=True, check=True)
     if int(major.stdout.strip().lstrip("v").split(".")[0]) < 18:
         _unavailable(f"Node.js {major.stdout.strip()} is older than 18")

@@ -44,8 +44,10 @@ async def test_sign_up_creates_the_user_and_signs_them_in(ada: Browser, db: Asyn
     row = await db.scalar(select(User).where(User.email == "ada@example.com"))
     assert row is not None
     account = await db.scalar(select(Account).where(Account.user_id == row.id))
-    assert account is not None and account.provider_id == "credential"
-    assert account.password is not None and account.password.startswith("$argon2id$")
+    assert account is not None
+    assert account.provider_id == "credential"
+    assert account.password is not None
+    assert account.password.startswith("$argon2id$")
 
 
 async def test_a_second_sign_up_with_the_same_email_is_refused(
@@ -98,7 +100,8 @@ async def test_sign_in_with_the_right_password_and_not_with_a_wrong_one(
     assert body["redirect"] is False
     assert body["user"]["email"] == "ada@example.com"
     session = await laptop.session()
-    assert isinstance(session, dict) and session["session"]["token"] == body["token"]
+    assert isinstance(session, dict)
+    assert session["session"]["token"] == body["token"]
 
 
 async def test_sign_in_with_a_callback_url_says_where_to_go(ada: Browser) -> None:
@@ -143,7 +146,8 @@ async def test_update_user_changes_the_name_and_refreshes_the_cache(ada: Browser
     assert response.json() == {"status": True}
     assert "better-auth.session_data" in set_cookies(response)
     session = await ada.session()
-    assert isinstance(session, dict) and session["user"]["name"] == "Countess Lovelace"
+    assert isinstance(session, dict)
+    assert session["user"]["name"] == "Countess Lovelace"
 
     email = await ada.post("/api/auth/update-user", json={"email": "x@example.com"})
     assert email.status_code == 400
@@ -185,7 +189,8 @@ async def test_change_password(ada: Browser, browser_maker, db: AsyncSession) ->
     assert await phone.session(disableCookieCache="true") is None
     assert await db.scalar(select(Session).where(Session.token == phone_token)) is None
     session = await ada.session()
-    assert isinstance(session, dict) and session["session"]["token"] == new_token
+    assert isinstance(session, dict)
+    assert session["session"]["token"] == new_token
     assert (
         await browser_maker().sign_in("ada@example.com", "an even newer password")
     ).status_code == 200

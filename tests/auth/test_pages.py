@@ -88,9 +88,11 @@ async def test_sign_up_page(ada: Browser, browser_maker, db: AsyncSession) -> No
 
     await _sign_up(ada)
     session = await ada.session()
-    assert isinstance(session, dict) and session["user"]["name"] == "Ada Lovelace"
+    assert isinstance(session, dict)
+    assert session["user"]["name"] == "Ada Lovelace"
     mail = await db.scalar(select(OutboxMessage).where(OutboxMessage.kind == "verify-email"))
-    assert mail is not None and mail.to_address == "ada@example.com"
+    assert mail is not None
+    assert mail.to_address == "ada@example.com"
     welcome = await ada.get("/account")
     assert "We sent a link to ada@example.com" in welcome.text
 
@@ -117,7 +119,8 @@ async def test_forgot_and_reset_password_pages(
     known = await visitor.post("/forgot-password", data={"email": "ada@example.com"})
     unknown = await visitor.post("/forgot-password", data={"email": "nobody@example.com"})
     assert known.status_code == unknown.status_code == 200
-    assert "we just sent it a link" in known.text and "we just sent it a link" in unknown.text
+    assert "we just sent it a link" in known.text
+    assert "we just sent it a link" in unknown.text
     message = await db.scalar(select(OutboxMessage).where(OutboxMessage.kind == "reset-password"))
     assert message is not None
     link = next(word for word in message.text_body.split() if word.startswith("http"))
@@ -130,7 +133,8 @@ async def test_forgot_and_reset_password_pages(
     done = await visitor.post(
         "/reset-password", data={"token": token, "newPassword": "a brand new password"}
     )
-    assert done.status_code == 303 and done.headers["location"] == "/sign-in"
+    assert done.status_code == 303
+    assert done.headers["location"] == "/sign-in"
     again = await visitor.post(
         "/reset-password", data={"token": token, "newPassword": "a brand new password"}
     )

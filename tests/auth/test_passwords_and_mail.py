@@ -59,7 +59,8 @@ async def test_a_better_auth_password_is_accepted_and_upgraded(
     assert response.status_code == 200
     db.expire_all()
     account = await db.scalar(select(Account).where(Account.user_id == user_id))
-    assert account is not None and account.password is not None
+    assert account is not None
+    assert account.password is not None
     assert account.password.startswith("$argon2id$")
     again = await browser_maker().sign_in("grace@example.com", BETTER_AUTH_PASSWORD)
     assert again.status_code == 200
@@ -92,7 +93,8 @@ async def test_password_reset_by_mail(ada: Browser, browser_maker, db: AsyncSess
 
     message = await _mail(db, "ada@example.com", "reset-password")
     assert message.subject == "Reset your WeGotWork password"
-    assert message.html_body and "Choose a new password" in message.html_body
+    assert message.html_body
+    assert "Choose a new password" in message.html_body
     link = urlsplit(_link(message))
     assert link.path.startswith("/api/auth/reset-password/")
     opened = await stranger.get(f"{link.path}?{link.query}")
@@ -148,7 +150,8 @@ async def test_email_verification_by_mail(
     page = await ada.get("/verify-email")
     assert "verified" in page.text
     user = await db.scalar(select(User).where(User.email == "ada@example.com"))
-    assert user is not None and user.email_verified is True
+    assert user is not None
+    assert user.email_verified is True
     fresh = await ada.session(disableCookieCache="true")
     assert fresh["user"]["emailVerified"] is True  # type: ignore[index]
     again = await ada.post("/api/auth/send-verification-email", json={"email": "ada@example.com"})

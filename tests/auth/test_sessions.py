@@ -73,7 +73,8 @@ async def test_a_session_slides_forward_after_a_day_of_use(
     response = await ada.get("/api/auth/get-session")  # cache expired: database, no refresh
     assert "better-auth.session_token" not in set_cookies(response)
     row = await _row(db, token)
-    assert row is not None and row.expires_at == first_expiry
+    assert row is not None
+    assert row.expires_at == first_expiry
 
     frozen_clock.advance(timedelta(hours=2))
     response = await ada.get("/api/auth/get-session")
@@ -98,7 +99,8 @@ async def test_any_page_slides_the_session_and_reissues_cookies(
     assert "Max-Age=604800" in cookies["better-auth.session_token"]
     assert "better-auth.session_data" in cookies
     row = await _row(db, token)
-    assert row is not None and row.expires_at == frozen_clock.current + timedelta(days=7)
+    assert row is not None
+    assert row.expires_at == frozen_clock.current + timedelta(days=7)
 
 
 async def test_an_unused_session_expires_after_seven_days(
@@ -204,7 +206,8 @@ async def test_a_cookie_cache_in_better_auths_own_key_order_is_accepted(
     await db.commit()
     # Only a cache hit can still answer now that the row is gone.
     cached = await ada.session()
-    assert isinstance(cached, dict) and cached["user"]["name"] == "Zoë Ürban"
+    assert isinstance(cached, dict)
+    assert cached["user"]["name"] == "Zoë Ürban"
 
 
 async def test_a_tampered_session_cookie_is_no_session(ada: Browser) -> None:

@@ -79,8 +79,10 @@ async def test_a_new_user_signs_in_with_openid_connect(
     assert session["user"]["emailVerified"] is True
     assert session["user"]["name"] == "Grace Hopper"
     account = await db.scalar(select(Account).where(Account.provider_id == "oidc"))
-    assert account is not None and account.account_id == "user-1"
-    assert account.id_token and account.access_token
+    assert account is not None
+    assert account.account_id == "user-1"
+    assert account.id_token
+    assert account.access_token
     assert account.scope == "openid,email,profile"
 
 
@@ -108,7 +110,8 @@ async def test_an_existing_account_is_linked_by_verified_email(
     response = await _sign_in_with(ada)
     assert response.headers["location"] == "/dashboard"
     session = await ada.session()
-    assert isinstance(session, dict) and session["user"]["id"] == user_id
+    assert isinstance(session, dict)
+    assert session["user"]["id"] == user_id
     count = await db.scalar(
         select(func.count()).select_from(User).where(User.email == "grace@example.com")
     )
@@ -182,9 +185,11 @@ async def test_github_sign_in_uses_the_primary_verified_address(
     response = await _sign_in_with(ada, "github")
     assert response.headers["location"] == "/dashboard"
     session = await ada.session()
-    assert isinstance(session, dict) and session["user"]["email"] == "octo@example.com"
+    assert isinstance(session, dict)
+    assert session["user"]["email"] == "octo@example.com"
     account = await db.scalar(select(Account).where(Account.provider_id == "github"))
-    assert account is not None and account.account_id == "42"
+    assert account is not None
+    assert account.account_id == "42"
 
 
 async def test_google_is_enabled_by_its_two_settings(settings) -> None:  # type: ignore[no-untyped-def]

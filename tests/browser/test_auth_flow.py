@@ -13,6 +13,7 @@ from tests.fixtures.mail import SmtpSink
 pytestmark = pytest.mark.browser
 
 EMAIL = "grace@example.com"
+FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 
 
 async def test_sign_up_sign_in_change_password_and_revoke_a_session(
@@ -79,9 +80,7 @@ async def test_sign_up_sign_in_change_password_and_revoke_a_session(
         signed_in = await other.post(
             "/api/auth/sign-in/email",
             json={"email": EMAIL, "password": "second password 2"},
-            headers={
-                "user-agent": "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
-            },
+            headers={"user-agent": FIREFOX},
         )
         assert signed_in.status_code == 200
         await page.reload()
