@@ -15,7 +15,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.auth.conftest import Browser, set_cookies
-from tests.fixtures.app import TEST_SECRET
+from tests.fixtures.app import BASE_URL, TEST_SECRET
 from wegotwork.clock import FrozenClock
 from wegotwork.models import Session
 
@@ -146,9 +146,11 @@ async def test_revocation_stops_state_changes_at_once(
     ):
         response = await phone.post(path, json=payload)
         assert response.status_code == 401, path
-    page = await phone.post("/account/profile", data={"name": "Mallory"})
+    page = await phone.post(
+        "/account/profile", data={"name": "Mallory"}, headers={"referer": f"{BASE_URL}/account"}
+    )
     assert page.status_code == 303
-    assert page.headers["location"].startswith("/sign-in?next=")
+    assert page.headers["location"] == "/sign-in?next=%2Faccount"  # back to the form's page
 
 
 def _forge(payload: dict[str, object], expires_at: int, secret: str) -> str:

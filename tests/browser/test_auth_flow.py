@@ -92,3 +92,11 @@ async def test_sign_up_sign_in_change_password_and_revoke_a_session(
         gone = await other.get("/api/auth/get-session", params={"disableCookieCache": "true"})
         assert gone.json() is None
     assert errors == [], errors
+
+
+async def test_the_sign_in_pages_fit_a_phone(live_server: LiveServer, phone: Page) -> None:
+    for path in ("/sign-in", "/sign-up", "/forgot-password"):
+        await phone.goto(live_server.url + path)
+        width = await phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, path
+        await expect(phone.get_by_role("heading", level=1)).to_be_visible()

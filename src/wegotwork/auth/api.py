@@ -237,7 +237,8 @@ _ANSWERS: dict[str, _Answer] = {}
 _ANSWERS_MAX = 10_000
 
 
-def _cached_answer(value: str, secret: str) -> _Answer | None:
+def cached_answer(value: str, secret: str) -> _Answer | None:
+    """The verified cache and its answer, memoised by the cookie's exact value."""
     answer = _ANSWERS.get(value)
     if answer is None:
         cached = decode_cache(value, secret)
@@ -308,7 +309,7 @@ async def get_session(request: Request) -> Response:
     if via_cookie and not query.get("disableCookieCache"):
         data = writer.read_cache(request_cookies)
         if data:
-            answer = _cached_answer(data, writer.secret)
+            answer = cached_answer(data, writer.secret)
             if answer is not None and answer.cached.valid_for(token, now_ms):
                 return _respond(answer.body, request)
             pending[writer.session_data] = writer.expire(writer.session_data)

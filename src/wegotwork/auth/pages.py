@@ -313,14 +313,25 @@ async def reset_password_submit(request: Request, db: DbSession, services: Servi
 
 @router.get("/verify-email")
 async def verify_email_page(
-    request: Request, services: ServicesDep, auth: OptionalAuth
+    request: Request, db: DbSession, services: ServicesDep, auth: OptionalAuth
 ) -> Response:
+    """Where verification links land (``?error=`` when the link failed)."""
     error = request.query_params.get("error")
+    verified = True
+    if auth is not None:
+        user = await db.get(User, auth.user.id)
+        if user is not None:
+            verified = user.email_verified
+            if verified and not auth.user.email_verified:
+                session = await db.get(Session, auth.session.id)
+                if session is not None:  # show the news in the cookie cache at once
+                    reissue_session_cookies(request, AuthContext(user=user, session=session))
     return _render(
         services,
         request,
         "auth/verify_email.html",
         error=FRIENDLY.get(error or "", "This link is invalid.") if error else None,
+        verified=verified,
         auth=auth,
     )
 
