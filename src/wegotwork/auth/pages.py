@@ -376,6 +376,7 @@ async def _account(
         }
         for session in await list_sessions(db, auth.user.id)
     ]
+    sessions.sort(key=lambda item: not item["current"])  # this device first
     context.setdefault("profile_values", {"name": user.name})
     context.setdefault("profile_errors", {})
     context.setdefault("password_values", {})
