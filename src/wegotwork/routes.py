@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from wegotwork.auth import api as auth_api
+from wegotwork.auth import pages as auth_pages
+from wegotwork.auth import social as auth_social
 from wegotwork.invitations import api as invitations_api
 from wegotwork.invitations import pages as invitations_pages
 from wegotwork.organizations import api as organizations_api
@@ -23,3 +26,6 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(organizations_team_pages.router)
     app.include_router(organizations_media.router)
     app.include_router(invitations_pages.router)
+    app.include_router(auth_api.router)
+    app.include_router(auth_social.router)
+    app.include_router(auth_pages.router)
