@@ -15,8 +15,10 @@ from pathlib import Path
 import httpx
 
 from wegotwork.seed import tiny_pdf
+from wegotwork.storage import Storage
 
 MB5 = 5 * 1024 * 1024
+PDF = "application/pdf"
 
 
 def pdf_bytes(title: str = "Ada Lovelace") -> bytes:
@@ -155,3 +157,14 @@ async def body_stream(parts: Iterable[bytes], pulled: list[int]) -> AsyncIterato
 
 def random_bytes(size: int) -> bytes:
     return os.urandom(size)
+
+
+async def _one(data: bytes) -> AsyncIterator[bytes]:
+    yield data
+
+
+async def store_resume(storage: Storage, content: bytes, content_type: str = PDF) -> str:
+    """Put a résumé into the app's storage directly; returns its key."""
+    key = f"resumes/{secrets.token_hex(12)}"
+    await storage.save(key, _one(content), content_type)
+    return key

@@ -208,9 +208,9 @@ async def test_an_oversized_resume_is_refused_as_soon_as_the_limit_is_passed(
     head = head[: -len(b"--\r\n")]  # keep the boundary open for the file part
     boundary = content_type.split("boundary=")[1]
     file_head = (
-        f'\r\nContent-Disposition: form-data; name="resume"; filename="big.pdf"\r\n'
-        "Content-Type: application/pdf\r\n\r\n%PDF-1.4\n"
-    ).encode()
+        b'\r\nContent-Disposition: form-data; name="resume"; filename="big.pdf"\r\n'
+        b"Content-Type: application/pdf\r\n\r\n%PDF-1.4\n"
+    )
     chunk = b"0" * (256 * 1024)
     pieces = [head, file_head] + [chunk] * 40 + [f"\r\n--{boundary}--\r\n".encode()]
     pulled: list[int] = []

@@ -96,6 +96,28 @@ async def get_open_job(db: AsyncSession, job_id: str) -> Opening:
     return Opening(job.id, job.title, organization.id, organization.name, organization.slug)
 
 
+async def job_for_confirmation(
+    db: AsyncSession, slug: str, job_id: str
+) -> tuple[Job, Organization]:
+    """The job (not a draft) and its organization for the "application sent" page. Anyone may
+    call it. Raises NotFound when the job does not exist or belongs to another slug."""
+    row = (
+        await db.execute(
+            select(Job, Organization)
+            .join(Organization, Organization.id == Job.organization_id)
+            .where(
+                Job.id == job_id,
+                Job.status != JobStatus.DRAFT,
+                func.lower(Organization.slug) == slug.lower(),
+            )
+        )
+    ).first()
+    if row is None:
+        raise NotFound(JOB_NOT_FOUND)
+    job, organization = row
+    return job, organization
+
+
 async def submit_application(
     db: AsyncSession,
     job_id: str,
@@ -172,7 +194,9 @@ async def submit_application(
             settings_link=f"{base_url}/account/notifications",
             **context,
         )
-        enqueue(db, to=email, subject=_one_line(subject), text=text, html=html, kind="new_applicant")
+        enqueue(
+            db, to=email, subject=_one_line(subject), text=text, html=html, kind="new_applicant"
+        )
     await db.flush()
     return applicant
 
@@ -331,12 +355,10 @@ async def board_columns(
     Members (VIEW_APPLICANTS) may call it.
     """
     ctx.require(Permission.VIEW_APPLICANTS)
-    counts_query = scoped(Applicant, ctx, Applicant.status, func.count()).group_by(
-        Applicant.status
-    )
+    counts_query = scoped(Applicant, ctx, Applicant.status, func.count()).group_by(Applicant.status)
     if job_id:
         counts_query = counts_query.where(Applicant.job_id == job_id)
-    counts = {status: 0 for status in ApplicantStatus}
+    counts = dict.fromkeys(ApplicantStatus, 0)
     for status, count in await db.execute(counts_query):
         counts[ApplicantStatus(status)] = count
     ranking = scoped(

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from wegotwork.applicants import actions
-from wegotwork.applicants.downloads import resume_link, resume_response
+from wegotwork.applicants.downloads import ResumeFile, resume_link, resume_response
 from wegotwork.applicants.intake import ApplicationIntake, delete_quietly
 from wegotwork.applicants.ratelimit import client_ip, limiter_for
 from wegotwork.applicants.schemas import (
@@ -214,6 +214,6 @@ async def download_resume(
     applicantId: str, auth: CurrentAuth, db: DbSession, services: ServicesDep
 ) -> Response:
     ctx = await actions.context_for_applicant(db, auth, applicantId)
-    applicant = await actions.resume_of(db, ctx, applicantId)
+    file = ResumeFile.of(await actions.resume_of(db, ctx, applicantId))
     await db.rollback()  # nothing to write; free the connection while the file streams
-    return await resume_response(services, applicant)
+    return await resume_response(services, file)

@@ -9,6 +9,7 @@ ever served inline but a PDF, and ``nosniff`` stops a browser from guessing othe
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
@@ -24,6 +25,26 @@ INLINE_CSP = (
     "frame-ancestors 'self'"
 )
 PDF = "application/pdf"
+
+
+@dataclass(frozen=True, slots=True)
+class ResumeFile:
+    """What serving a résumé needs, detached from the session (which may be closed first)."""
+
+    key: str
+    filename: str
+    content_type: str
+    size: int | None
+
+    @classmethod
+    def of(cls, applicant: Applicant) -> ResumeFile:
+        assert applicant.resume_key is not None
+        return cls(
+            key=applicant.resume_key,
+            filename=applicant.resume_filename or "resume",
+            content_type=applicant.resume_content_type or "application/octet-stream",
+            size=applicant.resume_size,
+        )
 
 
 async def resume_link(services: Services, applicant: Applicant) -> str | None:
@@ -43,12 +64,11 @@ async def resume_link(services: Services, applicant: Applicant) -> str | None:
 
 
 async def resume_response(
-    services: Services, applicant: Applicant, *, inline: bool = False
+    services: Services, file: ResumeFile, *, inline: bool = False
 ) -> Response:
     """The résumé as an attachment (or a presigned redirect), or inline when it is a PDF."""
-    assert applicant.resume_key is not None
-    content_type = applicant.resume_content_type or "application/octet-stream"
-    filename = applicant.resume_filename or "resume"
+    content_type = file.content_type
+    filename = file.filename
     inline = inline and content_type == PDF
     headers = {
         "Cache-Control": "private, no-store",
@@ -58,7 +78,7 @@ async def resume_response(
     if not inline:
         try:
             url = await services.storage.presigned_url(
-                applicant.resume_key,
+                file.key,
                 filename=filename,
                 content_type=content_type,
                 expires_in=PRESIGNED_SECONDS,
@@ -71,7 +91,7 @@ async def resume_response(
                 status_code=303,
                 headers={"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"},
             )
-    chunks = services.storage.open(applicant.resume_key)
+    chunks = services.storage.open(file.key)
     # Read the first chunk before answering, so that an unreadable file is a clean 503
     # rather than a response that breaks off after its headers.
     try:
@@ -88,8 +108,8 @@ async def resume_response(
         finally:
             await chunks.aclose()  # type: ignore[attr-defined]
 
-    if applicant.resume_size is not None:
-        headers["Content-Length"] = str(applicant.resume_size)
+    if file.size is not None:
+        headers["Content-Length"] = str(file.size)
     if inline:
         headers["Content-Security-Policy"] = INLINE_CSP
         headers["X-Frame-Options"] = "SAMEORIGIN"

@@ -10,12 +10,11 @@ from __future__ import annotations
 import math
 import time
 
-from limits import RateLimitItemPerHour, RateLimitItem
-from limits.aio.storage import MemoryStorage, Storage
-from limits.storage import storage_from_string
-from limits.aio.strategies import MovingWindowRateLimiter
-
 from fastapi import Request
+from limits import RateLimitItem, RateLimitItemPerHour
+from limits.aio.storage import MemoryStorage, Storage
+from limits.aio.strategies import MovingWindowRateLimiter
+from limits.storage import storage_from_string
 
 from wegotwork.deps import Services
 from wegotwork.errors import RateLimited

@@ -102,9 +102,9 @@ def normalize_profile_url(site: Site, raw: str) -> str:
 
 def has_control_characters(value: str, *, allow_newlines: bool = False) -> bool:
     allowed = {"\n", "\t"} if allow_newlines else set()
-    return any(
-        unicodedata.category(char) == "Cc" and char not in allowed for char in value
-    ) or any(char in value for char in ("\u2028", "\u2029"))
+    return any(unicodedata.category(char) == "Cc" and char not in allowed for char in value) or any(
+        char in value for char in ("\u2028", "\u2029")
+    )
 
 
 def like_pattern(text: str) -> str:
