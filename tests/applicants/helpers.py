@@ -49,6 +49,17 @@ def docx_bytes() -> bytes:
     return buffer.getvalue()
 
 
+def big_docx_bytes(media: int = 1_500_000) -> bytes:
+    """A Word document with a large picture stored first, so its directory is far from the
+    start and the upload arrives in many chunks."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/media/image1.png", os.urandom(media))
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
 def plain_zip_bytes() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:

@@ -16,6 +16,7 @@ from tests.applicants.helpers import (
     Upload,
     apply,
     apply_url,
+    big_docx_bytes,
     body_stream,
     candidate,
     doc_bytes,
@@ -85,6 +86,7 @@ async def test_a_candidate_applies_with_a_pdf(
     ("filename", "content", "declared", "stored_type", "stored_name"),
     [
         ("cv.docx", docx_bytes(), DOCX, DOCX, "cv.docx"),
+        ("portfolio.docx", big_docx_bytes(), DOCX, DOCX, "portfolio.docx"),
         ("cv.doc", doc_bytes(), "application/msword", "application/msword", "cv.doc"),
         ("resume", pdf_bytes(), "application/octet-stream", "application/pdf", "resume.pdf"),
         ("cv.docx", pdf_bytes(), DOCX, "application/pdf", "cv.pdf"),

@@ -382,3 +382,38 @@ async def test_the_account_partial_renders_with_only_the_signed_in_user(
     assert 'hx-get="/account/notifications"' in html
     assert 'hx-trigger="load"' in html
     assert 'href="/account/notifications"' in html
+
+
+def test_the_apply_form_keeps_what_was_typed_and_shows_errors_in_place(
+    services: Services,
+) -> None:
+    from types import SimpleNamespace
+
+    org = SimpleNamespace(slug="acme", name="Acme")
+    job = SimpleNamespace(id="job1", title="Engineer")
+    blank = services.templates.render_string("applicants/apply_form.html", {"org": org, "job": job})
+    assert 'action="/careers/acme/jobs/job1/apply"' in blank
+    assert 'enctype="multipart/form-data"' in blank
+    assert 'class="honeypot" aria-hidden="true"' in blank
+    assert "aria-invalid" not in blank
+    assert_csp_clean(blank)
+
+    html = services.templates.render_string(
+        "applicants/apply_form.html",
+        {
+            "org": org,
+            "job": job,
+            "form_values": {"name": "Ada <Lovelace>", "email": "bad", "motivation": "Hi\nthere"},
+            "form_errors": {
+                "email": ["Enter a valid email address, like name@example.com"],
+                "resume": ["The résumé must be a PDF, DOC or DOCX file"],
+            },
+        },
+    )
+    assert 'value="Ada &lt;Lovelace&gt;"' in html
+    assert ">Hi\nthere</textarea>" in html
+    assert 'id="f-email" name="email" type="email" value="bad"' in html
+    assert 'aria-describedby="f-email-error"' in html
+    assert 'id="f-resume-error">The résumé must be a PDF, DOC or DOCX file</p>' in html
+    assert "choose the file again" in html
+    assert 'inputmode="url"' in html

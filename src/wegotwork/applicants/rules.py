@@ -179,9 +179,9 @@ def stored_filename(filename: str, content_type: str) -> str:
     """The name kept for a résumé: safe, and with the extension its content really has."""
     extension = EXTENSIONS[content_type]
     name = safe_filename(filename, default="resume")
+    if name.lower().endswith(extension):
+        return name
     stem, dot, suffix = name.rpartition(".")
     if dot and f".{suffix.lower()}" in set(EXTENSIONS.values()) | {".txt", ".rtf", ".odt"}:
         name = stem or "resume"
-    if name.lower().endswith(extension):
-        return name
     return f"{name}{extension}"
