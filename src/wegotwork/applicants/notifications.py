@@ -6,8 +6,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from wegotwork.applicants import actions
+from wegotwork.applicants.schemas import NotificationChoice
 from wegotwork.auth.deps import CurrentAuth
 from wegotwork.deps import DbSession, ServicesDep
+from wegotwork.web.forms import parse_form
 
 router = APIRouter(include_in_schema=False)
 
@@ -37,8 +39,8 @@ async def notifications(
 async def save_notifications(
     request: Request, auth: CurrentAuth, db: DbSession, services: ServicesDep
 ) -> Response:
-    form = await request.form()
-    enabled = {str(value) for value in form.getlist("notify")}
+    form = await parse_form(request, NotificationChoice, multi=("notify",))
+    enabled = set(form.data.notify) if form.data is not None else set()
     await actions.set_notifications(db, auth, enabled)
     await db.commit()
     if _is_htmx(request):

@@ -8,11 +8,10 @@ import io
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
-from pydantic import ValidationError
 
 from wegotwork.applicants import actions, rules
 from wegotwork.applicants.downloads import ResumeFile, resume_response
@@ -34,7 +33,7 @@ from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.deps import require_by_slug
 from wegotwork.tenancy.permissions import Permission
 from wegotwork.web.dashboard import render_dashboard
-from wegotwork.web.forms import errors_from_validation
+from wegotwork.web.forms import parse_form
 
 router = APIRouter(include_in_schema=False)
 
@@ -214,34 +213,32 @@ async def export_csv(request: Request, ctx: Viewer, db: DbSession) -> Response:
 async def bulk_status(
     request: Request, ctx: Manager, db: DbSession, services: ServicesDep
 ) -> Response:
-    form = await request.form()
-    ids = [str(value) for value in form.getlist("ids")]
+    form = await parse_form(request, BulkStatusUpdate, multi=("ids",))
+    values = form.values
+    status_filter = str(values.get("status_filter", ""))
     back_filters = ApplicantFilters(
-        status=ApplicantStatus(str(form["status_filter"]))
-        if str(form.get("status_filter", "")) in ApplicantStatus.__members__
+        status=ApplicantStatus(status_filter)
+        if status_filter in ApplicantStatus.__members__
         else None,
-        job_id=str(form.get("job_filter") or "") or None,
-        q=str(form.get("q") or "")[:MAX_SEARCH] or None,
+        job_id=str(values.get("job_filter", "")) or None,
+        q=str(values.get("q", ""))[:MAX_SEARCH] or None,
     )
-    fixed_job = str(form.get("fixed_job") or "")
-    base = (
-        f"/dashboard/{ctx.organization.slug}/jobs/{fixed_job}/applicants"
-        if fixed_job
-        else f"/dashboard/{ctx.organization.slug}/applicants"
-    )
+    fixed_job = str(values.get("fixed_job", ""))
+    base = f"/dashboard/{ctx.organization.slug}/applicants"
+    if fixed_job:
+        base = f"/dashboard/{ctx.organization.slug}/jobs/{quote(fixed_job, safe='')}/applicants"
     query = _query(back_filters)
     response = RedirectResponse(f"{base}?{query}" if query else base, status_code=303)
-    try:
-        data = BulkStatusUpdate.model_validate({"ids": ids, "status": form.get("status", "")})
-    except ValidationError as exc:
-        errors = errors_from_validation(exc)
-        message = " ".join(errors.get("ids", []) or errors.get("status", []) or ["Invalid input"])
+    if form.data is None or not form.ok:
+        message = " ".join(form.errors.get("ids", []) or form.errors.get("status", ["Invalid"]))
         services.templates.flash(response, message, "error")
         return response
-    changed = await actions.bulk_change_status(db, ctx, data)
+    changed = await actions.bulk_change_status(db, ctx, form.data)
     await db.commit()
     noun = "applicant" if changed == 1 else "applicants"
-    services.templates.flash(response, f"{changed} {noun} moved to {STATUS_LABELS[data.status]}.")
+    services.templates.flash(
+        response, f"{changed} {noun} moved to {STATUS_LABELS[form.data.status]}."
+    )
     return response
 
 
@@ -289,27 +286,23 @@ async def detail_page(
 async def status_form(
     applicantId: str, request: Request, ctx: Manager, db: DbSession, services: ServicesDep
 ) -> Response:
-    form = await request.form()
+    form = await parse_form(request, ApplicantStatusUpdate)
     slug = ctx.organization.slug
-    back = (
-        f"/dashboard/{slug}/board"
-        if form.get("next") == "board"
-        else f"/dashboard/{slug}/applicants/{applicantId}"
-    )
-    if form.get("next") == "board" and form.get("job"):
-        back += "?" + urlencode({"job": str(form["job"])})
+    back = f"/dashboard/{slug}/applicants/{quote(applicantId, safe='')}"
+    if form.values.get("next") == "board":
+        back = f"/dashboard/{slug}/board"
+        if form.values.get("job"):
+            back += "?" + urlencode({"job": str(form.values["job"])})
     response = RedirectResponse(back, status_code=303)
-    try:
-        data = ApplicantStatusUpdate.model_validate({"status": form.get("status", "")})
-    except ValidationError as exc:
+    if form.data is None or not form.ok:
         services.templates.flash(
-            response, " ".join(errors_from_validation(exc).get("status", ["Invalid"])), "error"
+            response, " ".join(form.errors.get("status", ["Choose a status"])), "error"
         )
         return response
-    applicant = await actions.change_status(db, ctx, applicantId, data)
+    applicant = await actions.change_status(db, ctx, applicantId, form.data)
     name = applicant.name
     await db.commit()
-    services.templates.flash(response, f"{name} moved to {STATUS_LABELS[data.status]}.")
+    services.templates.flash(response, f"{name} moved to {STATUS_LABELS[form.data.status]}.")
     return response
 
 

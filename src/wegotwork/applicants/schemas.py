@@ -132,7 +132,7 @@ class ApplicantStatusUpdate(BaseModel):
 class BulkStatusUpdate(ApplicantStatusUpdate):
     """A status for several applicants at once (the ids of one page at most)."""
 
-    ids: list[str] = Field(default_factory=list, max_length=MAX_PAGE)
+    ids: list[str] = Field(default_factory=list, max_length=MAX_PAGE, validate_default=True)
 
     @field_validator("ids")
     @classmethod
@@ -141,6 +141,12 @@ class BulkStatusUpdate(ApplicantStatusUpdate):
         if not chosen:
             raise ValueError("Select at least one applicant")
         return chosen
+
+
+class NotificationChoice(BaseModel):
+    """The organizations whose new applicants are mailed to me (all others: none)."""
+
+    notify: list[str] = Field(default_factory=list, max_length=500)
 
 
 @dataclass(frozen=True, slots=True)
