@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
 from wegotwork import __version__
+from wegotwork.careers.http_cache import PublicPagesMiddleware
 from wegotwork.db import Database, create_engine
 from wegotwork.deps import Services
 from wegotwork.logconf import configure as configure_logging
@@ -121,6 +122,9 @@ def create_app(
         render=errors.render_error_bytes,
     )
     app.add_middleware(GZipMiddleware, minimum_size=800, compresslevel=6)
+    app.add_middleware(
+        PublicPagesMiddleware, database=services.db, careers_domain=settings.careers_domain
+    )
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
     app.add_middleware(RequestLogMiddleware)
     return app

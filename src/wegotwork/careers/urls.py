@@ -1,0 +1,45 @@
+"""Where public things live: careers pages, job pages and logos. One place for each URL shape."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from wegotwork.models import Organization
+from wegotwork.settings import Settings
+
+
+def logo_url(organization: Organization) -> str | None:
+    """The public path of the organization's logo, or None when it has none."""
+    if not organization.logo:
+        return None
+    return f"/media/logos/{organization.id}/{organization.logo}"
+
+
+def careers_url(settings: Settings, slug: str, path: str = "") -> str:
+    """The canonical absolute URL of a careers page (``path`` like ``/jobs/{id}``).
+
+    With a careers domain it is ``https://{slug}.{domain}{path}``; otherwise
+    ``{base url}/careers/{slug}{path}``.
+    """
+    if settings.careers_domain:
+        scheme = urlsplit(settings.base_url).scheme
+        return f"{scheme}://{slug}.{settings.careers_domain}{path or '/'}"
+    return f"{settings.base_url}/careers/{slug}{path}"
+
+
+def job_url(settings: Settings, slug: str, job_id: str) -> str:
+    """The canonical absolute URL of a job page."""
+    return careers_url(settings, slug, f"/jobs/{job_id}")
+
+
+def absolute(settings: Settings, path: str) -> str:
+    """An absolute URL on the main site for a path such as a logo's."""
+    return f"{settings.base_url}{path}"
+
+
+def link_root(slug: str, careers_host: str | None) -> str:
+    """The prefix of in-page links: empty on the organization's own careers host (where
+    ``/jobs/{id}`` is the job page), ``/careers/{slug}`` elsewhere."""
+    if careers_host is not None and careers_host.lower() == slug.lower():
+        return ""
+    return f"/careers/{slug}"
