@@ -8,6 +8,7 @@ interleaving their position updates (SQLite already serializes writers).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -92,11 +93,13 @@ async def get_category(db: AsyncSession, ctx: OrgContext, category_id: str) -> C
     return CategoryWithCount(category, int(count or 0))
 
 
-async def _flush_unique(db: AsyncSession) -> None:
-    """Flush inside a savepoint so a duplicate name becomes Conflict and the request's
-    transaction survives."""
+async def _save_unique(db: AsyncSession, change: Callable[[], None]) -> None:
+    """Apply ``change`` and flush inside a savepoint, so that a duplicate name becomes Conflict
+    and both the request's transaction and its session stay usable (the savepoint's rollback
+    discards the change)."""
     try:
         async with db.begin_nested():
+            change()
             await db.flush()
     except IntegrityError as exc:
         raise Conflict(DUPLICATE_NAME, field_errors={"name": [DUPLICATE_NAME]}) from exc
@@ -118,8 +121,7 @@ async def create_category(db: AsyncSession, ctx: OrgContext, data: CategoryCreat
         name=data.name,
         position=(last + 1) if last is not None else 0,
     )
-    db.add(category)
-    await _flush_unique(db)
+    await _save_unique(db, lambda: db.add(category))
     return category
 
 
@@ -136,8 +138,11 @@ async def rename_category(
     if category.name == data.name:
         return category
     await bump_content_version(db, ctx.organization.id)
-    category.name = data.name
-    await _flush_unique(db)
+
+    def rename() -> None:
+        category.name = data.name
+
+    await _save_unique(db, rename)
     return category
 
 
