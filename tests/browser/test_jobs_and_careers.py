@@ -214,7 +214,7 @@ async def test_reordering_categories_changes_the_public_order(
             JobCategory.organization_id == team.organization.id
         )
     )
-    categories = dict(rows.tuples().all())
+    categories = dict(rows.all())
     for name in ("Software Development", "Finance", "Security"):
         job = await factories.make_job(session, team.organization, title=f"Job in {name}")
         job.category_id = categories[name]

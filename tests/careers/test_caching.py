@@ -22,6 +22,7 @@ from wegotwork.app import create_app
 from wegotwork.careers.http_cache import (
     Entry,
     RenderCache,
+    careers_host_path,
     careers_host_slug,
     etag_matches,
 )
@@ -175,6 +176,16 @@ def test_careers_hosts_are_recognised() -> None:
     assert careers_host_slug("acme.example.com", "jobs.example.com") is None
     assert careers_host_slug("acme.jobs.example.com", "") is None
     assert careers_host_slug("acme.localhost:8000", "localhost:8000") == "acme"
+
+
+def test_careers_host_paths_map_onto_the_careers_site() -> None:
+    assert careers_host_path("/", "acme") == "/careers/acme"
+    assert careers_host_path("/jobs/abc", "acme") == "/careers/acme/jobs/abc"
+    assert careers_host_path("/jobs/abc/apply", "acme") == "/careers/acme/jobs/abc/apply"
+    assert careers_host_path("/feed.xml", "acme") == "/careers/acme/feed.xml"
+    assert careers_host_path("/static/css/app.css", "acme") == "/static/css/app.css"
+    assert careers_host_path("/api/v1/public/jobs/abc", "acme") == "/api/v1/public/jobs/abc"
+    assert careers_host_path("/jobs", "acme") == "/jobs"
 
 
 @pytest.fixture

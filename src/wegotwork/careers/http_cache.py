@@ -3,8 +3,9 @@
 One pure ASGI middleware in front of the app does two things:
 
 * **Careers hosts.** With ``WEGOTWORK_CAREERS_DOMAIN=jobs.example.com`` a request for
-  ``acme.jobs.example.com/`` is served as ``/careers/acme`` (and ``/jobs/{id}``, ``/feed.xml``
-  likewise), so each organization's careers site lives at the root of its own host.
+  ``acme.jobs.example.com/`` is served as ``/careers/acme``, and ``/jobs/...`` and
+  ``/feed.xml`` likewise (``/jobs/{id}/apply`` included), so each organization's careers site
+  lives at the root of its own host. Every other path (static files, the API) is unchanged.
 * **Conditional requests and a render cache.** A GET of a public page (``/careers/...``) or of
   the public API (``/api/v1/public/...``) first reads the organization's content version: one
   indexed query. The ETag is derived from it (plus the path, query and variant), so a matching
@@ -49,7 +50,7 @@ _BY_SLUG = re.compile(
     r"|api/v1/public/organizations/(?P<api_slug>[^/]+))$"
 )
 _BY_JOB = re.compile(r"^/api/v1/public/jobs/(?P<job>[^/]+)$")
-_HOST_PATHS = re.compile(r"^/(?:jobs/[^/]+|feed\.xml)?$")
+_HOST_PATHS = re.compile(r"^/(?:jobs/.+|feed\.xml)?$")
 
 
 def is_fragment_request(hx_request: str | None, history_restore: str | None) -> bool:
@@ -71,6 +72,13 @@ def careers_host_slug(host: str | None, careers_domain: str) -> str | None:
         return None
     label = host[: -len(suffix)]
     return label if SLUG_LABEL.match(label) else None
+
+
+def careers_host_path(path: str, slug: str) -> str:
+    """Where a path on ``{slug}.{careers domain}`` is served from on the main site."""
+    if _HOST_PATHS.match(path):
+        return f"/careers/{slug}" + ("" if path == "/" else path)
+    return path
 
 
 def build_tag(*directories: Path) -> str:
@@ -259,11 +267,9 @@ class PublicPagesMiddleware:
     # -- routing -------------------------------------------------------------------------------
 
     def _rewrite(self, scope: Scope, slug: str) -> Scope:
-        path: str = scope["path"]
+        path = careers_host_path(scope["path"], slug)
         state = dict(scope.get("state") or {})
         state["careers_host"] = slug
-        if _HOST_PATHS.match(path):
-            path = f"/careers/{slug}" + ("" if path == "/" else path)
         return {**scope, "path": path, "raw_path": path.encode(), "state": state}
 
     def _version_reader(self, path: str) -> Callable[[], Awaitable[Version | None]] | None:

@@ -98,8 +98,9 @@ async def render_job_page(
     """The public page of a published or closed job (404 for drafts and unknown jobs).
 
     A published job's page includes the apply form (``applicants/apply_form.html``) with
-    ``org``, ``job``, ``form_values`` and ``form_errors``; the apply handler calls this again to
-    show what was typed and what is wrong.
+    ``org``, ``job``, ``form_values`` and ``form_errors`` (and ``root``, the prefix of links on
+    this host: ``{{ root }}/jobs/{{ job.id }}/apply`` works on the main site and on a careers
+    host); the apply handler calls this again to show what was typed and what is wrong.
     """
     item = await public_job(db, job_id, slug=slug)
     organization, job = item.organization, item.job

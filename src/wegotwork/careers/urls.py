@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from wegotwork.models import Organization
 from wegotwork.settings import Settings
@@ -12,7 +12,7 @@ def logo_url(organization: Organization) -> str | None:
     """The public path of the organization's logo, or None when it has none."""
     if not organization.logo:
         return None
-    return f"/media/logos/{organization.id}/{organization.logo}"
+    return f"/media/logos/{organization.id}/{quote(organization.logo)}"
 
 
 def careers_url(settings: Settings, slug: str, path: str = "") -> str:
