@@ -15,7 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wegotwork.errors import NotFound
 from wegotwork.jobs.actions import search_condition
-from wegotwork.jobs.rules import PUBLIC_STATUSES, TYPE_LABELS, country_name, location_label
+from wegotwork.jobs.rules import (
+    PUBLIC_STATUSES,
+    TYPE_LABELS,
+    clean_text,
+    country_name,
+    location_label,
+    plausible_id,
+)
 from wegotwork.models import Job, JobCategory, JobStatus, JobType, Organization
 
 CAREERS_NOT_FOUND = "This careers page does not exist"
@@ -42,7 +49,7 @@ class CareersFilters:
         except ValueError:
             job_type = None
         return cls(
-            q=" ".join(params.get("q", "").split())[:QUERY_MAX],
+            q=" ".join(clean_text(params.get("q", "")).split())[:QUERY_MAX],
             category=params.get("category", "").strip()[:64],
             location=params.get("location", "").strip()[:200],
             type=job_type,
@@ -116,6 +123,8 @@ def location_value(city: str | None, country: str | None) -> str:
 
 async def organization_by_slug(db: AsyncSession, slug: str) -> Organization:
     """The organization whose careers site lives at ``slug`` (any case), or NotFound."""
+    if not plausible_id(slug):
+        raise NotFound(CAREERS_NOT_FOUND)
     organization = await db.scalar(
         select(Organization).where(func.lower(Organization.slug) == slug.lower())
     )
@@ -244,6 +253,8 @@ class PublicJob:
 async def public_job(db: AsyncSession, job_id: str, *, slug: str | None = None) -> PublicJob:
     """A published or closed job with its organization and category. With ``slug`` the job must
     belong to that organization. NotFound for drafts, unknown ids and mismatched slugs."""
+    if not plausible_id(job_id) or (slug is not None and not plausible_id(slug)):
+        raise NotFound(JOB_NOT_FOUND)
     query = (
         select(Job, Organization, JobCategory)
         .join(Organization, Organization.id == Job.organization_id)

@@ -25,6 +25,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from wegotwork.db import Database
+from wegotwork.jobs.rules import plausible_id
 from wegotwork.models import Job, Organization
 
 Version = tuple[str, int]
@@ -65,12 +66,16 @@ class ContentVersions:
         )
 
     async def by_slug(self, slug: str) -> Version | None:
+        if not plausible_id(slug):
+            return None
         slug = slug.lower()
         if self._direct:
             return await self._shared(("slug", slug), lambda: self._fetch(_SQL_BY_SLUG, slug))
         return await self._read(_BY_SLUG, {"slug": slug})
 
     async def by_job(self, job_id: str) -> Version | None:
+        if not plausible_id(job_id):
+            return None
         if self._direct:
             return await self._shared(("job", job_id), lambda: self._fetch(_SQL_BY_JOB, job_id))
         return await self._read(_BY_JOB, {"job_id": job_id})

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wegotwork.categories.schemas import CategoryCreate, CategoryOrder, CategoryUpdate
 from wegotwork.content import bump_content_version
 from wegotwork.errors import Conflict, Invalid, NotFound
+from wegotwork.jobs.rules import plausible_id
 from wegotwork.models import Job, JobCategory
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.permissions import Permission
@@ -84,13 +85,20 @@ async def get_category(db: AsyncSession, ctx: OrgContext, category_id: str) -> C
     Any member may call it. Raises NotFound for an unknown id or another organization's.
     """
     ctx.require(Permission.VIEW_ORGANIZATION)
-    category = await get_scoped(db, JobCategory, ctx, category_id, message=CATEGORY_NOT_FOUND)
+    category = await _own_category(db, ctx, category_id)
     count = await db.scalar(
         select(func.count(Job.id)).where(
             Job.organization_id == ctx.organization.id, Job.category_id == category.id
         )
     )
     return CategoryWithCount(category, int(count or 0))
+
+
+async def _own_category(db: AsyncSession, ctx: OrgContext, category_id: str) -> JobCategory:
+    """The organization's category, or NotFound (also for another organization's)."""
+    if not plausible_id(category_id):
+        raise NotFound(CATEGORY_NOT_FOUND)
+    return await get_scoped(db, JobCategory, ctx, category_id, message=CATEGORY_NOT_FOUND)
 
 
 async def _save_unique(db: AsyncSession, change: Callable[[], None]) -> None:
@@ -134,7 +142,7 @@ async def rename_category(
     organization's, Conflict when the name is taken in the organization.
     """
     ctx.require(Permission.MANAGE_CATEGORIES)
-    category = await get_scoped(db, JobCategory, ctx, category_id, message=CATEGORY_NOT_FOUND)
+    category = await _own_category(db, ctx, category_id)
     if category.name == data.name:
         return category
     await bump_content_version(db, ctx.organization.id)
@@ -153,7 +161,7 @@ async def delete_category(db: AsyncSession, ctx: OrgContext, category_id: str) -
     organization's.
     """
     ctx.require(Permission.MANAGE_CATEGORIES)
-    category = await get_scoped(db, JobCategory, ctx, category_id, message=CATEGORY_NOT_FOUND)
+    category = await _own_category(db, ctx, category_id)
     await bump_content_version(db, ctx.organization.id)
     moved = await db.execute(
         update(Job)

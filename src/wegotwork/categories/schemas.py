@@ -6,13 +6,14 @@ from typing import Literal
 
 from pydantic import field_validator
 
+from wegotwork.jobs.rules import clean_text
 from wegotwork.schemas import CamelModel
 
 NAME_MAX = 80
 
 
 def clean_name(value: str) -> str:
-    name = " ".join(value.split())
+    name = " ".join(clean_text(value).split())
     if not name:
         raise ValueError("Name is required")
     if len(name) > NAME_MAX:

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wegotwork.content import bump_content_version
 from wegotwork.db import utcnow
 from wegotwork.errors import Invalid, NotFound
-from wegotwork.jobs.rules import PUBLIC_STATUSES, published_at_after
+from wegotwork.jobs.rules import PUBLIC_STATUSES, plausible_id, published_at_after
 from wegotwork.jobs.schemas import JobCreate, JobFilters, JobUpdate
 from wegotwork.models import Applicant, Job, JobCategory, JobStatus, Session, User
 from wegotwork.tenancy.context import OrgContext, load_context
@@ -58,7 +58,11 @@ async def job_context(
     organization (an outsider must not learn that it exists), Forbidden when the role lacks
     ``permission``.
     """
-    organization_id = await db.scalar(select(Job.organization_id).where(Job.id == job_id))
+    organization_id = (
+        await db.scalar(select(Job.organization_id).where(Job.id == job_id))
+        if plausible_id(job_id)
+        else None
+    )
     if organization_id is None:
         raise NotFound(JOB_NOT_FOUND)
     try:
@@ -105,6 +109,8 @@ async def list_jobs(db: AsyncSession, ctx: OrgContext, filters: JobFilters) -> l
     if filters.status is not None:
         query = query.where(Job.status == filters.status)
     if filters.category_id is not None:
+        if not plausible_id(filters.category_id):
+            return []
         query = query.where(Job.category_id == filters.category_id)
     if filters.q:
         query = query.where(search_condition(filters.q))  # type: ignore[arg-type]
@@ -120,6 +126,8 @@ async def get_job(db: AsyncSession, ctx: OrgContext, job_id: str) -> JobRow:
     organization's job.
     """
     ctx.require(Permission.MANAGE_JOBS)
+    if not plausible_id(job_id):
+        raise NotFound(JOB_NOT_FOUND)
     row = (await db.execute(_rows_query(ctx).where(Job.id == job_id))).first()
     if row is None:
         raise NotFound(JOB_NOT_FOUND)
@@ -127,13 +135,22 @@ async def get_job(db: AsyncSession, ctx: OrgContext, job_id: str) -> JobRow:
     return JobRow(job, category, int(count))
 
 
+async def _own_job(db: AsyncSession, ctx: OrgContext, job_id: str) -> Job:
+    """The organization's job, locked for the change (NotFound for anyone else's)."""
+    if not plausible_id(job_id):
+        raise NotFound(JOB_NOT_FOUND)
+    return await get_scoped(db, Job, ctx, job_id, message=JOB_NOT_FOUND, for_update=True)
+
+
 async def _own_category(db: AsyncSession, ctx: OrgContext, category_id: str) -> JobCategory:
-    try:
-        return await get_scoped(db, JobCategory, ctx, category_id, message=CATEGORY_NOT_FOUND)
-    except NotFound as exc:
-        raise NotFound(
-            CATEGORY_NOT_FOUND, field_errors={"categoryId": [CATEGORY_NOT_FOUND]}
-        ) from exc
+    found: JobCategory | None = (
+        await db.scalar(scoped(JobCategory, ctx).where(JobCategory.id == category_id))
+        if plausible_id(category_id)
+        else None
+    )
+    if found is None:
+        raise NotFound(CATEGORY_NOT_FOUND, field_errors={"categoryId": [CATEGORY_NOT_FOUND]})
+    return found
 
 
 async def create_job(db: AsyncSession, ctx: OrgContext, data: JobCreate) -> Job:
@@ -175,7 +192,7 @@ async def update_job(db: AsyncSession, ctx: OrgContext, job_id: str, data: JobUp
     organization's job, or a ``categoryId`` that is not the organization's.
     """
     ctx.require(Permission.MANAGE_JOBS)
-    job = await get_scoped(db, Job, ctx, job_id, message=JOB_NOT_FOUND, for_update=True)
+    job = await _own_job(db, ctx, job_id)
     given = data.model_fields_set
     was_public = job.status in PUBLIC_STATUSES
     if "category_id" in given and data.category_id is not None:
@@ -216,7 +233,7 @@ async def delete_job(
     organization's job, Invalid when the confirmation does not match.
     """
     ctx.require(Permission.MANAGE_JOBS)
-    job = await get_scoped(db, Job, ctx, job_id, message=JOB_NOT_FOUND, for_update=True)
+    job = await _own_job(db, ctx, job_id)
     if confirm_title is not None and " ".join(confirm_title.split()) != job.title:
         raise Invalid.field("confirm", CONFIRM_MISMATCH)
     keys = list(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from functools import cache
 
@@ -25,6 +26,22 @@ STATUS_LABELS: dict[JobStatus, str] = {
     JobStatus.PUBLISHED: "Published",
     JobStatus.CLOSED: "Closed",
 }
+
+# Ids are opaque URL-safe strings (ours are 32 letters and digits; imported ones may be cuids or
+# UUIDs). Anything else cannot name a row, and is refused before it reaches the database (where a
+# NUL byte, say, would be an error rather than "not found").
+_PLAUSIBLE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def plausible_id(value: str) -> bool:
+    """Whether ``value`` could be an id or a slug at all."""
+    return bool(_PLAUSIBLE_ID.match(value))
+
+
+def clean_text(value: str) -> str:
+    """Text without NUL characters, which databases refuse to store."""
+    return value.replace("\x00", "")
+
 
 # Jobs whose page is public: published ones, and closed ones (which say they are closed).
 PUBLIC_STATUSES = frozenset({JobStatus.PUBLISHED, JobStatus.CLOSED})

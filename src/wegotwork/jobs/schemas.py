@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import field_validator
 
-from wegotwork.jobs.rules import CITY_MAX, DESCRIPTION_MAX, TITLE_MAX, country_code
+from wegotwork.jobs.rules import CITY_MAX, DESCRIPTION_MAX, TITLE_MAX, clean_text, country_code
 from wegotwork.models import JobStatus, JobType
 from wegotwork.schemas import CamelModel
 
@@ -15,7 +15,7 @@ from wegotwork.schemas import CamelModel
 def clean_title(value: Any) -> str:
     if value is None:
         raise ValueError("Title is required")
-    title = " ".join(str(value).split())
+    title = " ".join(clean_text(str(value)).split())
     if not title:
         raise ValueError("Title is required")
     if len(title) > TITLE_MAX:
@@ -35,14 +35,14 @@ def clean_country(value: str | None) -> str | None:
 def clean_city(value: str | None) -> str | None:
     if value is None:
         return None
-    city = " ".join(value.split())
+    city = " ".join(clean_text(value).split())
     if len(city) > CITY_MAX:
         raise ValueError(f"Use at most {CITY_MAX} characters")
     return city or None
 
 
 def clean_description(value: str | None) -> str:
-    text = (value or "").replace("\r\n", "\n")
+    text = clean_text(value or "").replace("\r\n", "\n")
     if len(text) > DESCRIPTION_MAX:
         raise ValueError(f"Use at most {DESCRIPTION_MAX:,} characters")
     return text
@@ -158,7 +158,7 @@ class JobFilters(CamelModel):
     @field_validator("q")
     @classmethod
     def _q(cls, value: str | None) -> str | None:
-        return " ".join(value.split())[:200] or None if value else None
+        return " ".join(clean_text(value).split())[:200] or None if value else None
 
 
 class JobCategoryRef(CamelModel):
