@@ -30,6 +30,12 @@ from wegotwork.schemas import error_responses
 
 router = APIRouter(prefix="/api/v1/public", tags=["public"])
 
+# Both answers carry an ETag derived from the organization's content version.
+RESPONSES = {
+    **error_responses(404),
+    304: {"description": "Not modified: If-None-Match matched the current ETag"},
+}
+
 
 @router.get("/organizations/{slug}", response_model=CareersEnvelope, responses=error_responses(404))
 async def careers_data(slug: str, services: ServicesDep, db: DbSession) -> CareersEnvelope:
@@ -79,7 +85,7 @@ async def careers_data(slug: str, services: ServicesDep, db: DbSession) -> Caree
     )
 
 
-@router.get("/jobs/{jobId}", response_model=PublicJobEnvelope, responses=error_responses(404))
+@router.get("/jobs/{jobId}", response_model=PublicJobEnvelope, responses=RESPONSES)
 async def public_job_data(jobId: str, services: ServicesDep, db: DbSession) -> PublicJobEnvelope:
     """A published job (or a closed one, with ``acceptingApplications: false``) with its
     organization's name and slug. Drafts and unknown ids are 404."""
