@@ -9,6 +9,8 @@ from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
 from wegotwork import __version__
+from wegotwork.auth.middleware import AuthCookieMiddleware
+from wegotwork.auth.ratelimit import RateLimitMiddleware, store_for
 from wegotwork.careers.http_cache import PublicPagesMiddleware
 from wegotwork.db import Database, create_engine
 from wegotwork.deps import Services
@@ -114,6 +116,7 @@ def create_app(
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
 
     trusted = TrustedOrigins(settings)
+    app.add_middleware(AuthCookieMiddleware)
     app.add_middleware(OriginCheckMiddleware, trusted=trusted, render=errors.render_error_bytes)
     app.add_middleware(
         BodyLimitMiddleware,
@@ -121,6 +124,9 @@ def create_app(
         limits=UPLOAD_LIMITS,
         render=errors.render_error_bytes,
     )
+    if settings.rate_limit_enabled:
+        store = store_for(settings.rate_limit_storage, services.db)
+        app.add_middleware(RateLimitMiddleware, store=store)
     app.add_middleware(GZipMiddleware, minimum_size=800, compresslevel=6)
     app.add_middleware(
         PublicPagesMiddleware, database=services.db, careers_domain=settings.careers_domain

@@ -206,7 +206,7 @@ async def test_a_logo_is_shown_only_when_the_organization_has_one(
     without = (await client.get(f"/careers/{world.org.slug}")).text
     assert "<img" not in without
     org = world.org
-    org.logo = "logo-abc.png"
+    org.logo = f"logos/{org.id}/logo-abc.png"
     # Saving a profile bumps the content version (as the organization settings do).
     await bump_content_version(db, org.id)
     await db.commit()

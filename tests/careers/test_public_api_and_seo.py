@@ -177,7 +177,7 @@ async def test_a_job_page_carries_a_valid_job_posting(
 ) -> None:
     org = world.org
     org.website = "https://alpha.example"
-    org.logo = "logo.png"
+    org.logo = f"logos/{org.id}/logo.png"
     category = await factories.make_category(db, org, name="Platform")
     job = await factories.make_job(
         db,

@@ -1,42 +1,208 @@
-"""The current-user dependency every face uses: session cookie or ``Authorization: Bearer``."""
+"""The current-user dependency every face uses.
+
+A request is authenticated by ``Authorization: Bearer <token>`` or by the signed session cookie.
+With the cookie, a safe (GET/HEAD) request is answered from the signed ``session_data`` cookie
+cache when it is valid (at most an hour old, no database read); every state-changing request,
+and every sensitive one, reads the session from the database, so a revoked or expired session
+can change nothing. A database read slides the session forward once a day and re-issues the
+cookies, on any route: cookies queued here are written by ``AuthCookieMiddleware``.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+import ipaddress
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.types import Scope
 
 from wegotwork.auth import cookies
-from wegotwork.auth.sessions import AuthContext, load_session
-from wegotwork.deps import DbSession, get_services
+from wegotwork.auth.sessions import (
+    EXPIRES_IN,
+    AuthContext,
+    context_from_cache,
+    load_session,
+    needs_refresh,
+    refresh_session,
+    session_json,
+    user_json,
+)
+from wegotwork.auth.wire import CookieWriter, decode_cache, ms
+from wegotwork.db import utcnow
+from wegotwork.deps import DbSession, Services, get_services
 from wegotwork.errors import Unauthorized
 
 SESSION_TOKEN = "session_token"  # noqa: S105 - a cookie name
+PENDING_COOKIES = "wegotwork.set_cookies"
+_RESOLVED = "wegotwork.auth"
+SAFE_METHODS = frozenset({"GET", "HEAD"})
+
+
+def cookie_writer(services: Services) -> CookieWriter:
+    writer = services.extras.get("auth.cookie_writer")
+    if writer is None:
+        writer = CookieWriter(services.secret, secure=services.settings.secure_cookies)
+        services.extras["auth.cookie_writer"] = writer
+    assert isinstance(writer, CookieWriter)
+    return writer
+
+
+def pending_cookies(scope: Scope) -> dict[str, str]:
+    """``Set-Cookie`` lines (by cookie name) to add to this request's response."""
+    pending: dict[str, str] = scope.setdefault(PENDING_COOKIES, {})
+    return pending
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, credentials = header.partition(" ")
+    credentials = credentials.strip()
+    if scheme.lower() != "bearer" or not credentials:
+        return None
+    if "." in credentials:
+        # A signed token (as in the cookie) is accepted too.
+        return cookies.unsign(credentials, get_services(request).secret)
+    return credentials
 
 
 def session_token_from(request: Request) -> str | None:
     """The session token the request carries: a bearer header, or the signed session cookie."""
-    header = request.headers.get("authorization", "")
-    scheme, _, credentials = header.partition(" ")
-    if scheme.lower() == "bearer" and credentials.strip():
-        return credentials.strip()
-    services = get_services(request)
-    name = cookies.cookie_name(SESSION_TOKEN, secure=services.settings.secure_cookies)
-    raw = request.cookies.get(name)
+    token = bearer_token(request)
+    if token is not None:
+        return token
+    writer = cookie_writer(get_services(request))
+    raw = request.cookies.get(writer.session_token)
     if not raw:
         return None
-    return cookies.unsign(raw, services.secret)
+    return cookies.unsign(raw, writer.secret)
+
+
+def dont_remember(request: Request, writer: CookieWriter) -> bool:
+    raw = request.cookies.get(writer.dont_remember)
+    return raw is not None and cookies.unsign(raw, writer.secret) == "true"
+
+
+def client_ip(scope: Scope) -> str:
+    """The caller's address (the server resolves trusted proxies' ``X-Forwarded-For``)."""
+    client = scope.get("client")
+    host = client[0] if client else ""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return ""
+    return str(host)
+
+
+async def resolve_auth(
+    request: Request,
+    db: AsyncSession,
+    *,
+    sensitive: bool = False,
+    refresh: bool = True,
+) -> AuthContext | None:
+    """The caller's session (see the module docstring), resolved once per request."""
+    resolved: dict[str, Any] = request.scope.setdefault(_RESOLVED, {})
+    if "db" in resolved:
+        db_context: AuthContext | None = resolved["db"]
+        return db_context
+    if not sensitive and "any" in resolved:
+        any_context: AuthContext | None = resolved["any"]
+        return any_context
+    services = get_services(request)
+    writer = cookie_writer(services)
+    pending = pending_cookies(request.scope)
+    token = bearer_token(request)
+    via_cookie = token is None
+    if via_cookie:
+        raw = request.cookies.get(writer.session_token)
+        token = cookies.unsign(raw, writer.secret) if raw else None
+    if token is None:
+        resolved["db"] = resolved["any"] = None
+        request.state.auth = None
+        return None
+
+    now = utcnow()
+    if via_cookie and not sensitive and request.method in SAFE_METHODS:
+        data = writer.read_cache(request.cookies)
+        if data:
+            cached = decode_cache(data, writer.secret)
+            if cached is not None and cached.valid_for(token, ms(now)):
+                from_cache = context_from_cache(cached)
+                resolved["any"] = from_cache
+                request.state.auth = from_cache
+                return from_cache
+            pending[writer.session_data] = writer.expire(writer.session_data)
+
+    context = await load_session(db, token)
+    if context is None:
+        if via_cookie:
+            pending.update(writer.clear_session(request.cookies))
+        await db.commit()  # an expired row found on the way was deleted
+    else:
+        remember = not (via_cookie and dont_remember(request, writer))
+        if refresh and remember and needs_refresh(context.session.expires_at, now):
+            await refresh_session(db, context.session)
+            await db.commit()
+            if via_cookie:
+                pending.update(
+                    writer.session_cookies(
+                        session_json(context.session),
+                        user_json(context.user),
+                        remember=True,
+                        now_ms=ms(now),
+                        request_cookies=request.cookies,
+                        token_max_age=int(EXPIRES_IN.total_seconds()),
+                    )
+                )
+        elif via_cookie:
+            pending.update(
+                writer.cache_cookies(
+                    session_json(context.session),
+                    user_json(context.user),
+                    remember=remember,
+                    now_ms=ms(now),
+                    request_cookies=request.cookies,
+                )
+            )
+    resolved["db"] = resolved["any"] = context
+    request.state.auth = context
+    return context
+
+
+def reissue_session_cookies(request: Request, context: AuthContext) -> None:
+    """Write fresh session cookies (token and cache) for ``context`` on this response.
+
+    For routes that changed the caller's session or user (name, active organization), so the
+    browser's cookie cache shows the change at once.
+    """
+    if bearer_token(request) is not None:
+        return
+    services = get_services(request)
+    writer = cookie_writer(services)
+    remember = not dont_remember(request, writer)
+    pending_cookies(request.scope).update(
+        writer.session_cookies(
+            session_json(context.session),
+            user_json(context.user),
+            remember=remember,
+            now_ms=ms(utcnow()),
+            request_cookies=request.cookies,
+            token_max_age=int(EXPIRES_IN.total_seconds()),
+        )
+    )
+
+
+def clear_session_cookies(request: Request) -> None:
+    writer = cookie_writer(get_services(request))
+    pending_cookies(request.scope).update(writer.clear_session(request.cookies))
 
 
 async def get_optional_auth(request: Request, db: DbSession) -> AuthContext | None:
-    """The caller's session, or None when signed out. Resolved once per request."""
-    if "auth" in request.state._state:
-        cached: AuthContext | None = request.state.auth
-        return cached
-    token = session_token_from(request)
-    auth = await load_session(db, token) if token else None
-    request.state.auth = auth
-    return auth
+    """The caller's session, or None when signed out (the cookie cache may answer)."""
+    return await resolve_auth(request, db)
 
 
 async def get_auth(auth: Annotated[AuthContext | None, Depends(get_optional_auth)]) -> AuthContext:
@@ -46,5 +212,14 @@ async def get_auth(auth: Annotated[AuthContext | None, Depends(get_optional_auth
     return auth
 
 
+async def get_sensitive_auth(request: Request, db: DbSession) -> AuthContext:
+    """The caller's session read from the database (never the cookie cache); 401 without."""
+    auth = await resolve_auth(request, db, sensitive=True)
+    if auth is None:
+        raise Unauthorized()
+    return auth
+
+
 OptionalAuth = Annotated[AuthContext | None, Depends(get_optional_auth)]
 CurrentAuth = Annotated[AuthContext, Depends(get_auth)]
+SensitiveAuth = Annotated[AuthContext, Depends(get_sensitive_auth)]

@@ -45,7 +45,8 @@ def _org_context(
     website = organization.website
     return {
         "org": organization,
-        "logo_url": logo,
+        # Only a logo served from this site can show: the page's CSP allows no other images.
+        "logo_url": logo if logo and logo.startswith("/") else None,
         "logo_absolute": absolute(services.settings, logo) if logo else None,
         "website": website if website and website.startswith(("https://", "http://")) else None,
         "root": link_root(organization.slug, _careers_host(request)),

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from wegotwork.models import Organization
+from wegotwork.organizations import rules as organization_rules
 from wegotwork.settings import Settings
 
 
 def logo_url(organization: Organization) -> str | None:
-    """The public path of the organization's logo, or None when it has none."""
-    if not organization.logo:
-        return None
-    return f"/media/logos/{organization.id}/{quote(organization.logo)}"
+    """Where the organization's logo is served (``/media/logos/{id}/{name}``), or None.
+
+    The organizations domain stores the logo and owns its URL; this asks it.
+    """
+    return organization_rules.logo_url(organization.logo)
 
 
 def careers_url(settings: Settings, slug: str, path: str = "") -> str:
@@ -33,8 +35,8 @@ def job_url(settings: Settings, slug: str, job_id: str) -> str:
 
 
 def absolute(settings: Settings, path: str) -> str:
-    """An absolute URL on the main site for a path such as a logo's."""
-    return f"{settings.base_url}{path}"
+    """An absolute URL for a path on the main site (an absolute URL stays as it is)."""
+    return f"{settings.base_url}{path}" if path.startswith("/") else path
 
 
 def link_root(slug: str, careers_host: str | None) -> str:

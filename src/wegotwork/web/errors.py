@@ -13,7 +13,7 @@ import html
 import json
 import logging
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -138,11 +138,21 @@ async def handle_domain_error(request: Request, exc: Exception) -> Response:
         headers["Retry-After"] = str(exc.retry_after)
     face = face_of(request.url.path)
     if face == "auth":
-        return auth_error(exc.message, exc.status, exc.code, headers)
+        message = exc.message
+        if isinstance(exc, Unauthorized) and message == Unauthorized.default_message:
+            message = "Unauthorized"  # Better Auth's wording
+        return auth_error(message, exc.status, exc.code, headers)
     if face == "json":
         return envelope(exc.message, exc.status, exc.field_errors, headers)
     if isinstance(exc, Unauthorized):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if request.method not in {"GET", "HEAD"}:
+            # A form post cannot be replayed by a redirect: come back to the page it was on.
+            referer = urlsplit(request.headers.get("referer", ""))
+            same_site = referer.netloc == request.url.netloc and referer.path.startswith("/")
+            if not same_site:
+                return RedirectResponse("/sign-in", status_code=303)
+            target = referer.path + (f"?{referer.query}" if referer.query else "")
         return RedirectResponse(f"/sign-in?next={quote(target, safe='')}", status_code=303)
     return error_page(request, exc.status, exc.message, headers)
 

@@ -32,7 +32,9 @@ SECURITY_HEADERS: list[tuple[bytes, bytes]] = [
 ]
 
 # Secrets that travel in paths are replaced before a path is logged.
-_SECRET_PATHS = re.compile(r"^(/api/auth/reset-password/|/reset-password/|/invite/)[^/?]+")
+_SECRET_PATHS = re.compile(
+    r"^(/api/auth/reset-password/|/reset-password/|/invite/|/api/v1/invitations/)[^/?]+"
+)
 
 
 class SecurityHeadersMiddleware:

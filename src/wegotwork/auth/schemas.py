@@ -1,0 +1,124 @@
+"""Inputs of the authentication endpoints and pages (Better Auth's field names), validated the
+same way for JSON and for forms. Unknown keys are ignored, as Better Auth does."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+# Zod's email pattern (what Better Auth validates with), plus RFC 5321's length limit.
+_EMAIL = re.compile(
+    r"^(?!\.)(?!.*\.\.)([A-Za-z0-9_'+\-\.]*)[A-Za-z0-9_+-]@([A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}$"
+)
+MAX_EMAIL_LENGTH = 254
+MAX_NAME_LENGTH = 255
+MAX_IMAGE_LENGTH = 2048
+MAX_URL_LENGTH = 2048
+
+
+def is_email(value: str) -> bool:
+    return len(value) <= MAX_EMAIL_LENGTH and _EMAIL.match(value) is not None
+
+
+def _email(value: str) -> str:
+    if not is_email(value):
+        raise ValueError("Invalid email address")
+    return value
+
+
+Email = Annotated[str, AfterValidator(_email)]
+Url = Annotated[str, Field(max_length=MAX_URL_LENGTH)]
+
+
+class AuthInput(BaseModel):
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+
+class SignUp(AuthInput):
+    name: str = Field(max_length=MAX_NAME_LENGTH)
+    email: Email
+    password: str
+    image: str | None = Field(None, max_length=MAX_IMAGE_LENGTH)
+    callback_url: Url | None = Field(None, alias="callbackURL")
+    remember_me: bool | None = Field(None, alias="rememberMe")
+
+
+class SignIn(AuthInput):
+    # The format is checked by the handler (400 INVALID_EMAIL), as Better Auth does.
+    email: str
+    password: str
+    callback_url: Url | None = Field(None, alias="callbackURL")
+    remember_me: bool | None = Field(None, alias="rememberMe")
+
+
+class SignOut(AuthInput):
+    callback_url: Url | None = Field(None, alias="callbackURL")
+
+
+class RevokeSession(AuthInput):
+    token: str
+
+
+class UpdateUser(AuthInput):
+    name: str | None = Field(None, max_length=MAX_NAME_LENGTH)
+    image: str | None = Field(None, max_length=MAX_IMAGE_LENGTH)
+    email: str | None = None
+
+
+class ChangePassword(AuthInput):
+    current_password: str = Field(alias="currentPassword")
+    new_password: str = Field(alias="newPassword")
+    revoke_other_sessions: bool | None = Field(None, alias="revokeOtherSessions")
+
+
+class RequestPasswordReset(AuthInput):
+    email: Email
+    redirect_to: Url | None = Field(None, alias="redirectTo")
+
+
+class ResetPassword(AuthInput):
+    new_password: str = Field(alias="newPassword")
+    token: str | None = Field(None, max_length=255)
+
+
+class SendVerificationEmail(AuthInput):
+    email: Email
+    callback_url: Url | None = Field(None, alias="callbackURL")
+
+
+class DeleteUser(AuthInput):
+    password: str | None = None
+    token: str | None = None
+    callback_url: Url | None = Field(None, alias="callbackURL")
+
+
+class SignInSocial(AuthInput):
+    provider: str = Field(max_length=64)
+    callback_url: Url | None = Field(None, alias="callbackURL")
+    new_user_callback_url: Url | None = Field(None, alias="newUserCallbackURL")
+    error_callback_url: Url | None = Field(None, alias="errorCallbackURL")
+    disable_redirect: bool | None = Field(None, alias="disableRedirect")
+    request_sign_up: bool | None = Field(None, alias="requestSignUp")
+    login_hint: str | None = Field(None, alias="loginHint", max_length=MAX_EMAIL_LENGTH)
+
+
+# Pages ------------------------------------------------------------------------------------------
+
+
+class ProfileForm(AuthInput):
+    name: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
+
+
+class ForgotPasswordForm(AuthInput):
+    email: Email
+
+
+class ResetPasswordForm(AuthInput):
+    token: str = Field(max_length=255)
+    new_password: str = Field(alias="newPassword")
+
+
+class DeleteAccountForm(AuthInput):
+    password: str

@@ -1,0 +1,1 @@
+"""Invitations: asking someone by email to join an organization with a role."""

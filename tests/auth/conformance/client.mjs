@@ -1,0 +1,175 @@
+// Drives the official Better Auth JavaScript client against a running WeGotWork server.
+// Usage: node client.mjs <base URL> <mail bridge URL>
+// Prints "ok <step>" per passed step; exits 1 at the first failure ("fail <step>: <why>").
+import { createAuthClient } from "better-auth/client";
+
+const [baseURL, mailURL] = process.argv.slice(2);
+const origin = new URL(baseURL).origin;
+
+const jars = {};
+const fetchers = {};
+
+// A browser: a cookie jar, and the Origin header browsers add to cross-document fetches.
+function browser(name) {
+  const jar = new Map();
+  async function cookieFetch(input, init = {}) {
+    const headers = new Headers(init.headers || {});
+    headers.set("origin", origin);
+    headers.set("user-agent", `better-auth-conformance/${name}`);
+    if (jar.size) headers.set("cookie", [...jar].map(([k, v]) => `${k}=${v}`).join("; "));
+    const response = await fetch(input, { ...init, headers, redirect: "manual" });
+    for (const line of response.headers.getSetCookie()) {
+      const [pair, ...attributes] = line.split(";").map((part) => part.trim());
+      const index = pair.indexOf("=");
+      const key = pair.slice(0, index);
+      const value = pair.slice(index + 1);
+      if (attributes.some((a) => a.toLowerCase() === "max-age=0") || value === "") jar.delete(key);
+      else jar.set(key, value);
+    }
+    return response;
+  }
+  const client = createAuthClient({ baseURL, fetchOptions: { customFetchImpl: cookieFetch } });
+  jars[name] = jar;
+  fetchers[name] = cookieFetch;
+  return client;
+}
+
+let failed = false;
+function check(step, condition, detail) {
+  if (condition) {
+    console.log(`ok ${step}`);
+  } else {
+    console.log(`fail ${step}: ${JSON.stringify(detail)}`);
+    failed = true;
+    process.exit(1);
+  }
+}
+
+async function mail(to, kind) {
+  for (let i = 0; i < 100; i++) {
+    const response = await fetch(`${mailURL}/mail?to=${encodeURIComponent(to)}&kind=${kind}`);
+    if (response.status === 200) return (await response.json()).text;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no ${kind} mail to ${to}`);
+}
+
+function linkIn(text) {
+  return text.split(/\s+/).find((word) => word.startsWith("http"));
+}
+
+const email = `ada.${Date.now()}@Example.com`;
+const lower = email.toLowerCase();
+const password = "correct horse battery";
+const laptop = browser("laptop");
+const phone = browser("phone");
+const tablet = browser("tablet");
+
+// Sign-up
+let result = await laptop.signUp.email({ name: "Ada Lovelace", email, password });
+check("sign-up", result.data?.user?.email === lower && typeof result.data?.token === "string", result);
+check("sign-up sets the session cookie", jars.laptop.has("better-auth.session_token"), [...jars.laptop.keys()]);
+
+result = await phone.signUp.email({ name: "Someone Else", email, password });
+check(
+  "duplicate sign-up",
+  result.error?.status === 422 && result.error?.code === "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL",
+  result.error,
+);
+
+result = await phone.signUp.email({ name: "Short", email: `short.${lower}`, password: "short" });
+check("short password", result.error?.status === 400 && result.error?.code === "PASSWORD_TOO_SHORT", result.error);
+
+// Sign-in
+result = await phone.signIn.email({ email, password: "wrong password!" });
+check(
+  "wrong password",
+  result.error?.status === 401 && result.error?.code === "INVALID_EMAIL_OR_PASSWORD",
+  result.error,
+);
+result = await phone.signIn.email({ email: lower, password });
+check("sign-in", result.data?.user?.email === lower && result.data?.redirect === false, result);
+const phoneToken = result.data.token;
+
+// Session
+result = await laptop.getSession();
+check(
+  "get-session",
+  result.data?.user?.email === lower && result.data?.session?.expiresAt instanceof Date,
+  result,
+);
+result = await browser("nobody").getSession();
+check("get-session signed out", result.data === null && !result.error, result);
+
+// Sessions
+result = await laptop.listSessions();
+check("list-sessions", Array.isArray(result.data) && result.data.length === 2, result);
+check("list-sessions has the phone", result.data.some((s) => s.token === phoneToken), result.data);
+result = await laptop.revokeSession({ token: phoneToken });
+check("revoke-session", result.data?.status === true, result);
+result = await phone.getSession({ query: { disableCookieCache: true } });
+check("revoked session is gone", result.data === null, result);
+
+// Profile
+result = await laptop.updateUser({ name: "Countess Lovelace" });
+check("update-user", result.data?.status === true, result);
+result = await laptop.getSession();
+check("update-user shows in get-session", result.data?.user?.name === "Countess Lovelace", result.data);
+
+// Password change
+result = await laptop.changePassword({ currentPassword: "not my password", newPassword: "n3w password!" });
+check("change-password with a wrong current password", result.error?.status === 400 && result.error?.code === "INVALID_PASSWORD", result.error);
+await tablet.signIn.email({ email, password });
+result = await laptop.changePassword({
+  currentPassword: password,
+  newPassword: "n3w password!",
+  revokeOtherSessions: true,
+});
+check("change-password", typeof result.data?.token === "string" && result.data?.user?.email === lower, result);
+result = await tablet.getSession({ query: { disableCookieCache: true } });
+check("change-password revoked other sessions", result.data === null, result);
+result = await laptop.getSession();
+check("change-password kept this browser signed in", result.data?.user?.email === lower, result);
+result = await tablet.signIn.email({ email, password: "n3w password!" });
+check("sign-in with the new password", result.data?.user?.email === lower, result.error);
+
+// Sign-out
+result = await tablet.signOut();
+check("sign-out", result.data?.success === true, result);
+result = await tablet.getSession();
+check("signed out", result.data === null, result);
+
+// Password reset through the mail
+result = await phone.requestPasswordReset({ email, redirectTo: "/reset-password" });
+check("request-password-reset", result.data?.status === true, result);
+const resetLink = linkIn(await mail(lower, "reset-password"));
+let response = await fetchers.phone(resetLink);
+const location = new URL(response.headers.get("location"), baseURL);
+const resetToken = location.searchParams.get("token");
+check("reset link redirects with the token", response.status === 302 && location.pathname === "/reset-password" && resetToken, response.status);
+result = await phone.resetPassword({ newPassword: "reset password 1", token: resetToken });
+check("reset-password", result.data?.status === true, result);
+result = await phone.resetPassword({ newPassword: "reset password 2", token: resetToken });
+check("reset token is single-use", result.error?.status === 400 && result.error?.code === "INVALID_TOKEN", result.error);
+result = await phone.signIn.email({ email, password: "reset password 1" });
+check("sign-in after reset", result.data?.user?.email === lower, result.error);
+
+// Email verification
+result = await laptop.sendVerificationEmail({ email, callbackURL: "/verify-email" });
+check("send-verification-email", result.data?.status === true, result);
+const verifyLink = linkIn(await mail(lower, "verify-email"));
+response = await fetchers.laptop(verifyLink);
+check("verification link", response.status === 302 && response.headers.get("location") === "/verify-email", response.status);
+result = await laptop.getSession({ query: { disableCookieCache: true } });
+check("email verified", result.data?.user?.emailVerified === true, result.data);
+result = await laptop.sendVerificationEmail({ email });
+check("already verified", result.error?.code === "EMAIL_ALREADY_VERIFIED", result.error);
+
+// Revoke everything
+result = await laptop.revokeSessions();
+check("revoke-sessions", result.data?.status === true, result);
+result = await phone.getSession({ query: { disableCookieCache: true } });
+check("every session ended", result.data === null, result);
+
+console.log("conformance: all steps passed");
+process.exit(failed ? 1 : 0);

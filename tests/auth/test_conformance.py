@@ -1,0 +1,152 @@
+"""The official Better Auth JavaScript client (npm ``better-auth``, pinned) against a live server:
+every flow it offers for email and password works unchanged.
+
+The client is installed once into ``.cache/node`` with the machine's npm. Without npm the test is
+skipped with the reason, unless ``WEGOTWORK_REQUIRE_NODE=1`` (set by CI) makes it a failure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from tests.fixtures.live import LiveServer
+from tests.fixtures.mail import SmtpSink, free_port
+
+BETTER_AUTH_VERSION = "1.7.25"
+ROOT = Path(__file__).resolve().parents[2]
+CACHE = ROOT / ".cache" / "node"
+SCRIPT = Path(__file__).parent / "conformance" / "client.mjs"
+
+pytestmark = pytest.mark.slow
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("WEGOTWORK_REQUIRE_NODE") == "1":
+        pytest.fail(f"{reason}, but the Node conformance test is required")
+    pytest.skip(f"Better Auth client conformance skipped: {reason}")
+
+
+def _installed_version() -> str | None:
+    manifest = CACHE / "node_modules" / "better-auth" / "package.json"
+    try:
+        version = json.loads(manifest.read_text())["version"]
+    except (OSError, ValueError, KeyError):
+        return None
+    return str(version)
+
+
+@pytest.fixture(scope="session")
+def better_auth_client() -> Path:
+    """``.cache/node`` with better-auth installed at the pinned version."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        _unavailable("node and npm are not installed")
+    assert node is not None
+    assert npm is not None
+    major = subprocess.run([node, "--version"], capture_output=True, text=True, check=True)
+    if int(major.stdout.strip().lstrip("v").split(".")[0]) < 18:
+        _unavailable(f"Node.js {major.stdout.strip()} is older than 18")
+    if _installed_version() != BETTER_AUTH_VERSION:
+        CACHE.mkdir(parents=True, exist_ok=True)
+        manifest = CACHE / "package.json"
+        if not manifest.exists():
+            manifest.write_text('{"private": true, "type": "module"}\n')
+        install = subprocess.run(
+            [
+                npm,
+                "install",
+                "--no-audit",
+                "--no-fund",
+                "--save-exact",
+                f"better-auth@{BETTER_AUTH_VERSION}",
+            ],
+            cwd=CACHE,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        if install.returncode != 0:
+            _unavailable(f"npm install better-auth failed: {install.stderr[-500:]}")
+    return CACHE
+
+
+class _MailBridge(BaseHTTPRequestHandler):
+    """``GET /mail?to=…&kind=…``: the newest message of that kind the SMTP sink received."""
+
+    sink: SmtpSink
+
+    def do_GET(self) -> None:
+        query = parse_qs(urlsplit(self.path).query)
+        to = query.get("to", [""])[0]
+        kind = query.get("kind", [""])[0]
+        wanted = {"reset-password": "Reset your", "verify-email": "Verify your"}.get(kind, kind)
+        found = [m for m in self.sink.to(to) if m.subject.startswith(wanted)]
+        if not found:
+            self.send_response(404)
+            self.end_headers()
+            return
+        body = json.dumps({"text": found[-1].text}).encode()
+        self.send_response(200)
+        self.send_header("content-type", "application/json")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+@pytest.fixture
+def mail_bridge(smtp_sink: SmtpSink) -> Iterator[str]:
+    handler = type("Bridge", (_MailBridge,), {"sink": smtp_sink})
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_better_auth_javascript_client_works_unchanged(
+    better_auth_client: Path, live_server: LiveServer, mail_bridge: str
+) -> None:
+    script = better_auth_client / "conformance.mjs"
+    shutil.copyfile(SCRIPT, script)
+    run = subprocess.run(
+        ["node", str(script), live_server.url, mail_bridge],
+        cwd=better_auth_client,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    output = run.stdout + run.stderr
+    assert run.returncode == 0, f"{output}\n--- server log ---\n{live_server.logs()[-3000:]}"
+    assert "conformance: all steps passed" in run.stdout
+    for step in (
+        "sign-up",
+        "duplicate sign-up",
+        "wrong password",
+        "sign-in",
+        "get-session",
+        "list-sessions",
+        "revoke-session",
+        "sign-out",
+        "update-user",
+        "change-password",
+        "reset-password",
+        "email verified",
+    ):
+        assert f"ok {step}\n" in run.stdout, step
