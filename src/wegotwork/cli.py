@@ -20,6 +20,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+storage_app = typer.Typer(help="Uploaded files (résumés, logos).", no_args_is_help=True)
+app.add_typer(storage_app, name="storage")
 console = Console(stderr=True, soft_wrap=True)
 
 
@@ -172,6 +174,26 @@ def seed(
         asyncio.run(seed_demo(settings, console))
     except ConfigError as exc:
         fail(str(exc))
+
+
+@storage_app.command("gc")
+def storage_gc(
+    grace_hours: Annotated[
+        float, typer.Option(help="Only remove files older than this many hours.", min=0)
+    ] = 24,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List what would be removed; remove nothing.")
+    ] = False,
+) -> None:
+    """Remove stored files that no applicant or organization refers to any more."""
+    from wegotwork.storage.cli import run_gc
+
+    settings, _ = settings_or_fail()
+    check_database(settings)
+    try:
+        asyncio.run(run_gc(settings, console, grace_hours=grace_hours, dry_run=dry_run))
+    except Exception as exc:
+        fail(f"storage gc failed: {exc}")
 
 
 def main() -> None:

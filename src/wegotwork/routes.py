@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from wegotwork.applicants import api as applicants_api
+from wegotwork.applicants import notifications as applicant_notifications
+from wegotwork.applicants import pages as applicants_pages
+from wegotwork.applicants import public as applicants_public
 from wegotwork.auth import api as auth_api
 from wegotwork.auth import pages as auth_pages
 from wegotwork.auth import social as auth_social
@@ -41,3 +45,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(jobs_pages.router)
     app.include_router(careers_api.router)
     app.include_router(careers_pages.router)
+    app.include_router(applicants_api.router)
+    app.include_router(applicants_pages.router)
+    app.include_router(applicants_public.router)
+    app.include_router(applicant_notifications.router)

@@ -20,8 +20,8 @@ async def test_sign_up_sign_in_change_password_and_revoke_a_session(
     live_server: LiveServer, page: Page, smtp_sink: SmtpSink
 ) -> None:
     errors: list[str] = []
-    # Form pages answer 422 with the errors (and /dashboard belongs to another part of the app),
-    # which Chromium logs as failed loads; anything else logged is a real problem.
+    # Form pages answer 422 with the errors, which Chromium logs as failed loads; anything else
+    # logged is a real problem.
     page.on(
         "console",
         lambda m: (
@@ -46,7 +46,9 @@ async def test_sign_up_sign_in_change_password_and_revoke_a_session(
     await page.get_by_label("Work email").fill(EMAIL)
     await page.get_by_label("Password").fill("first password 1")
     await page.get_by_role("button", name="Create account").click()
-    await page.wait_for_url(f"{base}/dashboard")
+    # A new user without a workspace is asked to create one.
+    await page.wait_for_url(f"{base}/onboarding")
+    await expect(page.get_by_role("heading", level=1)).to_be_visible()
     (welcome,) = await smtp_sink.wait_for(EMAIL)
     assert welcome.subject == "Verify your email address for WeGotWork"
 

@@ -129,6 +129,9 @@ async def test_answer_links_lead_back_to_the_page(db: AsyncSession, world: World
     response = await world.anonymous.get(f"/invite/{invitation.id}/accept")
     assert response.status_code == 303
     assert response.headers["location"] == f"/invite/{invitation.id}"
-    signed_out = await world.anonymous.post(f"/invite/{invitation.id}/accept")
+    signed_out = await world.anonymous.post(
+        f"/invite/{invitation.id}/accept",
+        headers={"referer": f"http://testserver/invite/{invitation.id}"},
+    )
     assert signed_out.status_code == 303
-    assert signed_out.headers["location"].startswith("/sign-in?next=")
+    assert signed_out.headers["location"] == f"/sign-in?next=%2Finvite%2F{invitation.id}"

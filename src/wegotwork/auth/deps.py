@@ -14,6 +14,7 @@ import ipaddress
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import Scope
 
@@ -32,6 +33,7 @@ from wegotwork.auth.wire import CookieWriter, decode_cache, ms
 from wegotwork.db import utcnow
 from wegotwork.deps import DbSession, Services, get_services
 from wegotwork.errors import Unauthorized
+from wegotwork.models import Session, User
 
 SESSION_TOKEN = "session_token"  # noqa: S105 - a cookie name
 PENDING_COOKIES = "wegotwork.set_cookies"
@@ -193,6 +195,22 @@ def reissue_session_cookies(request: Request, context: AuthContext) -> None:
             token_max_age=int(EXPIRES_IN.total_seconds()),
         )
     )
+
+
+async def reissue_after_change(request: Request, db: AsyncSession, session_id: str) -> None:
+    """After a route changed the caller's own session or user in the database (active
+    organization, name): re-read both and write fresh cookies, so the browser's cookie cache
+    shows the change on the very next request."""
+    row = (
+        await db.execute(
+            select(Session, User)
+            .join(User, User.id == Session.user_id)
+            .where(Session.id == session_id)
+            .execution_options(populate_existing=True)
+        )
+    ).first()
+    if row is not None:
+        reissue_session_cookies(request, AuthContext(user=row[1], session=row[0]))
 
 
 def clear_session_cookies(request: Request) -> None:

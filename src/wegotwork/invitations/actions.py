@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from wegotwork.auth.sessions import AuthContext
+from wegotwork.auth.sessions import set_active_organization as set_session_active
 from wegotwork.db import new_id, utcnow
 from wegotwork.errors import Conflict, Forbidden, NotFound
 from wegotwork.invitations import rules
@@ -22,7 +23,6 @@ from wegotwork.invitations.rules import InvitationState
 from wegotwork.invitations.schemas import InvitationCreate
 from wegotwork.mail import enqueue, render_message
 from wegotwork.models import Invitation, InvitationStatus, Member, Organization, Role, User
-from wegotwork.organizations.actions import set_session_organization
 from wegotwork.organizations.rules import ROLE_LABELS, check_invitation_role
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.permissions import Permission
@@ -295,7 +295,7 @@ async def accept_invitation(
         ) from exc
     invitation.status = InvitationStatus.ACCEPTED
     await db.flush()
-    await set_session_organization(db, auth.session.id, organization.id)
+    await set_session_active(db, auth.session.id, organization.id)
     set_committed_value(member, "user", auth.user)
     return AcceptedInvitation(invitation, member, organization)
 

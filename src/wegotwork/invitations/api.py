@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 
-from wegotwork.auth.deps import CurrentAuth
+from wegotwork.auth.deps import CurrentAuth, reissue_after_change
 from wegotwork.db import utcnow
 from wegotwork.deps import DbSession, SettingsDep
 from wegotwork.invitations import actions
@@ -134,12 +134,13 @@ async def get_invitation(
     responses=error_responses(401, 403, 404, 409),
 )
 async def accept_invitation(
-    invitationId: str, auth: CurrentAuth, db: DbSession, settings: SettingsDep
+    request: Request, invitationId: str, auth: CurrentAuth, db: DbSession, settings: SettingsDep
 ) -> AcceptedEnvelope:
     """Join the organization with the invited role; it becomes my active organization.
     Only when signed in with the invited email address. 409 when the invitation expired,
     was canceled or already answered."""
     accepted = await actions.accept_invitation(db, auth, invitationId)
+    await reissue_after_change(request, db, auth.session.id)
     await db.commit()
     return AcceptedEnvelope(
         invitation=InvitationOut.of(accepted.invitation, base_url=settings.base_url, now=utcnow()),

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
-from wegotwork.auth.deps import CurrentAuth, OptionalAuth
+from wegotwork.auth.deps import CurrentAuth, OptionalAuth, reissue_after_change
 from wegotwork.auth.sessions import AuthContext
 from wegotwork.deps import DbSession, Services, ServicesDep
 from wegotwork.errors import DomainError
@@ -92,6 +92,7 @@ async def accept(
         return await _render(
             request, services, db, auth, invitationId, error=exc.message, status_code=exc.status
         )
+    await reissue_after_change(request, db, auth.session.id)
     await db.commit()
     organization = accepted.organization
     return redirect(services, f"/dashboard/{organization.slug}", f"Welcome to {organization.name}!")

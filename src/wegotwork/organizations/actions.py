@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wegotwork.auth.sessions import AuthContext
+from wegotwork.auth.sessions import set_active_organization as set_session_active
 from wegotwork.content import bump_content_version
 from wegotwork.db import new_id
 from wegotwork.errors import (
@@ -136,7 +137,7 @@ async def create_organization(
     )
     await db.flush()
     if activate:
-        await set_session_organization(db, auth.session.id, organization.id)
+        await set_session_active(db, auth.session.id, organization.id)
     return organization
 
 
@@ -376,17 +377,6 @@ async def delete_organization(db: AsyncSession, ctx: OrgContext) -> DeletedOrgan
 # The active organization ----------------------------------------------------------------
 
 
-async def set_session_organization(
-    db: AsyncSession, session_id: str, organization_id: str | None
-) -> None:
-    """Record ``organization_id`` (or none) as the session's active organization."""
-    await db.execute(
-        update(Session)
-        .where(Session.id == session_id)
-        .values(active_organization_id=organization_id)
-    )
-
-
 async def set_active_organization(db: AsyncSession, ctx: OrgContext) -> Organization:
     """Make the organization the active one of the caller's session.
 
@@ -396,13 +386,13 @@ async def set_active_organization(db: AsyncSession, ctx: OrgContext) -> Organiza
     ctx.require(Permission.VIEW_ORGANIZATION)
     if ctx.session is None:
         raise Invalid("No session to remember the organization in")
-    await set_session_organization(db, ctx.session.id, ctx.organization.id)
+    await set_session_active(db, ctx.session.id, ctx.organization.id)
     return ctx.organization
 
 
 async def clear_active_organization(db: AsyncSession, auth: AuthContext) -> None:
     """Forget the session's active organization. Any signed-in user may call it."""
-    await set_session_organization(db, auth.session.id, None)
+    await set_session_active(db, auth.session.id, None)
 
 
 async def forget_active_for(db: AsyncSession, user_id: str, organization_id: str) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, File, UploadFile
+from fastapi import APIRouter, BackgroundTasks, Depends, File, Request, UploadFile
 
-from wegotwork.auth.deps import CurrentAuth
+from wegotwork.auth.deps import CurrentAuth, reissue_after_change
 from wegotwork.deps import DbSession, ServicesDep, SettingsDep
 from wegotwork.organizations import actions, members, rules
 from wegotwork.organizations.schemas import (
@@ -61,11 +61,16 @@ async def list_my_organizations(
     responses=error_responses(401, 409),
 )
 async def create_organization(
-    data: OrganizationCreate, auth: CurrentAuth, db: DbSession, settings: SettingsDep
+    request: Request,
+    data: OrganizationCreate,
+    auth: CurrentAuth,
+    db: DbSession,
+    settings: SettingsDep,
 ) -> OrganizationEnvelope:
     """Create an organization: I become its owner and it becomes my active organization.
     Without a `slug`, one is suggested from the name. 409 when the slug is taken."""
     organization = await actions.create_organization(db, auth, data)
+    await reissue_after_change(request, db, auth.session.id)
     await db.commit()
     return OrganizationEnvelope(organization=OrganizationOut.of(organization, settings.base_url))
 
@@ -128,10 +133,12 @@ async def delete_organization(
     responses=error_responses(401, 404),
 )
 async def activate_organization(
-    ctx: Member, db: DbSession, settings: SettingsDep
+    request: Request, ctx: Member, db: DbSession, settings: SettingsDep
 ) -> OrganizationEnvelope:
     """Make this organization my session's active organization."""
     organization = await actions.set_active_organization(db, ctx)
+    if ctx.session is not None:
+        await reissue_after_change(request, db, ctx.session.id)
     await db.commit()
     return OrganizationEnvelope(organization=OrganizationOut.of(organization, settings.base_url))
 

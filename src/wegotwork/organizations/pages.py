@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.background import BackgroundTask
 
-from wegotwork.auth.deps import CurrentAuth
+from wegotwork.auth.deps import CurrentAuth, reissue_after_change
 from wegotwork.deps import DbSession, Services, ServicesDep
 from wegotwork.errors import DomainError
 from wegotwork.organizations import actions, rules
@@ -62,8 +62,10 @@ async def dashboard(auth: CurrentAuth, db: DbSession) -> Response:
 
 
 @router.post("/dashboard/{slug}/activate")
-async def activate(ctx: Viewer, db: DbSession) -> Response:
+async def activate(request: Request, ctx: Viewer, db: DbSession) -> Response:
     organization = await actions.set_active_organization(db, ctx)
+    if ctx.session is not None:
+        await reissue_after_change(request, db, ctx.session.id)
     await db.commit()
     return RedirectResponse(f"/dashboard/{organization.slug}", status_code=303)
 
@@ -111,6 +113,7 @@ async def create_workspace(
         return await _render_onboarding(
             request, services, db, auth, form.values, errors_from_domain(exc), exc.status
         )
+    await reissue_after_change(request, db, auth.session.id)
     await db.commit()
     return redirect(
         services,

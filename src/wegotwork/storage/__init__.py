@@ -5,8 +5,17 @@ from __future__ import annotations
 
 from wegotwork.storage.base import Storage, StorageError, StoredObject
 from wegotwork.storage.local import LocalStorage
+from wegotwork.storage.names import content_disposition, safe_filename
 
-__all__ = ["LocalStorage", "Storage", "StorageError", "StoredObject", "storage_for"]
+__all__ = [
+    "LocalStorage",
+    "Storage",
+    "StorageError",
+    "StoredObject",
+    "content_disposition",
+    "safe_filename",
+    "storage_for",
+]
 
 
 def storage_for(url: str, **options: str) -> Storage:

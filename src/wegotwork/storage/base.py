@@ -39,7 +39,18 @@ class Storage(Protocol):
         ...
 
     async def presigned_url(
-        self, key: str, *, filename: str, content_type: str, expires_in: int
+        self,
+        key: str,
+        *,
+        filename: str,
+        content_type: str,
+        expires_in: int,
+        inline: bool = False,
     ) -> str | None:
         """A short-lived direct download link, or None when the backend serves files itself."""
+        ...
+
+    async def cleanup_incomplete(self, older_than: datetime) -> int:
+        """Remove uploads that a crashed process began before ``older_than`` and never finished
+        (temporary files, unfinished multipart uploads); return how many were removed."""
         ...

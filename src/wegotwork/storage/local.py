@@ -87,6 +87,38 @@ class LocalStorage:
             yield item
 
     async def presigned_url(
-        self, key: str, *, filename: str, content_type: str, expires_in: int
+        self,
+        key: str,
+        *,
+        filename: str,
+        content_type: str,
+        expires_in: int,
+        inline: bool = False,
     ) -> str | None:
         return None
+
+    async def cleanup_incomplete(self, older_than: datetime) -> int:
+        """Temporary ``.<name>.part`` files left by a process that died while writing."""
+
+        def scan() -> int:
+            removed = 0
+            if not self.root.is_dir():
+                return removed
+            limit = older_than.timestamp()
+            for directory, _dirs, files in os.walk(self.root):
+                for name in files:
+                    if not (name.startswith(".") and name.endswith(".part")):
+                        continue
+                    path = Path(directory) / name
+                    try:
+                        if path.stat().st_mtime < limit:
+                            path.unlink()
+                            removed += 1
+                    except FileNotFoundError:
+                        continue
+            return removed
+
+        try:
+            return await anyio.to_thread.run_sync(scan)
+        except OSError as exc:
+            raise StorageError(f"cannot clean up: {exc.strerror or exc}") from exc

@@ -1,0 +1,1 @@
+"""Applications and applicants: applying with a résumé, reviewing, the hiring pipeline."""

@@ -1,0 +1,549 @@
+"""The applicants core: applying to a published job, and reviewing applicants inside an
+organization (lists, detail, status changes with history, erasure, mail preferences).
+
+Every action flushes and never commits; the face commits once. Reviewing actions take an
+OrgContext and check the permission themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from wegotwork.applicants import rules
+from wegotwork.applicants.schemas import (
+    MAX_PAGE,
+    ApplicantDetail,
+    ApplicantFilters,
+    ApplicantPage,
+    ApplicantRow,
+    ApplicantStatusUpdate,
+    ApplicationInput,
+    BulkStatusUpdate,
+    EventRow,
+)
+from wegotwork.auth.sessions import AuthContext
+from wegotwork.db import new_id, utcnow
+from wegotwork.errors import Conflict, Invalid, NotFound
+from wegotwork.mail import enqueue, render_message
+from wegotwork.models import (
+    Applicant,
+    ApplicantEvent,
+    ApplicantStatus,
+    Job,
+    JobStatus,
+    Member,
+    Organization,
+    User,
+)
+from wegotwork.tenancy.context import OrgContext, load_context
+from wegotwork.tenancy.permissions import Permission
+from wegotwork.tenancy.scoping import get_scoped, scoped
+
+JOB_NOT_FOUND = "Job does not exist"
+APPLICANT_NOT_FOUND = "Applicant does not exist"
+NO_RESUME = "This applicant has no résumé"
+ALREADY_APPLIED = (
+    "You have already applied for this job with this email address. "
+    "Thank you, the team will be in touch."
+)
+_UNIQUE_APPLICATION = "uq_applicant_job_id_email"
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """A published job as the apply flow needs it, detached from any session."""
+
+    job_id: str
+    job_title: str
+    organization_id: str
+    organization_name: str
+    organization_slug: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredResume:
+    """A résumé already written to storage under ``key``."""
+
+    key: str
+    filename: str
+    content_type: str
+    size: int
+
+
+def _published(job_id: str) -> Select[Job, Organization]:
+    return (
+        select(Job, Organization)
+        .join(Organization, Organization.id == Job.organization_id)
+        .where(Job.id == job_id, Job.status == JobStatus.PUBLISHED)
+    )
+
+
+async def get_open_job(db: AsyncSession, job_id: str) -> Opening:
+    """The published job ``job_id``. Anyone may call it.
+
+    Raises NotFound when the job does not exist or is not published (drafts stay invisible).
+    """
+    row = (await db.execute(_published(job_id))).first()
+    if row is None:
+        raise NotFound(JOB_NOT_FOUND)
+    job, organization = row
+    return Opening(job.id, job.title, organization.id, organization.name, organization.slug)
+
+
+async def job_for_confirmation(
+    db: AsyncSession, slug: str, job_id: str
+) -> tuple[Job, Organization]:
+    """The job (not a draft) and its organization for the "application sent" page. Anyone may
+    call it. Raises NotFound when the job does not exist or belongs to another slug."""
+    row = (
+        await db.execute(
+            select(Job, Organization)
+            .join(Organization, Organization.id == Job.organization_id)
+            .where(
+                Job.id == job_id,
+                Job.status != JobStatus.DRAFT,
+                func.lower(Organization.slug) == slug.lower(),
+            )
+        )
+    ).first()
+    if row is None:
+        raise NotFound(JOB_NOT_FOUND)
+    job, organization = row
+    return job, organization
+
+
+async def submit_application(
+    db: AsyncSession,
+    job_id: str,
+    data: ApplicationInput,
+    resume: StoredResume,
+    *,
+    base_url: str,
+) -> Applicant:
+    """Record an application to a published job with its stored résumé, and put the mail in
+    the outbox: a confirmation to the candidate and a notice to each member who wants one.
+
+    Anyone may call it. Raises NotFound when the job is not (or no longer) published, Conflict
+    when this email already applied to this job (decided by the unique index, so two
+    simultaneous submissions cannot both succeed).
+    """
+    row = (await db.execute(_published(job_id))).first()
+    if row is None:
+        raise NotFound(JOB_NOT_FOUND)
+    job, organization = row
+    now = utcnow()
+    applicant = Applicant(
+        id=new_id(),
+        organization_id=organization.id,
+        job_id=job.id,
+        name=data.name,
+        email=data.email,
+        motivation=data.motivation,
+        linkedin=data.linked_in,
+        twitter=data.twitter,
+        github=data.github,
+        resume_key=resume.key,
+        resume_filename=resume.filename,
+        resume_content_type=resume.content_type,
+        resume_size=resume.size,
+        status=ApplicantStatus.SUBMITTED,
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        async with db.begin_nested():
+            db.add(applicant)
+            await db.flush()
+    except IntegrityError as exc:
+        if _UNIQUE_APPLICATION in str(exc.orig):
+            raise Conflict(ALREADY_APPLIED, code="ALREADY_APPLIED") from exc
+        raise NotFound(JOB_NOT_FOUND) from exc
+
+    context = {
+        "name": applicant.name,
+        "job": job.title,
+        "organization": organization.name,
+    }
+    subject, text, html = render_message("application_received", **context)
+    enqueue(
+        db,
+        to=applicant.email,
+        subject=_one_line(subject),
+        text=text,
+        html=html,
+        kind="application_received",
+    )
+    link = f"{base_url}/dashboard/{organization.slug}/applicants/{applicant.id}"
+    recipients = await db.execute(
+        select(User.email, User.name)
+        .join(Member, Member.user_id == User.id)
+        .where(Member.organization_id == organization.id, Member.notify_new_applicants.is_(True))
+        .order_by(User.email)
+    )
+    for email, member_name in recipients:
+        subject, text, html = render_message(
+            "new_applicant",
+            member=member_name,
+            link=link,
+            settings_link=f"{base_url}/account/notifications",
+            **context,
+        )
+        enqueue(
+            db, to=email, subject=_one_line(subject), text=text, html=html, kind="new_applicant"
+        )
+    await db.flush()
+    return applicant
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:255]
+
+
+# ---------------------------------------------------------------------------------------------
+# Whose applicant is it?
+
+
+async def context_for_applicant(
+    db: AsyncSession,
+    auth: AuthContext,
+    applicant_id: str,
+    permission: Permission = Permission.VIEW_APPLICANTS,
+) -> OrgContext:
+    """The caller's context in the organization that owns ``applicant_id``.
+
+    Raises NotFound when the applicant does not exist or the caller is not a member of its
+    organization (the two are indistinguishable), Forbidden when the role lacks ``permission``.
+    """
+    organization_id = await db.scalar(
+        select(Applicant.organization_id).where(Applicant.id == applicant_id)
+    )
+    if organization_id is None:
+        raise NotFound(APPLICANT_NOT_FOUND)
+    try:
+        return await load_context(
+            db,
+            auth.user,
+            organization_id=organization_id,
+            permission=permission,
+            session=auth.session,
+        )
+    except NotFound:
+        raise NotFound(APPLICANT_NOT_FOUND) from None
+
+
+async def context_for_job(
+    db: AsyncSession,
+    auth: AuthContext,
+    job_id: str,
+    permission: Permission = Permission.VIEW_APPLICANTS,
+) -> OrgContext:
+    """The caller's context in the organization that owns ``job_id``; NotFound for outsiders
+    and unknown jobs alike, Forbidden when the role lacks ``permission``."""
+    organization_id = await db.scalar(select(Job.organization_id).where(Job.id == job_id))
+    if organization_id is None:
+        raise NotFound(JOB_NOT_FOUND)
+    try:
+        return await load_context(
+            db,
+            auth.user,
+            organization_id=organization_id,
+            permission=permission,
+            session=auth.session,
+        )
+    except NotFound:
+        raise NotFound(JOB_NOT_FOUND) from None
+
+
+async def get_job_title(db: AsyncSession, ctx: OrgContext, job_id: str) -> str:
+    """The title of one of the organization's jobs. Raises NotFound for another's job."""
+    ctx.require(Permission.VIEW_APPLICANTS)
+    job = await get_scoped(db, Job, ctx, job_id, message=JOB_NOT_FOUND)
+    return job.title
+
+
+async def job_choices(db: AsyncSession, ctx: OrgContext) -> list[tuple[str, str]]:
+    """(id, title) of every job of the organization, for filters; newest first."""
+    ctx.require(Permission.VIEW_APPLICANTS)
+    rows = await db.execute(
+        scoped(Job, ctx, Job.id, Job.title).order_by(Job.created_at.desc(), Job.id)
+    )
+    return [(job_id, title) for job_id, title in rows]
+
+
+# ---------------------------------------------------------------------------------------------
+# Lists
+
+
+def _filtered(ctx: OrgContext, filters: ApplicantFilters) -> Select[Any]:
+    query = scoped(Applicant, ctx, Applicant, Job.title).join(Job, Job.id == Applicant.job_id)
+    if filters.status is not None:
+        query = query.where(Applicant.status == filters.status)
+    if filters.job_id:
+        query = query.where(Applicant.job_id == filters.job_id)
+    if filters.q and filters.q.strip():
+        pattern = rules.like_pattern(filters.q.strip())
+        query = query.where(
+            or_(
+                Applicant.name.ilike(pattern, escape="\\"),
+                Applicant.email.ilike(pattern, escape="\\"),
+                Applicant.motivation.ilike(pattern, escape="\\"),
+            )
+        )
+    if filters.cursor:
+        try:
+            created_at, last_id = rules.decode_cursor(filters.cursor)
+        except ValueError:
+            raise Invalid.field(
+                "cursor", "This page link is no longer valid; start from the first page"
+            ) from None
+        query = query.where(
+            or_(
+                Applicant.created_at < created_at,
+                (Applicant.created_at == created_at) & (Applicant.id < last_id),
+            )
+        )
+    return query.order_by(Applicant.created_at.desc(), Applicant.id.desc())
+
+
+async def list_applicants(
+    db: AsyncSession, ctx: OrgContext, filters: ApplicantFilters
+) -> ApplicantPage:
+    """One page of the organization's applicants, newest first, with the cursor of the next.
+
+    Members (VIEW_APPLICANTS) may call it. Filters by status, job and a literal search in name,
+    email and motivation. Raises Invalid (``cursor``) for a cursor we did not make.
+    """
+    ctx.require(Permission.VIEW_APPLICANTS)
+    limit = max(1, min(filters.limit, MAX_PAGE))
+    rows = (await db.execute(_filtered(ctx, filters).limit(limit + 1))).all()
+    page = [ApplicantRow(applicant, title) for applicant, title in rows[:limit]]
+    next_cursor = None
+    if len(rows) > limit:
+        last = page[-1].applicant
+        next_cursor = rules.encode_cursor(last.created_at, last.id)
+    return ApplicantPage(page, next_cursor)
+
+
+async def iter_applicants(
+    db: AsyncSession, ctx: OrgContext, filters: ApplicantFilters, *, batch: int = 500
+) -> AsyncIterator[ApplicantRow]:
+    """Every applicant matching ``filters`` (the cursor and limit aside), in batches, for
+    exports. Members (VIEW_APPLICANTS) may call it."""
+    ctx.require(Permission.VIEW_APPLICANTS)
+    current = replace(filters, cursor=None)
+    while True:
+        rows = (await db.execute(_filtered(ctx, current).limit(batch))).all()
+        for applicant, title in rows:
+            yield ApplicantRow(applicant, title)
+        if len(rows) < batch:
+            return
+        last = rows[-1][0]
+        current = replace(current, cursor=rules.encode_cursor(last.created_at, last.id))
+
+
+async def board_columns(
+    db: AsyncSession, ctx: OrgContext, *, job_id: str | None, per_column: int
+) -> tuple[dict[ApplicantStatus, list[ApplicantRow]], dict[ApplicantStatus, int]]:
+    """The newest ``per_column`` applicants of each status, and how many each status has.
+
+    Members (VIEW_APPLICANTS) may call it.
+    """
+    ctx.require(Permission.VIEW_APPLICANTS)
+    counts_query = scoped(Applicant, ctx, Applicant.status, func.count()).group_by(Applicant.status)
+    if job_id:
+        counts_query = counts_query.where(Applicant.job_id == job_id)
+    counts = dict.fromkeys(ApplicantStatus, 0)
+    for status, count in await db.execute(counts_query):
+        counts[ApplicantStatus(status)] = count
+    ranking = scoped(
+        Applicant,
+        ctx,
+        Applicant.id.label("id"),
+        func.row_number()
+        .over(
+            partition_by=Applicant.status,
+            order_by=(Applicant.created_at.desc(), Applicant.id.desc()),
+        )
+        .label("position"),
+    )
+    if job_id:
+        ranking = ranking.where(Applicant.job_id == job_id)
+    ranked = ranking.subquery()
+    rows = await db.execute(
+        select(Applicant, Job.title)
+        .join(ranked, ranked.c.id == Applicant.id)
+        .join(Job, Job.id == Applicant.job_id)
+        .where(ranked.c.position <= per_column)
+        .order_by(Applicant.created_at.desc(), Applicant.id.desc())
+    )
+    columns: dict[ApplicantStatus, list[ApplicantRow]] = {status: [] for status in ApplicantStatus}
+    for applicant, title in rows:
+        columns[applicant.status].append(ApplicantRow(applicant, title))
+    return columns, counts
+
+
+# ---------------------------------------------------------------------------------------------
+# One applicant
+
+
+async def get_applicant(db: AsyncSession, ctx: OrgContext, applicant_id: str) -> ApplicantDetail:
+    """One applicant with the job's title and the status history, oldest change first.
+
+    Members (VIEW_APPLICANTS) may call it. Raises NotFound for another organization's applicant.
+    """
+    ctx.require(Permission.VIEW_APPLICANTS)
+    row = (
+        await db.execute(
+            scoped(Applicant, ctx, Applicant, Job.title)
+            .join(Job, Job.id == Applicant.job_id)
+            .where(Applicant.id == applicant_id)
+        )
+    ).first()
+    if row is None:
+        raise NotFound(APPLICANT_NOT_FOUND)
+    applicant, title = row
+    events = await db.execute(
+        select(ApplicantEvent, User)
+        .outerjoin(User, User.id == ApplicantEvent.actor_id)
+        .where(ApplicantEvent.applicant_id == applicant.id)
+        .order_by(ApplicantEvent.created_at, ApplicantEvent.id)
+    )
+    return ApplicantDetail(applicant, title, [EventRow(event, actor) for event, actor in events])
+
+
+async def resume_of(db: AsyncSession, ctx: OrgContext, applicant_id: str) -> Applicant:
+    """The applicant whose résumé is to be served. Members (VIEW_APPLICANTS) may call it.
+
+    Raises NotFound for another organization's applicant or when there is no résumé.
+    """
+    ctx.require(Permission.VIEW_APPLICANTS)
+    applicant = await get_scoped(db, Applicant, ctx, applicant_id, message=APPLICANT_NOT_FOUND)
+    if not applicant.resume_key:
+        raise NotFound(NO_RESUME)
+    return applicant
+
+
+def _move(applicant: Applicant, to: ApplicantStatus, actor: User) -> ApplicantEvent | None:
+    if applicant.status == to:
+        return None
+    event = ApplicantEvent(
+        applicant_id=applicant.id,
+        actor_id=actor.id,
+        from_status=applicant.status,
+        to_status=to,
+        created_at=utcnow(),
+    )
+    applicant.status = to
+    return event
+
+
+async def change_status(
+    db: AsyncSession, ctx: OrgContext, applicant_id: str, data: ApplicantStatusUpdate
+) -> Applicant:
+    """Move an applicant to ``data.status`` and record who did it and when (no record when
+    the status does not change).
+
+    Members (MANAGE_APPLICANTS) may call it. Raises NotFound for another organization's
+    applicant, Forbidden without the permission.
+    """
+    ctx.require(Permission.MANAGE_APPLICANTS)
+    applicant = await get_scoped(
+        db, Applicant, ctx, applicant_id, message=APPLICANT_NOT_FOUND, for_update=True
+    )
+    event = _move(applicant, data.status, ctx.user)
+    if event is not None:
+        db.add(event)
+        await db.flush()
+    return applicant
+
+
+async def bulk_change_status(db: AsyncSession, ctx: OrgContext, data: BulkStatusUpdate) -> int:
+    """Move every applicant of ``data.ids`` that belongs to the organization to
+    ``data.status``, recording each change; returns how many changed. Ids of other
+    organizations are ignored as if they did not exist.
+
+    Members (MANAGE_APPLICANTS) may call it. Raises Forbidden without the permission.
+    """
+    ctx.require(Permission.MANAGE_APPLICANTS)
+    applicants = (
+        await db.scalars(
+            scoped(Applicant, ctx)
+            .where(Applicant.id.in_(data.ids))
+            .order_by(Applicant.id)
+            .with_for_update()
+        )
+    ).all()
+    changed = 0
+    for applicant in applicants:
+        event = _move(applicant, data.status, ctx.user)
+        if event is not None:
+            db.add(event)
+            changed += 1
+    await db.flush()
+    return changed
+
+
+async def erase_applicant(db: AsyncSession, ctx: OrgContext, applicant_id: str) -> str | None:
+    """Erase an applicant and their history (privacy requests). Returns the résumé's storage
+    key, which the caller deletes once the erasure is committed.
+
+    Members (MANAGE_APPLICANTS) may call it. Raises NotFound for another organization's
+    applicant, Forbidden without the permission.
+    """
+    ctx.require(Permission.MANAGE_APPLICANTS)
+    applicant = await get_scoped(
+        db, Applicant, ctx, applicant_id, message=APPLICANT_NOT_FOUND, for_update=True
+    )
+    key = applicant.resume_key
+    await db.execute(delete(ApplicantEvent).where(ApplicantEvent.applicant_id == applicant.id))
+    await db.execute(delete(Applicant).where(Applicant.id == applicant.id))
+    db.expunge(applicant)
+    await db.flush()
+    return key
+
+
+# ---------------------------------------------------------------------------------------------
+# Mail preferences
+
+
+@dataclass(frozen=True, slots=True)
+class NotificationSetting:
+    organization_id: str
+    organization_name: str
+    organization_slug: str
+    enabled: bool
+
+
+async def notification_settings(db: AsyncSession, auth: AuthContext) -> list[NotificationSetting]:
+    """For each of the caller's organizations: are new applicants mailed to them? Any
+    signed-in user may call it (it only reads their own memberships)."""
+    rows = await db.execute(
+        select(Organization.id, Organization.name, Organization.slug, Member.notify_new_applicants)
+        .join(Member, Member.organization_id == Organization.id)
+        .where(Member.user_id == auth.user.id)
+        .order_by(Organization.name, Organization.id)
+    )
+    return [NotificationSetting(*row) for row in rows]
+
+
+async def set_notifications(db: AsyncSession, auth: AuthContext, enabled: set[str]) -> int:
+    """Mail new applicants of the organizations in ``enabled`` to the caller, and stop for the
+    others. Only the caller's own memberships change; unknown ids are ignored. Any signed-in
+    user may call it. Returns how many memberships changed."""
+    members = (
+        await db.scalars(select(Member).where(Member.user_id == auth.user.id).order_by(Member.id))
+    ).all()
+    changed = 0
+    for member in members:
+        wanted = member.organization_id in enabled
+        if member.notify_new_applicants != wanted:
+            member.notify_new_applicants = wanted
+            changed += 1
+    await db.flush()
+    return changed

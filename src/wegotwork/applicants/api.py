@@ -1,0 +1,219 @@
+"""Applicants in the JSON API: the public application endpoint and the review routes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from wegotwork.applicants import actions
+from wegotwork.applicants.downloads import ResumeFile, resume_link, resume_response
+from wegotwork.applicants.intake import ApplicationIntake, delete_quietly
+from wegotwork.applicants.ratelimit import client_ip, limiter_for
+from wegotwork.applicants.schemas import (
+    DEFAULT_PAGE,
+    MAX_PAGE,
+    MAX_SEARCH,
+    ApplicantDetailEnvelope,
+    ApplicantDetailOut,
+    ApplicantEnvelope,
+    ApplicantFilters,
+    ApplicantListEnvelope,
+    ApplicantOut,
+    ApplicantPage,
+    ApplicantStatusUpdate,
+)
+from wegotwork.auth.deps import CurrentAuth
+from wegotwork.deps import DbSession, ServicesDep
+from wegotwork.models import ApplicantStatus
+from wegotwork.schemas import Ok, error_responses
+from wegotwork.tenancy.context import OrgContext
+from wegotwork.tenancy.deps import require
+from wegotwork.tenancy.permissions import Permission
+
+router = APIRouter(prefix="/api/v1", tags=["applicants"])
+
+APPLIED = "Applied to Job Successfully"
+
+_APPLICATION_FORM: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["name", "email", "resume"],
+                    "properties": {
+                        "name": {"type": "string", "maxLength": 120},
+                        "email": {"type": "string", "format": "email"},
+                        "motivation": {"type": "string", "maxLength": 5000},
+                        "linkedIn": {
+                            "type": "string",
+                            "description": "https://www.linkedin.com/in/...",
+                        },
+                        "twitter": {
+                            "type": "string",
+                            "description": "https://x.com/... or https://twitter.com/...",
+                        },
+                        "github": {"type": "string", "description": "https://github.com/..."},
+                        "resume": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "PDF, DOC or DOCX (decided by content), at most 5 MB",
+                        },
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/public/jobs/{jobId}/applications",
+    status_code=201,
+    response_model=Ok,
+    responses=error_responses(404, 409, 413, 415, 422, 429, 503),
+    openapi_extra=_APPLICATION_FORM,
+    summary="Apply to a published job",
+)
+async def apply(jobId: str, request: Request, services: ServicesDep, db: DbSession) -> Response:
+    """Multipart form with the résumé. No sign-in. 201 on success; 404 when the job is not
+    published; 409 when this email already applied; 413 / 415 for the file; 422 with
+    ``fieldErrors``; 429 with ``Retry-After``; 503 when storage is down."""
+    limiter = limiter_for(services)
+    if limiter is not None:
+        await limiter.hit(client_ip(request))
+    intake = ApplicationIntake(services, db)
+    await intake.open(jobId)
+    await intake.receive(request.stream(), request.headers.get("content-type", ""))
+    return JSONResponse({"error": False, "message": APPLIED}, status_code=201)
+
+
+def _filters(
+    status: ApplicantStatus | None,
+    job_id: str | None,
+    q: str | None,
+    cursor: str | None,
+    limit: int,
+) -> ApplicantFilters:
+    return ApplicantFilters(status=status, job_id=job_id, q=q, cursor=cursor, limit=limit)
+
+
+def _listing(page: ApplicantPage) -> ApplicantListEnvelope:
+    return ApplicantListEnvelope(
+        applicants=[ApplicantOut.of(row.applicant, row.job_title) for row in page.rows],
+        nextCursor=page.next_cursor,
+    )
+
+
+Search = Annotated[
+    str | None, Query(max_length=MAX_SEARCH, description="Text in name, email or motivation")
+]
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
+Cursor = Annotated[str | None, Query(description="nextCursor of the previous page")]
+
+
+@router.get(
+    "/jobs/{jobId}/applicants",
+    response_model=ApplicantListEnvelope,
+    responses=error_responses(401, 403, 404),
+    summary="A job's applicants, newest first",
+)
+async def job_applicants(
+    jobId: str,
+    auth: CurrentAuth,
+    db: DbSession,
+    status: ApplicantStatus | None = None,
+    q: Search = None,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_PAGE,
+) -> ApplicantListEnvelope:
+    ctx = await actions.context_for_job(db, auth, jobId)
+    page = await actions.list_applicants(db, ctx, _filters(status, jobId, q, cursor, limit))
+    return _listing(page)
+
+
+@router.get(
+    "/organizations/{orgId}/applicants",
+    response_model=ApplicantListEnvelope,
+    responses=error_responses(401, 403, 404),
+    summary="The organization's applicants, newest first",
+)
+async def organization_applicants(
+    ctx: Annotated[OrgContext, Depends(require(Permission.VIEW_APPLICANTS))],
+    db: DbSession,
+    status: ApplicantStatus | None = None,
+    jobId: str | None = None,
+    q: Search = None,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_PAGE,
+) -> ApplicantListEnvelope:
+    page = await actions.list_applicants(db, ctx, _filters(status, jobId, q, cursor, limit))
+    return _listing(page)
+
+
+@router.get(
+    "/applicants/{applicantId}",
+    response_model=ApplicantDetailEnvelope,
+    responses=error_responses(401, 403, 404),
+    summary="One applicant, with the status history and a link to the résumé",
+)
+async def get_applicant(
+    applicantId: str, auth: CurrentAuth, db: DbSession, services: ServicesDep
+) -> ApplicantDetailEnvelope:
+    ctx = await actions.context_for_applicant(db, auth, applicantId)
+    detail = await actions.get_applicant(db, ctx, applicantId)
+    link = await resume_link(services, detail.applicant)
+    return ApplicantDetailEnvelope(applicant=ApplicantDetailOut.of_detail(detail, link))
+
+
+@router.patch(
+    "/applicants/{applicantId}",
+    response_model=ApplicantEnvelope,
+    responses=error_responses(401, 403, 404),
+    summary="Change an applicant's status (recorded with who and when)",
+)
+async def change_status(
+    applicantId: str, body: ApplicantStatusUpdate, auth: CurrentAuth, db: DbSession
+) -> ApplicantEnvelope:
+    ctx = await actions.context_for_applicant(db, auth, applicantId, Permission.MANAGE_APPLICANTS)
+    applicant = await actions.change_status(db, ctx, applicantId, body)
+    await db.commit()
+    return ApplicantEnvelope(applicant=ApplicantOut.of(applicant))
+
+
+@router.delete(
+    "/applicants/{applicantId}",
+    response_model=Ok,
+    responses=error_responses(401, 403, 404),
+    summary="Erase an applicant and the résumé (privacy requests)",
+)
+async def erase_applicant(
+    applicantId: str, auth: CurrentAuth, db: DbSession, services: ServicesDep
+) -> Ok:
+    ctx = await actions.context_for_applicant(db, auth, applicantId, Permission.MANAGE_APPLICANTS)
+    key = await actions.erase_applicant(db, ctx, applicantId)
+    await db.commit()
+    await delete_quietly(services, key)
+    return Ok(message="Applicant erased")
+
+
+@router.get(
+    "/applicants/{applicantId}/resume",
+    responses={
+        200: {"description": "The file", "content": {"application/octet-stream": {}}},
+        303: {"description": "A presigned download link valid for 5 minutes (S3 storage)"},
+        **error_responses(401, 403, 404, 503),
+    },
+    response_class=Response,
+    summary="Download the résumé (members of the applicant's organization only)",
+)
+async def download_resume(
+    applicantId: str, auth: CurrentAuth, db: DbSession, services: ServicesDep
+) -> Response:
+    ctx = await actions.context_for_applicant(db, auth, applicantId)
+    file = ResumeFile.of(await actions.resume_of(db, ctx, applicantId))
+    await db.rollback()  # nothing to write; free the connection while the file streams
+    return await resume_response(services, file)

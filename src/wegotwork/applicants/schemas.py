@@ -1,0 +1,292 @@
+"""Applicants in and out: the application form, status changes, filters, and what the API
+answers. The same input models serve the JSON API and the HTML forms."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from wegotwork.applicants import rules
+from wegotwork.models import Applicant, ApplicantEvent, ApplicantStatus, User
+from wegotwork.schemas import CamelModel
+
+MAX_NAME = 120
+MAX_MOTIVATION = 5000
+MAX_SEARCH = 200
+DEFAULT_PAGE = 25
+MAX_PAGE = 100
+
+STATUS_LABELS: dict[ApplicantStatus, str] = {
+    ApplicantStatus.SUBMITTED: "Submitted",
+    ApplicantStatus.UNDERREVIEW: "Under review",
+    ApplicantStatus.INTERVIEW: "Interview",
+    ApplicantStatus.OFFER: "Offer",
+    ApplicantStatus.REJECTED: "Rejected",
+    ApplicantStatus.HIRED: "Hired",
+}
+
+
+def _profile(site: rules.Site, value: object) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError(site.message)
+    if not value.strip():
+        return None
+    return rules.normalize_profile_url(site, value)
+
+
+class ApplicationInput(BaseModel):
+    """What a candidate sends with the résumé (multipart fields ``name``, ``email``,
+    ``motivation``, ``linkedIn``, ``twitter``, ``github``)."""
+
+    model_config = ConfigDict(populate_by_name=True, extra="ignore")
+
+    name: str
+    email: str
+    motivation: str | None = None
+    linked_in: str | None = Field(default=None, alias="linkedIn")
+    twitter: str | None = None
+    github: str | None = None
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name(cls, value: object) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError("Name is required")
+        name = " ".join(value.split())
+        if len(name) > MAX_NAME:
+            raise ValueError(f"Name must be at most {MAX_NAME} characters")
+        if rules.has_control_characters(value, allow_newlines=False):
+            raise ValueError("Name contains characters that are not allowed")
+        return name
+
+    @field_validator("email", mode="before")
+    @classmethod
+    def _email(cls, value: object) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError("Email is required")
+        try:
+            checked = validate_email(value.strip(), check_deliverability=False)
+        except EmailNotValidError as exc:
+            raise ValueError("Enter a valid email address, like name@example.com") from exc
+        if len(checked.normalized) > 320:
+            raise ValueError("Email must be at most 320 characters")
+        return checked.normalized
+
+    @field_validator("motivation", mode="before")
+    @classmethod
+    def _motivation(cls, value: object) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise ValueError("Motivation must be text")
+        # Browsers send a textarea's line breaks as CRLF but count them as one character.
+        text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+        if len(text) > MAX_MOTIVATION:
+            raise ValueError(
+                f"Motivation must be at most {MAX_MOTIVATION:,} characters "
+                f"(it has {len(text):,})".replace(",", " ")
+            )
+        if rules.has_control_characters(text, allow_newlines=True):
+            raise ValueError("Motivation contains characters that are not allowed")
+        return text or None
+
+    @field_validator("linked_in", mode="before")
+    @classmethod
+    def _linkedin(cls, value: object) -> str | None:
+        return _profile(rules.LINKEDIN, value)
+
+    @field_validator("twitter", mode="before")
+    @classmethod
+    def _twitter(cls, value: object) -> str | None:
+        return _profile(rules.TWITTER, value)
+
+    @field_validator("github", mode="before")
+    @classmethod
+    def _github(cls, value: object) -> str | None:
+        return _profile(rules.GITHUB, value)
+
+
+class ApplicantStatusUpdate(BaseModel):
+    """``{status}``: one of the six statuses (any case)."""
+
+    status: ApplicantStatus
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _status(cls, value: object) -> object:
+        if isinstance(value, str):
+            candidate = value.strip().upper().replace(" ", "").replace("_", "")
+            if candidate in ApplicantStatus.__members__:
+                return ApplicantStatus(candidate)
+        raise ValueError(
+            "Choose a status: " + ", ".join(status.value for status in ApplicantStatus)
+        )
+
+
+class BulkStatusUpdate(ApplicantStatusUpdate):
+    """A status for several applicants at once (the ids of one page at most)."""
+
+    ids: list[str] = Field(default_factory=list, max_length=MAX_PAGE, validate_default=True)
+
+    @field_validator("ids")
+    @classmethod
+    def _ids(cls, value: list[str]) -> list[str]:
+        chosen = [item for item in dict.fromkeys(value) if item]
+        if not chosen:
+            raise ValueError("Select at least one applicant")
+        return chosen
+
+
+class NotificationChoice(BaseModel):
+    """The organizations whose new applicants are mailed to me (all others: none)."""
+
+    notify: list[str] = Field(default_factory=list, max_length=500)
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicantFilters:
+    """Which applicants a list shows: newest first, after ``cursor``."""
+
+    status: ApplicantStatus | None = None
+    job_id: str | None = None
+    q: str | None = None
+    cursor: str | None = None
+    limit: int = DEFAULT_PAGE
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicantRow:
+    applicant: Applicant
+    job_title: str
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicantPage:
+    rows: list[ApplicantRow]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    event: ApplicantEvent
+    actor: User | None
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicantDetail:
+    applicant: Applicant
+    job_title: str
+    events: list[EventRow]
+
+
+# ---------------------------------------------------------------------------------------------
+# Output
+
+
+class ActorOut(CamelModel):
+    id: str
+    name: str
+
+
+class ApplicantEventOut(CamelModel):
+    id: str
+    from_status: ApplicantStatus | None
+    to_status: ApplicantStatus
+    actor: ActorOut | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: EventRow) -> ApplicantEventOut:
+        actor = ActorOut(id=row.actor.id, name=row.actor.name) if row.actor else None
+        return cls(
+            id=row.event.id,
+            from_status=row.event.from_status,
+            to_status=row.event.to_status,
+            actor=actor,
+            created_at=row.event.created_at,
+        )
+
+
+class ApplicantOut(CamelModel):
+    id: str
+    organization_id: str
+    job_id: str
+    job_title: str | None = None
+    name: str
+    email: str
+    motivation: str | None
+    linked_in: str | None
+    twitter: str | None
+    github: str | None
+    status: ApplicantStatus
+    resume_filename: str | None
+    resume_content_type: str | None
+    resume_size: int | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def fields_of(cls, applicant: Applicant, job_title: str | None) -> dict[str, Any]:
+        return {
+            "id": applicant.id,
+            "organization_id": applicant.organization_id,
+            "job_id": applicant.job_id,
+            "job_title": job_title,
+            "name": applicant.name,
+            "email": applicant.email,
+            "motivation": applicant.motivation,
+            "linked_in": applicant.linkedin,
+            "twitter": applicant.twitter,
+            "github": applicant.github,
+            "status": applicant.status,
+            "resume_filename": applicant.resume_filename,
+            "resume_content_type": applicant.resume_content_type,
+            "resume_size": applicant.resume_size,
+            "created_at": applicant.created_at,
+            "updated_at": applicant.updated_at,
+        }
+
+    @classmethod
+    def of(cls, applicant: Applicant, job_title: str | None = None) -> ApplicantOut:
+        return cls(**cls.fields_of(applicant, job_title))
+
+
+class ApplicantDetailOut(ApplicantOut):
+    resume_url: str | None = Field(
+        default=None,
+        description="A link to the résumé: this API's download route, or a presigned link "
+        "valid for 5 minutes when files live in S3.",
+    )
+    events: list[ApplicantEventOut] = Field(default_factory=list)
+
+    @classmethod
+    def of_detail(cls, detail: ApplicantDetail, resume_url: str | None) -> ApplicantDetailOut:
+        return cls(
+            **cls.fields_of(detail.applicant, detail.job_title),
+            resume_url=resume_url,
+            events=[ApplicantEventOut.of(row) for row in detail.events],
+        )
+
+
+class ApplicantEnvelope(BaseModel):
+    error: bool = False
+    applicant: ApplicantOut
+
+
+class ApplicantDetailEnvelope(BaseModel):
+    error: bool = False
+    applicant: ApplicantDetailOut
+
+
+class ApplicantListEnvelope(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    error: bool = False
+    applicants: list[ApplicantOut]
+    nextCursor: str | None = None

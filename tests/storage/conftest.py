@@ -1,0 +1,3 @@
+from tests.s3server import moto_endpoint
+
+__all__ = ["moto_endpoint"]
