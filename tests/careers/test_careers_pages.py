@@ -131,6 +131,12 @@ async def test_htmx_gets_only_the_results(
 
     assert response.text.lstrip().startswith('<section id="results"')
     assert "<html" not in response.text
+    # A live region outside the swapped results announces the new count.
+    assert (
+        '<p id="results-status" class="visually-hidden" role="status" hx-swap-oob="true">'
+        "1 of 1 open position</p>"
+    ) in response.text
+    assert restore.text.count('id="results-status"') == 1
     assert job_titles(response.text) == ["Backend Engineer"]
     assert "Vary" in response.headers or "vary" in response.headers
     assert "HX-Request" in response.headers["vary"]

@@ -75,7 +75,7 @@ async def careers_page(
         request.headers.get("hx-request"), request.headers.get("hx-history-restore-request")
     )
     template = "careers/_results.html" if fragment else "careers/index.html"
-    return services.templates.render(request, template, context)
+    return services.templates.render(request, template, {**context, "fragment": fragment})
 
 
 def _org_summary(organization: Organization) -> str:
