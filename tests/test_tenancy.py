@@ -60,3 +60,101 @@ async def test_scoped_reads_never_cross_organizations(db: AsyncSession, world: W
     assert (await get_scoped(db, Job, context, ours.id)).title == "Our job"
     with pytest.raises(NotFound):
         await get_scoped(db, Job, context, theirs.id)
+
+
+# -- categories and jobs ---------------------------------------------------------------------
+
+
+async def _snapshot(db: AsyncSession, organization_id: str) -> tuple[object, ...]:
+    from sqlalchemy import select
+
+    from wegotwork.models import JobCategory, Organization
+
+    categories = await db.execute(
+        select(JobCategory.id, JobCategory.name, JobCategory.position)
+        .where(JobCategory.organization_id == organization_id)
+        .order_by(JobCategory.id)
+    )
+    jobs = await db.execute(
+        select(Job.id, Job.title, Job.status, Job.category_id, Job.description)
+        .where(Job.organization_id == organization_id)
+        .order_by(Job.id)
+    )
+    version = await db.scalar(
+        select(Organization.content_version).where(Organization.id == organization_id)
+    )
+    return (list(categories), list(jobs), version)
+
+
+async def test_another_organizations_member_gets_404_from_every_category_and_job_route(
+    db: AsyncSession, world: World
+) -> None:
+    category = await factories.make_category(db, world.org, name="Ours")
+    job = await factories.make_job(db, world.org, title="Our job", category=category)
+    await db.commit()
+    org, slug = world.org.id, world.org.slug
+    before = await _snapshot(db, org)
+    api = world.api("outsider")
+    browser = world.browser("outsider")
+
+    json_calls = [
+        ("GET", f"/api/v1/organizations/{org}/categories", None),
+        ("POST", f"/api/v1/organizations/{org}/categories", {"name": "Mine"}),
+        ("PATCH", f"/api/v1/organizations/{org}/categories/{category.id}", {"name": "Mine"}),
+        ("DELETE", f"/api/v1/organizations/{org}/categories/{category.id}", None),
+        ("PUT", f"/api/v1/organizations/{org}/categories/order", {"ids": [category.id]}),
+        ("GET", f"/api/v1/organizations/{org}/jobs", None),
+        ("POST", f"/api/v1/organizations/{org}/jobs", {"title": "Mine"}),
+        ("GET", f"/api/v1/jobs/{job.id}", None),
+        ("PATCH", f"/api/v1/jobs/{job.id}", {"title": "Mine", "status": "published"}),
+        ("DELETE", f"/api/v1/jobs/{job.id}", None),
+    ]
+    for method, url, body in json_calls:
+        response = await api.request(method, url, json=body)
+        assert response.status_code == 404, (method, url, response.text)
+        assert response.json()["error"] is True
+
+    page_calls = [
+        ("GET", f"/dashboard/{slug}/categories", None),
+        ("POST", f"/dashboard/{slug}/categories", {"name": "Mine"}),
+        ("POST", f"/dashboard/{slug}/categories/order", {"ids": [category.id]}),
+        ("POST", f"/dashboard/{slug}/categories/{category.id}", {"name": "Mine"}),
+        ("POST", f"/dashboard/{slug}/categories/{category.id}/move", {"direction": "up"}),
+        ("GET", f"/dashboard/{slug}/categories/{category.id}/delete", None),
+        ("POST", f"/dashboard/{slug}/categories/{category.id}/delete", None),
+        ("GET", f"/dashboard/{slug}/jobs", None),
+        ("POST", f"/dashboard/{slug}/jobs", {"title": "Mine"}),
+        ("GET", f"/dashboard/{slug}/jobs/{job.id}", None),
+        ("POST", f"/dashboard/{slug}/jobs/{job.id}", {"title": "Mine"}),
+        ("POST", f"/dashboard/{slug}/jobs/{job.id}/preview", {"description": "x"}),
+        ("POST", f"/dashboard/{slug}/jobs/{job.id}/delete", {"confirm": "Our job"}),
+    ]
+    for method, url, form in page_calls:
+        response = await browser.request(method, url, data=form)
+        assert response.status_code == 404, (method, url)
+
+    assert await _snapshot(db, org) == before
+
+
+async def test_a_job_cannot_be_pointed_at_another_organizations_category(
+    db: AsyncSession, world: World
+) -> None:
+    theirs = await factories.make_category(db, world.other_org, name="Theirs")
+    ours = await factories.make_job(db, world.org, title="Ours")
+    await db.commit()
+    before = await _snapshot(db, world.org.id)
+    member = world.api("member")
+
+    created = await member.post(
+        f"/api/v1/organizations/{world.org.id}/jobs", json={"title": "X", "categoryId": theirs.id}
+    )
+    patched = await member.patch(f"/api/v1/jobs/{ours.id}", json={"categoryId": theirs.id})
+    page = await world.browser("member").post(
+        f"/dashboard/{world.org.slug}/jobs/{ours.id}",
+        data={"title": "Ours", "categoryId": theirs.id},
+    )
+
+    assert created.status_code == 404
+    assert patched.status_code == 404
+    assert page.status_code == 422
+    assert await _snapshot(db, world.org.id) == before

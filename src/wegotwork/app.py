@@ -11,6 +11,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from wegotwork import __version__
 from wegotwork.auth.middleware import AuthCookieMiddleware
 from wegotwork.auth.ratelimit import RateLimitMiddleware, store_for
+from wegotwork.careers.http_cache import PublicPagesMiddleware
 from wegotwork.db import Database, create_engine
 from wegotwork.deps import Services
 from wegotwork.logconf import configure as configure_logging
@@ -127,6 +128,9 @@ def create_app(
         store = store_for(settings.rate_limit_storage, services.db)
         app.add_middleware(RateLimitMiddleware, store=store)
     app.add_middleware(GZipMiddleware, minimum_size=800, compresslevel=6)
+    app.add_middleware(
+        PublicPagesMiddleware, database=services.db, careers_domain=settings.careers_domain
+    )
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
     app.add_middleware(RequestLogMiddleware)
     return app

@@ -12,8 +12,14 @@ from wegotwork.applicants import public as applicants_public
 from wegotwork.auth import api as auth_api
 from wegotwork.auth import pages as auth_pages
 from wegotwork.auth import social as auth_social
+from wegotwork.careers import api as careers_api
+from wegotwork.careers import pages as careers_pages
+from wegotwork.categories import api as categories_api
+from wegotwork.categories import pages as categories_pages
 from wegotwork.invitations import api as invitations_api
 from wegotwork.invitations import pages as invitations_pages
+from wegotwork.jobs import api as jobs_api
+from wegotwork.jobs import pages as jobs_pages
 from wegotwork.organizations import api as organizations_api
 from wegotwork.organizations import media as organizations_media
 from wegotwork.organizations import pages as organizations_pages
@@ -33,6 +39,12 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(auth_api.router)
     app.include_router(auth_social.router)
     app.include_router(auth_pages.router)
+    app.include_router(categories_api.router)
+    app.include_router(categories_pages.router)
+    app.include_router(jobs_api.router)
+    app.include_router(jobs_pages.router)
+    app.include_router(careers_api.router)
+    app.include_router(careers_pages.router)
     app.include_router(applicants_api.router)
     app.include_router(applicants_pages.router)
     app.include_router(applicants_public.router)

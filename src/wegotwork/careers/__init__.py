@@ -1,0 +1,1 @@
+"""The public careers site and its public API: the read side of jobs."""

@@ -1,0 +1,119 @@
+"""The public JSON API: ``/api/v1/public/organizations/{slug}`` and
+``/api/v1/public/jobs/{jobId}``. No sign-in; cached and conditional like the pages."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from wegotwork.careers.queries import (
+    CareersFilters,
+    careers_listing,
+    organization_by_slug,
+    public_job,
+)
+from wegotwork.careers.schemas import (
+    CareersEnvelope,
+    PublicCategory,
+    PublicJobDetail,
+    PublicJobEnvelope,
+    PublicJobOrganization,
+    PublicJobSummary,
+    PublicJobType,
+    PublicLocation,
+    PublicOrganization,
+)
+from wegotwork.careers.urls import absolute, careers_url, job_url, logo_url
+from wegotwork.deps import DbSession, ServicesDep
+from wegotwork.jobs.markdown import render_markdown
+from wegotwork.models import JobType
+from wegotwork.schemas import error_responses
+
+router = APIRouter(prefix="/api/v1/public", tags=["public"])
+
+# Both answers carry an ETag derived from the organization's content version.
+RESPONSES = {
+    **error_responses(404),
+    304: {"description": "Not modified: If-None-Match matched the current ETag"},
+}
+
+
+@router.get("/organizations/{slug}", response_model=CareersEnvelope, responses=error_responses(404))
+async def careers_data(slug: str, services: ServicesDep, db: DbSession) -> CareersEnvelope:
+    """The careers data: the organization, its categories in order with their published jobs
+    (newest first; jobs without a category come last with ``id: null``), and the distinct
+    locations and job types for filters."""
+    settings = services.settings
+    organization = await organization_by_slug(db, slug)
+    listing = await careers_listing(db, organization, CareersFilters())
+    logo = logo_url(organization)
+    return CareersEnvelope(
+        organization=PublicOrganization(
+            name=organization.name,
+            slug=organization.slug,
+            description=organization.description,
+            website=organization.website,
+            logo_url=absolute(settings, logo) if logo else None,
+            careers_url=careers_url(settings, organization.slug),
+        ),
+        categories=[
+            PublicCategory(
+                id=group.category.id if group.category else None,
+                name=group.name,
+                jobs=[
+                    PublicJobSummary(
+                        id=job.id,
+                        title=job.title,
+                        type=job.type,
+                        country=job.country,
+                        city=job.city,
+                        location=job.location,
+                        remote=job.remote,
+                        published_at=job.published_at,
+                        url=job_url(settings, organization.slug, job.id),
+                    )
+                    for job in group.jobs
+                ],
+            )
+            for group in listing.groups
+        ],
+        locations=[
+            PublicLocation(value=item.value, label=item.label) for item in listing.locations
+        ],
+        types=[
+            PublicJobType(value=JobType(item.value), label=item.label) for item in listing.types
+        ],
+    )
+
+
+@router.get("/jobs/{jobId}", response_model=PublicJobEnvelope, responses=RESPONSES)
+async def public_job_data(jobId: str, services: ServicesDep, db: DbSession) -> PublicJobEnvelope:
+    """A published job (or a closed one, with ``acceptingApplications: false``) with its
+    organization's name and slug. Drafts and unknown ids are 404."""
+    settings = services.settings
+    item = await public_job(db, jobId)
+    job, organization = item.job, item.organization
+    logo = logo_url(organization)
+    return PublicJobEnvelope(
+        job=PublicJobDetail(
+            id=job.id,
+            title=job.title,
+            type=job.type,
+            status=job.status,
+            accepting_applications=item.accepting,
+            category=item.category.name if item.category else None,
+            country=job.country,
+            city=job.city,
+            location=item.location,
+            remote=job.remote,
+            description=job.description,
+            description_html=render_markdown(job.description),
+            published_at=job.published_at,
+            url=job_url(settings, organization.slug, job.id),
+            organization=PublicJobOrganization(
+                name=organization.name,
+                slug=organization.slug,
+                website=organization.website,
+                logo_url=absolute(settings, logo) if logo else None,
+            ),
+        )
+    )

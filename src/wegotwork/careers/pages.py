@@ -1,0 +1,181 @@
+"""The public careers site: the careers page, job pages, the RSS feed and the sitemap.
+
+No sign-in. Responses are plain renders; the public-pages middleware
+(``careers.http_cache``) adds ETags, answers conditional requests and keeps rendered pages per
+content version. Templates therefore use nothing that depends on the visitor.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from wegotwork.careers.http_cache import is_fragment_request
+from wegotwork.careers.queries import (
+    CareersFilters,
+    careers_listing,
+    organization_by_slug,
+    public_job,
+    published_for_feed,
+    sitemap_entries,
+)
+from wegotwork.careers.seo import iso, job_posting, rfc822, script_json
+from wegotwork.careers.urls import absolute, careers_url, job_url, link_root, logo_url
+from wegotwork.deps import DbSession, Services, ServicesDep
+from wegotwork.jobs.markdown import plain_text, render_markdown
+from wegotwork.jobs.rules import TYPE_LABELS
+from wegotwork.models import Organization
+
+router = APIRouter(include_in_schema=False)
+
+
+def _careers_host(request: Request) -> str | None:
+    host: str | None = request.scope.get("state", {}).get("careers_host")
+    return host
+
+
+def _org_context(
+    services: Services, request: Request, organization: Organization
+) -> dict[str, Any]:
+    """What every careers template needs about the organization and where links point."""
+    logo = logo_url(organization)
+    website = organization.website
+    return {
+        "org": organization,
+        # Only a logo served from this site can show: the page's CSP allows no other images.
+        "logo_url": logo if logo and logo.startswith("/") else None,
+        "logo_absolute": absolute(services.settings, logo) if logo else None,
+        "website": website if website and website.startswith(("https://", "http://")) else None,
+        "root": link_root(organization.slug, _careers_host(request)),
+        "careers_url": careers_url(services.settings, organization.slug),
+        "auth": None,
+    }
+
+
+@router.get("/careers/{slug}")
+async def careers_page(
+    slug: str, request: Request, services: ServicesDep, db: DbSession
+) -> Response:
+    """The organization's careers page: its profile and published jobs, with filters that work
+    as a plain GET form and, with htmx, swap only the results."""
+    organization = await organization_by_slug(db, slug)
+    filters = CareersFilters.parse(request.query_params)
+    listing = await careers_listing(db, organization, filters)
+    context = {
+        **_org_context(services, request, organization),
+        "listing": listing,
+        "filters": filters,
+        "description": (organization.description or "").strip(),
+        "meta_description": _org_summary(organization),
+    }
+    fragment = is_fragment_request(
+        request.headers.get("hx-request"), request.headers.get("hx-history-restore-request")
+    )
+    template = "careers/_results.html" if fragment else "careers/index.html"
+    return services.templates.render(request, template, {**context, "fragment": fragment})
+
+
+def _org_summary(organization: Organization) -> str:
+    text = " ".join((organization.description or "").split())
+    if not text:
+        return f"Open positions at {organization.name}. Apply online in a minute."
+    return text if len(text) <= 200 else text[:199].rsplit(" ", 1)[0] + "…"
+
+
+async def render_job_page(
+    request: Request,
+    services: Services,
+    db: AsyncSession,
+    slug: str,
+    job_id: str,
+    *,
+    form_values: dict[str, Any] | None = None,
+    form_errors: dict[str, list[str]] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The public page of a published or closed job (404 for drafts and unknown jobs).
+
+    A published job's page includes the apply form (``applicants/apply_form.html``) with
+    ``org``, ``job``, ``form_values`` and ``form_errors`` (and ``root``, the prefix of links on
+    this host: ``{{ root }}/jobs/{{ job.id }}/apply`` works on the main site and on a careers
+    host); the apply handler calls this again to show what was typed and what is wrong.
+    """
+    item = await public_job(db, job_id, slug=slug)
+    organization, job = item.organization, item.job
+    context = {
+        **_org_context(services, request, organization),
+        "item": item,
+        "job": job,
+        "category": item.category,
+        "type_label": TYPE_LABELS[job.type],
+        "description_html": render_markdown(job.description),
+        "meta_description": plain_text(job.description) or f"{job.title} at {organization.name}",
+        "canonical": job_url(services.settings, organization.slug, job.id),
+        "jsonld": script_json(job_posting(services.settings, item)),
+        "form_values": form_values or {},
+        "form_errors": form_errors or {},
+    }
+    return services.templates.render(request, "careers/job.html", context, status_code=status_code)
+
+
+@router.get("/careers/{slug}/jobs/{job_id}")
+async def job_page(
+    slug: str, job_id: str, request: Request, services: ServicesDep, db: DbSession
+) -> Response:
+    return await render_job_page(request, services, db, slug, job_id)
+
+
+@router.get("/careers/{slug}/feed.xml")
+async def feed(slug: str, request: Request, services: ServicesDep, db: DbSession) -> Response:
+    """RSS 2.0 of the organization's published jobs, newest first."""
+    organization = await organization_by_slug(db, slug)
+    jobs = await published_for_feed(db, organization.id)
+    settings = services.settings
+    items = [
+        {
+            "title": job.title,
+            "link": job_url(settings, organization.slug, job.id),
+            "guid": job.id,
+            "date": rfc822(job.published_at or job.created_at),
+            "category": category,
+            "description": render_markdown(job.description),
+        }
+        for job, category in jobs
+    ]
+    body = services.templates.render_string(
+        "careers/feed.xml",
+        {
+            "org": organization,
+            "link": careers_url(settings, organization.slug),
+            "self_link": careers_url(settings, organization.slug, "/feed.xml"),
+            "items": items,
+            "updated": rfc822(
+                max((job.updated_at for job, _ in jobs), default=organization.updated_at)
+            ),
+        },
+    )
+    return Response(body, media_type="application/rss+xml; charset=utf-8")
+
+
+@router.get("/sitemap.xml")
+async def sitemap(services: ServicesDep, db: DbSession) -> Response:
+    """Every public careers page and job page, with when each last changed."""
+    settings = services.settings
+    urls = [
+        {
+            "loc": job_url(settings, entry.slug, entry.job_id)
+            if entry.job_id
+            else careers_url(settings, entry.slug),
+            "lastmod": iso(entry.modified),
+        }
+        for entry in await sitemap_entries(db)
+    ]
+    body = services.templates.render_string("careers/sitemap.xml", {"urls": urls})
+    return Response(
+        body,
+        media_type="application/xml; charset=utf-8",
+        headers={"cache-control": "public, max-age=300"},
+    )

@@ -1,0 +1,314 @@
+"""The read side of the careers site: what anyone may see of an organization and its jobs.
+
+Only published jobs are listed; a closed job keeps its page (saying it is closed) but leaves the
+lists; drafts are never visible. Nothing here needs a signed-in caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from wegotwork.errors import NotFound
+from wegotwork.jobs.actions import search_condition
+from wegotwork.jobs.rules import (
+    PUBLIC_STATUSES,
+    TYPE_LABELS,
+    clean_text,
+    country_name,
+    location_label,
+    plausible_id,
+)
+from wegotwork.models import Job, JobCategory, JobStatus, JobType, Organization
+
+CAREERS_NOT_FOUND = "This careers page does not exist"
+JOB_NOT_FOUND = "Job does not exist"
+QUERY_MAX = 100
+
+
+@dataclass(frozen=True, slots=True)
+class CareersFilters:
+    """What a visitor filters by. Parsed leniently: an unknown value means "no filter", so an
+    old or hand-edited link still shows the page."""
+
+    q: str = ""
+    category: str = ""
+    location: str = ""
+    type: JobType | None = None
+    remote: bool = False
+
+    @classmethod
+    def parse(cls, params: Mapping[str, str]) -> CareersFilters:
+        raw_type = params.get("type", "")
+        try:
+            job_type: JobType | None = JobType(raw_type) if raw_type else None
+        except ValueError:
+            job_type = None
+        return cls(
+            q=" ".join(clean_text(params.get("q", "")).split())[:QUERY_MAX],
+            category=params.get("category", "").strip()[:64],
+            location=params.get("location", "").strip()[:200],
+            type=job_type,
+            remote=params.get("remote", "") in {"true", "on", "1"},
+        )
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or self.category or self.location or self.type or self.remote)
+
+
+@dataclass(frozen=True, slots=True)
+class ListedJob:
+    id: str
+    title: str
+    type: JobType
+    country: str | None
+    city: str | None
+    remote: bool
+    category_id: str | None
+    published_at: datetime | None
+
+    @property
+    def location(self) -> str:
+        return location_label(self.city, self.country)
+
+    @property
+    def location_value(self) -> str:
+        return location_value(self.city, self.country)
+
+    @property
+    def type_label(self) -> str:
+        return TYPE_LABELS[self.type]
+
+
+@dataclass(frozen=True, slots=True)
+class JobGroup:
+    """A category (None: jobs without one) and its jobs, newest first."""
+
+    category: JobCategory | None
+    jobs: list[ListedJob]
+
+    @property
+    def name(self) -> str:
+        return self.category.name if self.category else "Other jobs"
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    value: str
+    label: str
+
+
+@dataclass
+class CareersListing:
+    organization: Organization
+    filters: CareersFilters
+    groups: list[JobGroup]
+    total: int
+    shown: int
+    categories: list[Option] = field(default_factory=list)
+    locations: list[Option] = field(default_factory=list)
+    types: list[Option] = field(default_factory=list)
+    any_remote: bool = False
+
+
+def location_value(city: str | None, country: str | None) -> str:
+    """A location as a filter value: ``"Berlin, DE"``, ``"DE"`` or ``"Berlin"``."""
+    return ", ".join(part for part in (city or "", country or "") if part)
+
+
+async def organization_by_slug(db: AsyncSession, slug: str) -> Organization:
+    """The organization whose careers site lives at ``slug`` (any case), or NotFound."""
+    if not plausible_id(slug):
+        raise NotFound(CAREERS_NOT_FOUND)
+    organization = await db.scalar(
+        select(Organization).where(func.lower(Organization.slug) == slug.lower())
+    )
+    if organization is None:
+        raise NotFound(CAREERS_NOT_FOUND)
+    return organization
+
+
+async def ordered_categories(db: AsyncSession, organization_id: str) -> list[JobCategory]:
+    result = await db.execute(
+        select(JobCategory)
+        .where(JobCategory.organization_id == organization_id)
+        .order_by(JobCategory.position, JobCategory.created_at, JobCategory.id)
+    )
+    return list(result.scalars())
+
+
+async def _published(db: AsyncSession, organization_id: str) -> list[ListedJob]:
+    rows = await db.execute(
+        select(
+            Job.id,
+            Job.title,
+            Job.type,
+            Job.country,
+            Job.city,
+            Job.remote,
+            Job.category_id,
+            Job.published_at,
+        )
+        .where(Job.organization_id == organization_id, Job.status == JobStatus.PUBLISHED)
+        .order_by(Job.published_at.desc(), Job.created_at.desc(), Job.id)
+    )
+    return [ListedJob(*row) for row in rows]
+
+
+async def careers_listing(
+    db: AsyncSession, organization: Organization, filters: CareersFilters
+) -> CareersListing:
+    """The organization's published jobs grouped by category in its order (newest first inside
+    each group, jobs without a category last), narrowed by ``filters``, with the choices the
+    filters offer (drawn from every published job, so a choice never leads nowhere)."""
+    categories = await ordered_categories(db, organization.id)
+    every = await _published(db, organization.id)
+    matching: set[str] | None = None
+    if filters.q:
+        ids = await db.scalars(
+            select(Job.id).where(
+                Job.organization_id == organization.id,
+                Job.status == JobStatus.PUBLISHED,
+                search_condition(filters.q),  # type: ignore[arg-type]
+            )
+        )
+        matching = set(ids)
+
+    def keep(job: ListedJob) -> bool:
+        return (
+            (matching is None or job.id in matching)
+            and (not filters.category or job.category_id == filters.category)
+            and (not filters.location or job.location_value == filters.location)
+            and (filters.type is None or job.type is filters.type)
+            and (not filters.remote or job.remote)
+        )
+
+    shown = [job for job in every if keep(job)]
+    by_category: dict[str | None, list[ListedJob]] = {}
+    for job in shown:
+        by_category.setdefault(job.category_id, []).append(job)
+    known = {category.id for category in categories}
+    groups = [
+        JobGroup(category, by_category[category.id])
+        for category in categories
+        if category.id in by_category
+    ]
+    uncategorized = [job for job in shown if job.category_id not in known]
+    if uncategorized:
+        groups.append(JobGroup(None, uncategorized))
+
+    used_categories = {job.category_id for job in every}
+    locations: dict[str, str] = {}
+    for job in every:
+        if job.location_value:
+            locations.setdefault(job.location_value, job.location)
+    used_types = {job.type for job in every}
+    return CareersListing(
+        organization=organization,
+        filters=filters,
+        groups=groups,
+        total=len(every),
+        shown=len(shown),
+        categories=[
+            Option(category.id, category.name)
+            for category in categories
+            if category.id in used_categories
+        ],
+        locations=[
+            Option(value, label)
+            for value, label in sorted(locations.items(), key=lambda item: item[1].casefold())
+        ],
+        types=[
+            Option(str(kind), label) for kind, label in TYPE_LABELS.items() if kind in used_types
+        ],
+        any_remote=any(job.remote for job in every),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PublicJob:
+    organization: Organization
+    job: Job
+    category: JobCategory | None
+
+    @property
+    def accepting(self) -> bool:
+        """Whether the job takes applications (only a published one does)."""
+        return self.job.status is JobStatus.PUBLISHED
+
+    @property
+    def location(self) -> str:
+        return location_label(self.job.city, self.job.country)
+
+    @property
+    def country_name(self) -> str:
+        return country_name(self.job.country)
+
+
+async def public_job(db: AsyncSession, job_id: str, *, slug: str | None = None) -> PublicJob:
+    """A published or closed job with its organization and category. With ``slug`` the job must
+    belong to that organization. NotFound for drafts, unknown ids and mismatched slugs."""
+    if not plausible_id(job_id) or (slug is not None and not plausible_id(slug)):
+        raise NotFound(JOB_NOT_FOUND)
+    query = (
+        select(Job, Organization, JobCategory)
+        .join(Organization, Organization.id == Job.organization_id)
+        .outerjoin(JobCategory, JobCategory.id == Job.category_id)
+        .where(Job.id == job_id, Job.status.in_(PUBLIC_STATUSES))
+    )
+    if slug is not None:
+        query = query.where(func.lower(Organization.slug) == slug.lower())
+    row = (await db.execute(query)).first()
+    if row is None:
+        raise NotFound(JOB_NOT_FOUND)
+    job, organization, category = row
+    return PublicJob(organization, job, category)
+
+
+@dataclass(frozen=True, slots=True)
+class SitemapEntry:
+    slug: str
+    job_id: str | None
+    modified: datetime
+
+
+async def sitemap_entries(db: AsyncSession) -> list[SitemapEntry]:
+    """Every careers page and every public job page, by organization."""
+    organizations = await db.execute(
+        select(Organization.id, Organization.slug, Organization.updated_at).order_by(
+            Organization.slug
+        )
+    )
+    slugs: dict[str, str] = {}
+    entries: list[SitemapEntry] = []
+    for organization_id, slug, modified in organizations:
+        slugs[organization_id] = slug
+        entries.append(SitemapEntry(slug, None, modified))
+    jobs = await db.execute(
+        select(Job.organization_id, Job.id, Job.updated_at)
+        .where(Job.status.in_(PUBLIC_STATUSES))
+        .order_by(Job.organization_id, Job.published_at.desc(), Job.id)
+    )
+    for organization_id, job_id, modified in jobs:
+        if organization_id in slugs:
+            entries.append(SitemapEntry(slugs[organization_id], job_id, modified))
+    return entries
+
+
+async def published_for_feed(
+    db: AsyncSession, organization_id: str, limit: int = 100
+) -> list[tuple[Job, str | None]]:
+    """The organization's newest published jobs with their category names, for the feed."""
+    rows = await db.execute(
+        select(Job, JobCategory.name)
+        .outerjoin(JobCategory, JobCategory.id == Job.category_id)
+        .where(Job.organization_id == organization_id, Job.status == JobStatus.PUBLISHED)
+        .order_by(Job.published_at.desc(), Job.created_at.desc(), Job.id)
+        .limit(limit)
+    )
+    return [(job, category) for job, category in rows]

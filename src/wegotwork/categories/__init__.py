@@ -1,0 +1,1 @@
+"""Job categories: an organization's ordered groups of jobs."""

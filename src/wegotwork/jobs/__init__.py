@@ -1,0 +1,1 @@
+"""Jobs: what a team writes, edits, publishes and closes."""

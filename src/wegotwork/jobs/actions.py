@@ -1,0 +1,281 @@
+"""Job actions: list, create, read, edit and delete an organization's jobs.
+
+A change to a job that is (or was) public bumps the organization's content version in the same
+transaction, so the careers site shows it on the very next request.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from wegotwork.content import bump_content_version
+from wegotwork.db import utcnow
+from wegotwork.errors import Invalid, NotFound
+from wegotwork.jobs.rules import PUBLIC_STATUSES, plausible_id, published_at_after
+from wegotwork.jobs.schemas import JobCreate, JobFilters, JobUpdate
+from wegotwork.models import Applicant, Job, JobCategory, JobStatus, Session, User
+from wegotwork.tenancy.context import OrgContext, load_context
+from wegotwork.tenancy.permissions import Permission
+from wegotwork.tenancy.scoping import get_scoped, scoped
+
+JOB_NOT_FOUND = "Job does not exist"
+CATEGORY_NOT_FOUND = "Category does not exist"
+CONFIRM_MISMATCH = "Type the job's title exactly as shown to delete it"
+
+
+@dataclass(frozen=True, slots=True)
+class JobRow:
+    """A job with what lists and editors show beside it."""
+
+    job: Job
+    category: JobCategory | None
+    applicant_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class DeletedJob:
+    title: str
+    applicants: int
+    # Résumé files of the erased applicants; the caller removes them after the commit.
+    resume_keys: list[str] = field(default_factory=list)
+
+
+async def job_context(
+    db: AsyncSession,
+    user: User,
+    job_id: str,
+    *,
+    permission: Permission = Permission.MANAGE_JOBS,
+    session: Session | None = None,
+) -> OrgContext:
+    """The caller's context in the organization that owns ``job_id`` (for ``/api/v1/jobs/{id}``).
+
+    Raises NotFound when the job does not exist or the caller is not a member of its
+    organization (an outsider must not learn that it exists), Forbidden when the role lacks
+    ``permission``.
+    """
+    organization_id = (
+        await db.scalar(select(Job.organization_id).where(Job.id == job_id))
+        if plausible_id(job_id)
+        else None
+    )
+    if organization_id is None:
+        raise NotFound(JOB_NOT_FOUND)
+    try:
+        return await load_context(
+            db, user, organization_id=organization_id, permission=permission, session=session
+        )
+    except NotFound:
+        raise NotFound(JOB_NOT_FOUND) from None
+
+
+def _rows_query(ctx: OrgContext) -> Select[Job, JobCategory, Any]:
+    counts = (
+        select(Applicant.job_id, func.count(Applicant.id).label("applicants"))
+        .where(Applicant.organization_id == ctx.organization.id)
+        .group_by(Applicant.job_id)
+        .subquery()
+    )
+    return (
+        select(Job, JobCategory, func.coalesce(counts.c.applicants, 0))
+        .outerjoin(JobCategory, JobCategory.id == Job.category_id)
+        .outerjoin(counts, counts.c.job_id == Job.id)
+        .where(Job.organization_id == ctx.organization.id)
+    )
+
+
+def search_condition(q: str) -> object:
+    """Case-insensitive match of ``q`` in a job's title or description (``%`` and ``_`` are
+    literal)."""
+    needle = q.lower()
+    return or_(
+        func.lower(Job.title).contains(needle, autoescape=True),
+        func.lower(Job.description).contains(needle, autoescape=True),
+    )
+
+
+async def list_jobs(db: AsyncSession, ctx: OrgContext, filters: JobFilters) -> list[JobRow]:
+    """Every job of the organization, newest first, with its category and applicant count;
+    filtered by status, category and a search over title and description.
+
+    Any member may call it (MANAGE_JOBS). Raises Forbidden without the permission.
+    """
+    ctx.require(Permission.MANAGE_JOBS)
+    query = _rows_query(ctx)
+    if filters.status is not None:
+        query = query.where(Job.status == filters.status)
+    if filters.category_id is not None:
+        if not plausible_id(filters.category_id):
+            return []
+        query = query.where(Job.category_id == filters.category_id)
+    if filters.q:
+        query = query.where(search_condition(filters.q))  # type: ignore[arg-type]
+    query = query.order_by(Job.created_at.desc(), Job.id)
+    rows = await db.execute(query)
+    return [JobRow(job, category, int(count)) for job, category, count in rows]
+
+
+async def get_job(db: AsyncSession, ctx: OrgContext, job_id: str) -> JobRow:
+    """One job of the organization with its category and applicant count.
+
+    Any member may call it (MANAGE_JOBS). Raises NotFound for an unknown id or another
+    organization's job.
+    """
+    ctx.require(Permission.MANAGE_JOBS)
+    if not plausible_id(job_id):
+        raise NotFound(JOB_NOT_FOUND)
+    row = (await db.execute(_rows_query(ctx).where(Job.id == job_id))).first()
+    if row is None:
+        raise NotFound(JOB_NOT_FOUND)
+    job, category, count = row
+    return JobRow(job, category, int(count))
+
+
+async def _own_job(db: AsyncSession, ctx: OrgContext, job_id: str) -> Job:
+    """The organization's job, locked for the change (NotFound for anyone else's)."""
+    if not plausible_id(job_id):
+        raise NotFound(JOB_NOT_FOUND)
+    return await get_scoped(db, Job, ctx, job_id, message=JOB_NOT_FOUND, for_update=True)
+
+
+async def _own_category(db: AsyncSession, ctx: OrgContext, category_id: str) -> JobCategory:
+    found: JobCategory | None = (
+        await db.scalar(scoped(JobCategory, ctx).where(JobCategory.id == category_id))
+        if plausible_id(category_id)
+        else None
+    )
+    if found is None:
+        raise NotFound(CATEGORY_NOT_FOUND, field_errors={"categoryId": [CATEGORY_NOT_FOUND]})
+    return found
+
+
+async def create_job(db: AsyncSession, ctx: OrgContext, data: JobCreate) -> Job:
+    """Create a job (a draft unless ``data.status`` says otherwise).
+
+    Members may call it (MANAGE_JOBS). Raises NotFound when ``categoryId`` is not one of the
+    organization's categories.
+    """
+    ctx.require(Permission.MANAGE_JOBS)
+    if data.category_id is not None:
+        await _own_category(db, ctx, data.category_id)
+    now = utcnow()
+    job = Job(
+        organization_id=ctx.organization.id,
+        title=data.title,
+        type=data.type,
+        category_id=data.category_id,
+        country=data.country,
+        city=data.city,
+        remote=data.remote,
+        description=data.description,
+        status=data.status,
+        published_at=published_at_after(JobStatus.DRAFT, data.status, None, now),
+        created_at=now,
+        updated_at=now,
+    )
+    db.add(job)
+    if job.status in PUBLIC_STATUSES:
+        await bump_content_version(db, ctx.organization.id)
+    await db.flush()
+    return job
+
+
+async def update_job(db: AsyncSession, ctx: OrgContext, job_id: str, data: JobUpdate) -> Job:
+    """Change the fields given in ``data``. Publishing stamps ``published_at``; going back to
+    draft clears it; closing keeps it.
+
+    Members may call it (MANAGE_JOBS). Raises NotFound for an unknown id, another
+    organization's job, or a ``categoryId`` that is not the organization's.
+    """
+    ctx.require(Permission.MANAGE_JOBS)
+    job = await _own_job(db, ctx, job_id)
+    given = data.model_fields_set
+    was_public = job.status in PUBLIC_STATUSES
+    if "category_id" in given and data.category_id is not None:
+        await _own_category(db, ctx, data.category_id)
+    if "title" in given and data.title is not None:
+        job.title = data.title
+    if "type" in given and data.type is not None:
+        job.type = data.type
+    if "category_id" in given:
+        job.category_id = data.category_id
+    if "country" in given:
+        job.country = data.country
+    if "city" in given:
+        job.city = data.city
+    if "remote" in given and data.remote is not None:
+        job.remote = data.remote
+    if "description" in given:
+        job.description = data.description or ""
+    now = utcnow()
+    if "status" in given and data.status is not None and data.status is not job.status:
+        job.published_at = published_at_after(job.status, data.status, job.published_at, now)
+        job.status = data.status
+    if db.is_modified(job):
+        job.updated_at = now
+        if was_public or job.status in PUBLIC_STATUSES:
+            await bump_content_version(db, ctx.organization.id)
+    await db.flush()
+    return job
+
+
+async def delete_job(
+    db: AsyncSession, ctx: OrgContext, job_id: str, *, confirm_title: str | None = None
+) -> DeletedJob:
+    """Delete a job and, with it, every application to it.
+
+    ``confirm_title``, when given (the dashboard's type-the-title check), must equal the
+    job's title. Members may call it (MANAGE_JOBS). Raises NotFound for an unknown id or another
+    organization's job, Invalid when the confirmation does not match.
+    """
+    ctx.require(Permission.MANAGE_JOBS)
+    job = await _own_job(db, ctx, job_id)
+    if confirm_title is not None and " ".join(confirm_title.split()) != job.title:
+        raise Invalid.field("confirm", CONFIRM_MISMATCH)
+    keys = list(
+        (
+            await db.execute(
+                select(Applicant.resume_key).where(
+                    Applicant.job_id == job.id, Applicant.resume_key.is_not(None)
+                )
+            )
+        ).scalars()
+    )
+    erased = await db.execute(
+        delete(Applicant)
+        .where(Applicant.organization_id == ctx.organization.id, Applicant.job_id == job.id)
+        .execution_options(synchronize_session=False)
+    )
+    if job.status in PUBLIC_STATUSES:
+        await bump_content_version(db, ctx.organization.id)
+    title = job.title
+    await db.delete(job)
+    await db.flush()
+    return DeletedJob(
+        title=title,
+        applicants=int(getattr(erased, "rowcount", 0) or 0),
+        resume_keys=[key for key in keys if key],
+    )
+
+
+async def applicant_count(db: AsyncSession, ctx: OrgContext, job_id: str) -> int:
+    """How many applications a job has (what deleting it would erase).
+
+    Members may call it (MANAGE_JOBS). Raises NotFound for another organization's job.
+    """
+    return (await get_job(db, ctx, job_id)).applicant_count
+
+
+async def category_choices(db: AsyncSession, ctx: OrgContext) -> list[JobCategory]:
+    """The organization's categories in order, for the editor's select."""
+    ctx.require(Permission.MANAGE_JOBS)
+    result = await db.execute(
+        scoped(JobCategory, ctx).order_by(
+            JobCategory.position, JobCategory.created_at, JobCategory.id
+        )
+    )
+    return list(result.scalars())
