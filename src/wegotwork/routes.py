@@ -13,8 +13,10 @@ from wegotwork.auth import api as auth_api
 from wegotwork.auth import pages as auth_pages
 from wegotwork.auth import social as auth_social
 from wegotwork.invitations import api as invitations_api
+from wegotwork.invitations import auth_api as invitations_auth_api
 from wegotwork.invitations import pages as invitations_pages
 from wegotwork.organizations import api as organizations_api
+from wegotwork.organizations import auth_api as organizations_auth_api
 from wegotwork.organizations import media as organizations_media
 from wegotwork.organizations import pages as organizations_pages
 from wegotwork.organizations import team_pages as organizations_team_pages
@@ -32,6 +34,8 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(invitations_pages.router)
     app.include_router(auth_api.router)
     app.include_router(auth_social.router)
+    app.include_router(organizations_auth_api.router)
+    app.include_router(invitations_auth_api.router)
     app.include_router(auth_pages.router)
     app.include_router(applicants_api.router)
     app.include_router(applicants_pages.router)
