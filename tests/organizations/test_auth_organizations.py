@@ -454,3 +454,25 @@ async def test_the_cookie_cache_answers_reads_for_an_hour(
     )
     frozen_clock.advance(timedelta(minutes=61))  # type: ignore[attr-defined]
     refused(await admin.get(f"{ORG}/get-active-member"), 401, "UNAUTHORIZED")
+
+
+async def test_get_organization(world: World, client: httpx.AsyncClient) -> None:
+    member = world.browser("member")
+    assert (await member.get(f"{ORG}/get-organization")).json() is None
+    await activate(member, world.org.id)
+    response = await member.get(f"{ORG}/get-organization")
+    assert response.status_code == 200
+    assert set(response.json()) == ORGANIZATION_KEYS
+    assert response.json()["id"] == world.org.id
+    by_slug = await member.get(
+        f"{ORG}/get-organization", params={"organizationSlug": world.org.slug}
+    )
+    assert by_slug.json()["id"] == world.org.id
+    refused(
+        await world.browser("outsider").get(
+            f"{ORG}/get-organization", params={"organizationId": world.org.id}
+        ),
+        403,
+        "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION",
+    )
+    refused(await client.get(f"{ORG}/get-organization"), 401, "UNAUTHORIZED")

@@ -60,6 +60,7 @@ from wegotwork.organizations.auth_wire import (
 )
 from wegotwork.organizations.rules import logo_url
 from wegotwork.organizations.schemas import OrganizationCreate, OrganizationUpdate
+from wegotwork.tenancy.context import OrgContext
 
 router = APIRouter(prefix="/api/auth/organization", tags=["auth: organizations"])
 
@@ -232,20 +233,41 @@ async def _forget_active(
     await db.commit()
 
 
+async def _asked_organization(
+    request: Request, db: DbSession, query: FullOrganizationQuery
+) -> OrgContext | None:
+    """The caller's membership of the organization a read asks for (by slug, else id, else
+    the active one); None when none is asked for or active; 403 when not a member."""
+    auth = await require_session(request, db)
+    slug = query.organization_slug
+    organization_id = None if slug else query.organization_id or auth.active_organization_id
+    if not organization_id and not slug:
+        return None
+    ctx = await membership(db, auth, organization_id, slug)
+    if ctx is None:
+        await _forget_active(request, db, auth, organization_id)
+        raise error("USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION", status=403)
+    return ctx
+
+
+@router.get("/get-organization", openapi_extra=query_doc(FullOrganizationQuery))
+async def get_organization(request: Request, db: DbSession, services: ServicesDep) -> Response:
+    """The organization (default: the active one), or ``null`` when none is asked for."""
+    query = query_of(request.query_params, FullOrganizationQuery)
+    ctx = await _asked_organization(request, db, query)
+    if ctx is None:
+        return json_response(None)
+    return json_response(organization_json(ctx.organization, services.settings.base_url))
+
+
 @router.get("/get-full-organization", openapi_extra=query_doc(FullOrganizationQuery))
 async def get_full_organization(request: Request, db: DbSession, services: ServicesDep) -> Response:
     """The organization (default: the active one) with its members and, for those who may
     invite, its invitations; ``null`` when no organization is asked for or active."""
     query = query_of(request.query_params, FullOrganizationQuery)
-    auth = await require_session(request, db)
-    slug = query.organization_slug
-    organization_id = None if slug else query.organization_id or auth.active_organization_id
-    if not organization_id and not slug:
-        return json_response(None)
-    ctx = await membership(db, auth, organization_id, slug)
+    ctx = await _asked_organization(request, db, query)
     if ctx is None:
-        await _forget_active(request, db, auth, organization_id)
-        raise error("USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION", status=403)
+        return json_response(None)
     found = await members.list_members(db, ctx)
     limit = _int(query.members_limit)
     if limit is not None and limit > 0:

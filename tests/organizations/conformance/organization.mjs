@@ -84,6 +84,8 @@ result = await owner.organization.create({ name: "Copycat", slug });
 check("create with a taken slug", result.error?.code === "ORGANIZATION_ALREADY_EXISTS", result.error);
 result = await owner.getSession();
 check("create made it active", result.data?.session?.activeOrganizationId === org.id, result.data);
+result = await owner.organization.getOrganization({ query: { organizationSlug: slug } });
+check("get-organization", result.data?.id === org.id, result);
 result = await owner.organization.list();
 check("list", Array.isArray(result.data) && result.data.map((o) => o.id).includes(org.id), result);
 result = await owner.organization.getFullOrganization();
