@@ -476,3 +476,66 @@ async def test_get_organization(world: World, client: httpx.AsyncClient) -> None
         "USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION",
     )
     refused(await client.get(f"{ORG}/get-organization"), 401, "UNAUTHORIZED")
+
+
+async def test_a_member_of_another_organization_changes_nothing_through_any_endpoint(
+    db: AsyncSession, world: World
+) -> None:
+    """Every organization endpoint, called by the owner of organization B with organization
+    A's ids, answers an error and leaves A exactly as it was."""
+    from wegotwork.invitations.auth_api import router as invitation_router
+    from wegotwork.organizations.auth_api import router as organization_router
+
+    teammate = await one(
+        db,
+        select(Member).where(
+            Member.organization_id == world.org.id, Member.user_id == world.users["member"].id
+        ),
+    )
+    invitation = await factories.make_invitation(db, world.org, world.users["owner"])
+    await db.commit()
+    org = {"organizationId": world.org.id}
+    calls: dict[str, dict[str, object]] = {
+        "/create": {"json": {"name": "Alpha Works", "slug": world.org.slug}},
+        "/check-slug": {"json": {"slug": world.org.slug}},
+        "/update": {"json": {**org, "data": {"name": "Hacked", "slug": "hacked"}}},
+        "/delete": {"json": org},
+        "/list": {},
+        "/set-active": {"json": org},
+        "/get-organization": {"params": org},
+        "/get-full-organization": {"params": org},
+        "/list-members": {"params": org},
+        "/get-active-member": {},
+        "/get-active-member-role": {"params": org},
+        "/update-member-role": {"json": {**org, "memberId": teammate.id, "role": "owner"}},
+        "/remove-member": {"json": {**org, "memberIdOrEmail": teammate.id}},
+        "/leave": {"json": org},
+        "/has-permission": {"json": {**org, "permissions": {"organization": ["delete"]}}},
+        "/invite-member": {"json": {**org, "email": "spy@example.com", "role": "owner"}},
+        "/cancel-invitation": {"json": {"invitationId": invitation.id}},
+        "/accept-invitation": {"json": {"invitationId": invitation.id}},
+        "/reject-invitation": {"json": {"invitationId": invitation.id}},
+        "/get-invitation": {"params": {"id": invitation.id}},
+        "/list-invitations": {"params": org},
+        "/list-user-invitations": {},
+    }
+    routes = {
+        (next(iter(route.methods)), route.path.removeprefix(ORG))  # type: ignore[attr-defined]
+        for router in (organization_router, invitation_router)
+        for route in router.routes
+    }
+    assert {path for _, path in routes} == set(calls)
+
+    before = await snapshot(db, world.org.id)
+    outsider = world.browser("outsider")
+    seen_in_a = []
+    for method, path in sorted(routes):
+        response = await outsider.request(method, f"{ORG}{path}", **calls[path])  # type: ignore[arg-type]
+        if response.status_code == 200:
+            seen_in_a.append((path, response.text))
+        else:
+            assert response.status_code in {400, 401, 403}, (path, response.status_code)
+    assert await snapshot(db, world.org.id) == before
+    # What answers 200 is about the outsider's own world, never A's.
+    assert {path for path, _ in seen_in_a} <= {"/list", "/list-user-invitations", "/check-slug"}
+    assert all(world.org.id not in text for _, text in seen_in_a)
