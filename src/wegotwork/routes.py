@@ -17,10 +17,12 @@ from wegotwork.careers import pages as careers_pages
 from wegotwork.categories import api as categories_api
 from wegotwork.categories import pages as categories_pages
 from wegotwork.invitations import api as invitations_api
+from wegotwork.invitations import auth_api as invitations_auth_api
 from wegotwork.invitations import pages as invitations_pages
 from wegotwork.jobs import api as jobs_api
 from wegotwork.jobs import pages as jobs_pages
 from wegotwork.organizations import api as organizations_api
+from wegotwork.organizations import auth_api as organizations_auth_api
 from wegotwork.organizations import media as organizations_media
 from wegotwork.organizations import pages as organizations_pages
 from wegotwork.organizations import team_pages as organizations_team_pages
@@ -38,6 +40,8 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(invitations_pages.router)
     app.include_router(auth_api.router)
     app.include_router(auth_social.router)
+    app.include_router(organizations_auth_api.router)
+    app.include_router(invitations_auth_api.router)
     app.include_router(auth_pages.router)
     app.include_router(categories_api.router)
     app.include_router(categories_pages.router)

@@ -46,6 +46,11 @@ async def test_signed_out_the_page_offers_sign_up_and_sign_in_as_the_invited_add
         assert query == {"next": [f"/invite/{invitation.id}"], "email": ["newbie@example.com"]}
     assert "/accept" not in page.text
 
+    # Both forms arrive with the invited address filled in.
+    for target in ("/sign-in", "/sign-up"):
+        form = await world.anonymous.get(target, params=links[f"{target}?"])
+        assert 'name="email" type="email" value="newbie@example.com"' in form.text, target
+
 
 async def test_the_recipient_accepts_and_lands_in_the_workspace(
     db: AsyncSession, world: World, clients: ClientMaker

@@ -21,6 +21,7 @@ from wegotwork.auth.deps import (
 )
 from wegotwork.auth.errors import AuthError
 from wegotwork.auth.schemas import (
+    MAX_EMAIL_LENGTH,
     ChangePassword,
     DeleteAccountForm,
     ForgotPasswordForm,
@@ -76,6 +77,12 @@ def safe_next(value: object) -> str:
     return value
 
 
+def prefilled_email(request: Request) -> dict[str, str]:
+    """``?email=`` (an invitation's sign-in and sign-up links carry it) as the form's value."""
+    email = request.query_params.get("email", "").strip()
+    return {"email": email} if email and len(email) <= MAX_EMAIL_LENGTH else {}
+
+
 def form_errors(exc: AuthError) -> dict[str, list[str]]:
     message = FRIENDLY.get(exc.code, exc.message)
     return {exc.field or "__all__": [message]}
@@ -117,7 +124,7 @@ async def sign_in_page(request: Request, services: ServicesDep, auth: OptionalAu
         "auth/sign_in.html",
         next=next_url,
         social=_social(services),
-        values={"rememberMe": True},
+        values={"rememberMe": True, **prefilled_email(request)},
         errors=errors,
     )
 
@@ -161,7 +168,14 @@ async def sign_up_page(request: Request, services: ServicesDep, auth: OptionalAu
     next_url = safe_next(request.query_params.get("next"))
     if auth is not None:
         return see_other(next_url)
-    return _render(services, request, "auth/sign_up.html", next=next_url, social=_social(services))
+    return _render(
+        services,
+        request,
+        "auth/sign_up.html",
+        next=next_url,
+        social=_social(services),
+        values=prefilled_email(request),
+    )
 
 
 @router.post("/sign-up")

@@ -72,13 +72,20 @@ async def _lock_organization(db: AsyncSession, organization_id: str) -> None:
 
 
 async def create_invitation(
-    db: AsyncSession, ctx: OrgContext, data: InvitationCreate, *, base_url: str
+    db: AsyncSession,
+    ctx: OrgContext,
+    data: InvitationCreate,
+    *,
+    base_url: str,
+    resend: bool = False,
 ) -> Invitation:
     """Invite ``data.email`` with ``data.role`` and mail them a link to ``/invite/{id}``,
     valid for 48 hours.
 
     Admins and owners may invite members and admins; only owners invite owners. A pending
-    invitation that has expired is replaced. Raises Forbidden (codes
+    invitation that has expired is replaced. With ``resend``, a live pending invitation of the
+    same address is mailed again and renewed (as ``resend_invitation`` does) instead of
+    refused. Raises Forbidden (codes
     YOU_ARE_NOT_ALLOWED_TO_INVITE_USERS_TO_THIS_ORGANIZATION,
     YOU_ARE_NOT_ALLOWED_TO_INVITE_USER_WITH_THIS_ROLE, INVITATION_LIMIT_REACHED) and Conflict
     (codes USER_IS_ALREADY_A_MEMBER_OF_THIS_ORGANIZATION,
@@ -111,6 +118,9 @@ async def create_invitation(
     ).all()
     for invitation in earlier:
         if invitation.expires_at > now:
+            if resend:
+                check_invitation_role(ctx.role, invitation.role)
+                return await _renew(db, ctx, invitation, base_url)
             message = f"{email} already has a pending invitation; resend it instead"
             raise Conflict(
                 message,
@@ -173,6 +183,12 @@ async def resend_invitation(
     invitation = await _scoped_invitation(db, ctx, invitation_id)
     check_invitation_role(ctx.role, invitation.role)
     _require_pending(invitation, allow_expired=True)
+    return await _renew(db, ctx, invitation, base_url)
+
+
+async def _renew(
+    db: AsyncSession, ctx: OrgContext, invitation: Invitation, base_url: str
+) -> Invitation:
     invitation.expires_at = utcnow() + rules.TIME_TO_LIVE
     invitation.inviter_id = ctx.user.id
     await db.flush()
@@ -216,6 +232,20 @@ async def list_pending_invitations(db: AsyncSession, ctx: OrgContext) -> list[In
     return list((await db.scalars(query)).all())
 
 
+async def list_invitations(db: AsyncSession, ctx: OrgContext) -> list[Invitation]:
+    """Every invitation of the organization, whatever its status, newest first.
+
+    Admins and owners may call it; invitations offering the owner role are shown to owners
+    only (their links are theirs to hand out). Raises Forbidden (code
+    YOU_ARE_NOT_ALLOWED_TO_LIST_INVITATIONS) for members.
+    """
+    ctx.require(Permission.MANAGE_INVITATIONS, code="YOU_ARE_NOT_ALLOWED_TO_LIST_INVITATIONS")
+    query = scoped(Invitation, ctx).order_by(Invitation.created_at.desc(), Invitation.id)
+    if not ctx.can(Permission.MANAGE_OWNERS):
+        query = query.where(Invitation.role != Role.OWNER)
+    return list((await db.scalars(query)).all())
+
+
 @dataclass(frozen=True, slots=True)
 class InvitationView:
     """An invitation as its recipient sees it: the organization's name, who invited, the role."""
@@ -242,19 +272,74 @@ async def view_invitation(db: AsyncSession, invitation_id: str) -> InvitationVie
     return InvitationView(invitation, invitation.organization, invitation.inviter, state)
 
 
-async def _for_recipient(db: AsyncSession, auth: AuthContext, invitation_id: str) -> Invitation:
-    invitation = (
-        await db.scalars(select(Invitation).where(Invitation.id == invitation_id).with_for_update())
-    ).one_or_none()
-    if invitation is None:
-        raise _not_found()
+def _check_recipient(invitation: Invitation, auth: AuthContext) -> None:
     if not rules.same_email(invitation.email, auth.user.email):
         raise Forbidden(
             "This invitation was sent to another email address. "
             "Sign in with that address to answer it.",
             code="YOU_ARE_NOT_THE_RECIPIENT_OF_THE_INVITATION",
         )
+
+
+async def _for_recipient(
+    db: AsyncSession, auth: AuthContext, invitation_id: str, *, allow_expired: bool
+) -> Invitation:
+    """The invitation, locked, once it is known to be answerable and the caller's."""
+    invitation = (
+        await db.scalars(select(Invitation).where(Invitation.id == invitation_id).with_for_update())
+    ).one_or_none()
+    if invitation is None:
+        raise _not_found()
+    _require_pending(invitation, allow_expired=allow_expired)
+    _check_recipient(invitation, auth)
     return invitation
+
+
+async def view_invitation_as_recipient(
+    db: AsyncSession, auth: AuthContext, invitation_id: str
+) -> InvitationView:
+    """A pending invitation with its organization and inviter, for its signed-in recipient.
+
+    Only the recipient (same email address) may call it. Raises NotFound (code
+    INVITATION_NOT_FOUND), Conflict (expired, canceled, already answered; codes as in
+    ``accept_invitation``), Forbidden (code YOU_ARE_NOT_THE_RECIPIENT_OF_THE_INVITATION).
+    """
+    view = await view_invitation(db, invitation_id)
+    _require_pending(view.invitation, allow_expired=False)
+    _check_recipient(view.invitation, auth)
+    return view
+
+
+@dataclass(frozen=True, slots=True)
+class ReceivedInvitation:
+    invitation: Invitation
+    organization: Organization
+
+
+async def list_my_invitations(db: AsyncSession, auth: AuthContext) -> list[ReceivedInvitation]:
+    """The pending invitations sent to the caller's email address (expired ones included, so
+    they can ask for a new one), newest first, with their organizations.
+
+    Any signed-in user whose email address is verified may call it: the list reveals the
+    invitation links, which must not reach someone who merely typed that address at sign-up.
+    Raises Forbidden (code EMAIL_VERIFICATION_REQUIRED_FOR_INVITATION).
+    """
+    if not auth.user.email_verified:
+        raise Forbidden(
+            "Verify your email address to see the invitations sent to it",
+            code="EMAIL_VERIFICATION_REQUIRED_FOR_INVITATION",
+        )
+    rows = await db.execute(
+        select(Invitation, Organization)
+        .join(Organization, Organization.id == Invitation.organization_id)
+        .where(
+            # Addresses are stored lower-cased, so the index on the column serves this.
+            Invitation.email == auth.user.email.strip().lower(),
+            Invitation.status == InvitationStatus.PENDING,
+        )
+        .order_by(Invitation.created_at.desc(), Invitation.id)
+    )
+    return [ReceivedInvitation(invitation, organization) for invitation, organization in rows]
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,8 +360,7 @@ async def accept_invitation(
     Conflict (codes INVITATION_EXPIRED, INVITATION_CANCELED, INVITATION_ALREADY_ACCEPTED,
     INVITATION_ALREADY_REJECTED, USER_IS_ALREADY_A_MEMBER_OF_THIS_ORGANIZATION).
     """
-    invitation = await _for_recipient(db, auth, invitation_id)
-    _require_pending(invitation, allow_expired=False)
+    invitation = await _for_recipient(db, auth, invitation_id, allow_expired=False)
     organization = await db.get_one(Organization, invitation.organization_id)
     member = Member(
         id=new_id(),
@@ -305,8 +389,7 @@ async def reject_invitation(db: AsyncSession, auth: AuthContext, invitation_id: 
     may still be declined. Raises NotFound (code INVITATION_NOT_FOUND), Forbidden (code
     YOU_ARE_NOT_THE_RECIPIENT_OF_THE_INVITATION), Conflict (already accepted, declined or
     canceled)."""
-    invitation = await _for_recipient(db, auth, invitation_id)
-    _require_pending(invitation, allow_expired=True)
+    invitation = await _for_recipient(db, auth, invitation_id, allow_expired=True)
     invitation.status = InvitationStatus.REJECTED
     await db.flush()
     return invitation

@@ -6,7 +6,7 @@ Members live in ``members.py``. Every action flushes and never commits; the rout
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,6 +44,7 @@ from wegotwork.tenancy.permissions import Permission
 log = logging.getLogger("wegotwork.organizations")
 
 SLUG_TAKEN = "This address is already taken; please choose another"
+CANNOT_UPDATE = "YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_ORGANIZATION"
 SLUG_INDEX = "uq_organization_slug_lower"
 
 
@@ -63,6 +64,7 @@ class SlugCheck:
     slug: str
     available: bool
     problem: str | None = None
+    taken: bool = False  # valid, but another organization has it
 
 
 async def check_slug(db: AsyncSession, slug: str, *, current_id: str | None = None) -> SlugCheck:
@@ -79,7 +81,7 @@ async def check_slug(db: AsyncSession, slug: str, *, current_id: str | None = No
         select(Organization.id).where(func.lower(Organization.slug) == slug).limit(1)
     )
     if owner is not None and owner != current_id:
-        return SlugCheck(slug, False, SLUG_TAKEN)
+        return SlugCheck(slug, False, SLUG_TAKEN, taken=True)
     return SlugCheck(slug, True)
 
 
@@ -108,25 +110,40 @@ async def suggest_available_slug(db: AsyncSession, name: str) -> str:
 # Create, read, list ---------------------------------------------------------------------
 
 
+def _metadata_text(metadata: Mapping[str, Any]) -> str:
+    try:
+        return rules.encode_metadata(metadata)
+    except ValueError as exc:
+        raise Invalid.field("metadata", str(exc)) from exc
+
+
 async def create_organization(
-    db: AsyncSession, auth: AuthContext, data: OrganizationCreate, *, activate: bool = True
+    db: AsyncSession,
+    auth: AuthContext,
+    data: OrganizationCreate,
+    *,
+    activate: bool = True,
+    metadata: Mapping[str, Any] | None = None,
 ) -> Organization:
     """Create an organization owned by the caller, with the five default categories in order,
-    and (unless ``activate`` is False) make it the caller's active organization.
+    and (unless ``activate`` is False) make it the caller's active organization. ``metadata``
+    is kept for API clients (never shown publicly).
 
     Any signed-in user may call it. Without a slug, a free one is suggested from the name.
-    Raises Conflict (code ORGANIZATION_SLUG_ALREADY_TAKEN) when the slug is taken, also when
+    Raises Conflict (code ORGANIZATION_ALREADY_EXISTS) when the slug is taken, also when
     another request takes it at the same moment: the unique index decides, never a race.
+    Raises Invalid when the metadata is too large.
     """
+    metadata_text = _metadata_text(metadata) if metadata else None
     slug = data.slug or await suggest_available_slug(db, data.name)
-    organization = Organization(id=new_id(), name=data.name, slug=slug)
+    organization = Organization(id=new_id(), name=data.name, slug=slug, metadata_json=metadata_text)
     try:
         async with db.begin_nested():
             db.add(organization)
             await db.flush()
     except IntegrityError as exc:
         if _is_slug_violation(exc):
-            raise slug_taken() from exc
+            raise slug_taken("ORGANIZATION_ALREADY_EXISTS") from exc
         raise
     db.add(
         Member(id=new_id(), organization_id=organization.id, user_id=auth.user.id, role=Role.OWNER)
@@ -227,11 +244,12 @@ async def update_organization(
     """Change the fields given in ``data`` (name, slug, description, website).
 
     Admins and owners may call it. Bumps the public content version when anything changed.
-    Raises Forbidden for members, Conflict (code ORGANIZATION_SLUG_ALREADY_TAKEN) when the new
-    slug belongs to another organization. After a Conflict the organization object is expired
-    (the savepoint rolled back): refresh it before reading it again.
+    Raises Forbidden for members (code YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_ORGANIZATION),
+    Conflict (code ORGANIZATION_SLUG_ALREADY_TAKEN) when the new slug belongs to another
+    organization. After a Conflict the organization object is expired (the savepoint rolled
+    back): refresh it before reading it again.
     """
-    ctx.require(Permission.UPDATE_ORGANIZATION)
+    ctx.require(Permission.UPDATE_ORGANIZATION, code=CANNOT_UPDATE)
     organization = ctx.organization
     given = data.model_fields_set
     changes = {
@@ -251,6 +269,24 @@ async def update_organization(
             raise slug_taken() from exc
         raise
     await bump_content_version(db, organization.id)
+    return organization
+
+
+async def set_metadata(
+    db: AsyncSession, ctx: OrgContext, metadata: Mapping[str, Any] | None
+) -> Organization:
+    """Replace the organization's metadata: a JSON object kept for API clients, never shown on
+    public pages (an empty object or None clears it).
+
+    Admins and owners may call it. Raises Forbidden (code
+    YOU_ARE_NOT_ALLOWED_TO_UPDATE_THIS_ORGANIZATION), Invalid when it is too large.
+    """
+    ctx.require(Permission.UPDATE_ORGANIZATION, code=CANNOT_UPDATE)
+    organization = ctx.organization
+    text = _metadata_text(metadata) if metadata else None
+    if text != organization.metadata_json:
+        organization.metadata_json = text
+        await db.flush()
     return organization
 
 
@@ -277,7 +313,7 @@ async def replace_logo(
     it deletes ``new_key``. Raises Forbidden, Invalid (empty file), PayloadTooLarge,
     UnsupportedMediaType, Unavailable (storage down).
     """
-    ctx.require(Permission.UPDATE_ORGANIZATION)
+    ctx.require(Permission.UPDATE_ORGANIZATION, code=CANNOT_UPDATE)
     if not content:
         raise Invalid.field("logo", "Choose an image file")
     if len(content) > rules.LOGO_MAX_BYTES:
@@ -309,7 +345,7 @@ async def remove_logo(db: AsyncSession, ctx: OrgContext) -> LogoChange:
 
     Admins and owners may call it. Raises Forbidden for members.
     """
-    ctx.require(Permission.UPDATE_ORGANIZATION)
+    ctx.require(Permission.UPDATE_ORGANIZATION, code=CANNOT_UPDATE)
     organization = ctx.organization
     old_key = rules.stored_logo_key(organization.logo)
     if organization.logo is not None:
@@ -346,9 +382,12 @@ async def delete_organization(db: AsyncSession, ctx: OrgContext) -> DeletedOrgan
     """Delete the organization with its members, invitations, categories, jobs and applicants.
 
     Only owners may call it. The stored files (résumés, logo) are returned, not deleted: the
-    caller deletes them after the commit succeeded. Raises Forbidden for admins and members.
+    caller deletes them after the commit succeeded. Raises Forbidden for admins and members
+    (code YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_ORGANIZATION).
     """
-    ctx.require(Permission.DELETE_ORGANIZATION)
+    ctx.require(
+        Permission.DELETE_ORGANIZATION, code="YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_ORGANIZATION"
+    )
     organization = ctx.organization
     keys = list(
         (

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 import filetype
@@ -147,6 +150,31 @@ def clean_website(value: str) -> str | None:
     if not plausible or any(char.isspace() for char in value):
         raise ValueError("Enter a web address such as https://example.com")
     return value
+
+
+# Metadata -------------------------------------------------------------------------------
+
+METADATA_MAX = 10_000
+
+
+def encode_metadata(metadata: Mapping[str, Any]) -> str:
+    """An organization's metadata as stored: compact JSON text of at most METADATA_MAX
+    characters (a ValueError with a message for the user otherwise)."""
+    text = json.dumps(metadata, separators=(",", ":"), ensure_ascii=False)
+    if len(text) > METADATA_MAX:
+        raise ValueError(f"Metadata may take at most {METADATA_MAX} characters as JSON")
+    return text
+
+
+def decode_metadata(text: str | None) -> dict[str, Any] | None:
+    """Stored metadata back as an object; None when empty or not a JSON object."""
+    if not text:
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 # Logos ----------------------------------------------------------------------------------

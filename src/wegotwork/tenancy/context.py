@@ -28,10 +28,11 @@ class OrgContext:
     def can(self, permission: Permission) -> bool:
         return has_permission(self.member.role, permission)
 
-    def require(self, permission: Permission) -> None:
-        """Raise Forbidden unless the caller's role grants ``permission``."""
+    def require(self, permission: Permission, *, code: str | None = None) -> None:
+        """Raise Forbidden (with ``code`` when given) unless the caller's role grants
+        ``permission``."""
         if not self.can(permission):
-            raise Forbidden("Your role does not allow this")
+            raise Forbidden("Your role does not allow this", code=code)
 
 
 async def load_context(
