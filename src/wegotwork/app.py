@@ -33,10 +33,13 @@ from wegotwork.web.templating import STATIC_DIR, Templates
 
 JSON_BODY_LIMIT = 1024 * 1024
 # Upload routes stream and enforce their own, exact limits; this is the outer bound.
+# The HTML apply form's is wider, so that a candidate who picked a too-large résumé (without
+# JavaScript to warn first) gets the job page back with the message and what they typed,
+# instead of a bare refusal: the route stops storing at 5 MB and the rest is discarded.
 UPLOAD_LIMITS = {
     r"^/api/v1/public/jobs/[^/]+/applications$": 6 * 1024 * 1024,
-    r"^/careers/[^/]+/jobs/[^/]+/apply$": 6 * 1024 * 1024,
-    r"^/jobs/[^/]+/apply$": 6 * 1024 * 1024,
+    r"^/careers/[^/]+/jobs/[^/]+/apply$": 32 * 1024 * 1024,
+    r"^/jobs/[^/]+/apply$": 32 * 1024 * 1024,
     r"^/dashboard/[^/]+/settings(/logo)?$": 3 * 1024 * 1024,
     r"^/api/v1/organizations/[^/]+/logo$": 3 * 1024 * 1024,
 }

@@ -172,6 +172,32 @@ async def test_a_bad_resume_is_refused_and_leaves_nothing_behind(
     assert (await db.scalar(select(func.count()).select_from(OutboxMessage))) == 0
 
 
+async def test_a_wrong_file_and_invalid_fields_are_reported_together(
+    client: httpx.AsyncClient, db: AsyncSession, job: Job, files_root: Path
+) -> None:
+    response = await apply(
+        client, job.id, candidate(name="", github="https://gitlab.com/ada"), Upload("cv.pdf", b"")
+    )
+    assert response.status_code == 422
+    assert response.json()["fieldErrors"] == {
+        "resume": ["The résumé file is empty"],
+        "name": ["Name is required"],
+        "github": ["Enter your GitHub profile link, like https://github.com/your-name"],
+    }
+    wrong = await apply(client, job.id, candidate(name=""), Upload("cv.pdf", png_bytes()))
+    assert wrong.status_code == 415
+    assert wrong.json() == {
+        "error": True,
+        "message": "The résumé must be a PDF, DOC or DOCX file",
+        "fieldErrors": {
+            "resume": ["The résumé must be a PDF, DOC or DOCX file"],
+            "name": ["Name is required"],
+        },
+    }
+    assert await applicant_count(db) == 0
+    assert stored_files(files_root) == []
+
+
 async def test_an_empty_file_field_with_no_name_counts_as_missing(
     client: httpx.AsyncClient, db: AsyncSession, job: Job, files_root: Path
 ) -> None:

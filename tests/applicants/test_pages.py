@@ -138,6 +138,22 @@ async def test_the_list_of_one_job_and_its_guard(db: AsyncSession, world: World,
     assert foreign.status_code == 404
 
 
+async def test_the_jobs_list_and_the_job_editor_lead_to_each_jobs_applicants(
+    db: AsyncSession, world: World, job: Job
+) -> None:
+    await factories.make_applicant(db, job, name="Mine")
+    await db.commit()
+    browser = world.browser("member")
+    per_job = f"/dashboard/{world.org.slug}/jobs/{job.id}/applicants"
+    jobs = await browser.get(f"/dashboard/{world.org.slug}/jobs")
+    assert f'href="{per_job}" aria-label="1 applicant for {job.title}"' in jobs.text
+    editor = await browser.get(f"/dashboard/{world.org.slug}/jobs/{job.id}")
+    assert f'href="{per_job}">1 applicant</a>' in editor.text
+    # An older link that names the job in the query still shows only its applicants.
+    old = await browser.get(f"/dashboard/{world.org.slug}/applicants", params={"jobId": job.id})
+    assert re.findall(r'class="applicant-name"[^>]*>([^<]+)<', old.text) == ["Mine"]
+
+
 async def test_one_applicant_with_the_resume_inline_links_motivation_and_history(
     db: AsyncSession, world: World, job: Job, services: Services
 ) -> None:
@@ -392,7 +408,7 @@ def test_the_apply_form_keeps_what_was_typed_and_shows_errors_in_place(
     org = SimpleNamespace(slug="acme", name="Acme")
     job = SimpleNamespace(id="job1", title="Engineer")
     blank = services.templates.render_string("applicants/apply_form.html", {"org": org, "job": job})
-    assert 'action="/careers/acme/jobs/job1/apply"' in blank
+    assert 'action="/careers/acme/jobs/job1/apply#apply"' in blank
     assert 'enctype="multipart/form-data"' in blank
     assert 'class="honeypot" aria-hidden="true"' in blank
     assert "aria-invalid" not in blank

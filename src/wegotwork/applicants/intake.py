@@ -22,12 +22,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wegotwork.applicants import actions, rules
 from wegotwork.applicants.actions import Opening, StoredResume
-from wegotwork.applicants.files import EmptyResume, ResumeInspector
+from wegotwork.applicants.files import WRONG_TYPE, EmptyResume, ResumeInspector
 from wegotwork.applicants.multipart import MultipartReader, Part
 from wegotwork.applicants.schemas import ApplicationInput
 from wegotwork.db import new_id
 from wegotwork.deps import Services
-from wegotwork.errors import Invalid, Unavailable
+from wegotwork.errors import DomainError, Invalid, Unavailable, UnsupportedMediaType
 from wegotwork.models import Applicant
 from wegotwork.storage import StorageError
 from wegotwork.web.forms import errors_from_validation
@@ -53,6 +53,7 @@ class ApplicationIntake:
         self.db = db
         self.values: dict[str, str] = {}
         self.opening: Opening | None = None
+        self.wrong_type = False  # the résumé was refused for its type (415, not 422)
 
     async def open(self, job_id: str) -> Opening:
         """The published job, checked before the body is read. Raises NotFound."""
@@ -79,6 +80,8 @@ class ApplicationIntake:
             data = self._validate(errors)
             if stored is None:
                 errors.setdefault("resume", [MISSING_RESUME])
+            if self.wrong_type:
+                raise UnsupportedMediaType(WRONG_TYPE, field_errors=errors)
             if errors or data is None or stored is None:
                 raise Invalid("Invalid input", field_errors=errors)
             applicant = await actions.submit_application(
@@ -99,6 +102,19 @@ class ApplicationIntake:
                 log.warning("database failed while applying: %s", exc)
                 raise Unavailable(STORAGE_DOWN) from exc
             raise
+
+    async def read_values(self, body: AsyncIterator[bytes], content_type: str) -> None:
+        """Only collect what was typed, skipping any file without storing it: for showing the
+        form again when the application was refused before its body was read (rate limit).
+        A body that cannot be read leaves whatever was collected so far."""
+        try:
+            async for part in MultipartReader(body, content_type).parts():
+                if part.filename is None and part.name in TEXT_FIELDS:
+                    self.values.setdefault(part.name, await part.text(limit=MAX_TEXT_FIELD))
+                else:
+                    await part.skip()
+        except DomainError:
+            pass
 
     async def _read_form(
         self, reader: MultipartReader, errors: dict[str, list[str]]
@@ -133,13 +149,18 @@ class ApplicationIntake:
             await part.skip()
             return None
         inspector = ResumeInspector(part.chunks())
+        key = f"{RESUME_PREFIX}{new_id()}"
         try:
             content_type = await inspector.begin()
-        except EmptyResume as exc:
+            size = await self.services.storage.save(key, inspector.stream(), content_type)
+        except (EmptyResume, UnsupportedMediaType) as exc:
+            # Nothing of the file was kept. Read on, so every other problem of the form is
+            # reported along with this one.
             errors["resume"] = list((exc.field_errors or {}).get("resume", [exc.message]))
+            if isinstance(exc, UnsupportedMediaType):
+                self.wrong_type = True
+            await part.skip()
             return None
-        key = f"{RESUME_PREFIX}{new_id()}"
-        size = await self.services.storage.save(key, inspector.stream(), content_type)
         final_type = inspector.content_type or content_type
         return StoredResume(
             key=key,

@@ -55,7 +55,7 @@ def _filters_from(request: Request, *, job_id: str | None = None) -> ApplicantFi
     status_value = (params.get("status") or "").strip().upper()
     status = ApplicantStatus(status_value) if status_value in ApplicantStatus.__members__ else None
     q = (params.get("q") or "").strip()[:MAX_SEARCH] or None
-    job = job_id or (params.get("job") or "").strip() or None
+    job = job_id or (params.get("job") or params.get("jobId") or "").strip() or None
     return ApplicantFilters(
         status=status,
         job_id=job,

@@ -51,6 +51,18 @@
     }
   });
 
+  // After a refusal the page comes back with errors: start at the first field to fix.
+  function focusFirstError() {
+    var form = document.querySelector("form[data-apply-form]");
+    var invalid = form && form.querySelector("[aria-invalid=true]");
+    if (invalid) invalid.focus();
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", focusFirstError);
+  } else {
+    focusFirstError();
+  }
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-apply-form")) return;
