@@ -1,6 +1,8 @@
-"""Applicants in a real browser against a real server: a member reviews an application on a
-phone (résumé in the page's PDF viewer, download, a move on the board by keyboard, the history),
-and moves cards by drag and drop on a desktop."""
+"""Applicants in a real browser against a real server: a candidate applies on the careers page
+from a phone and a member reviews it there (résumé in the page's PDF viewer, download, a move on
+the board by keyboard, the history); without JavaScript, on an organization's careers host, a
+refused application comes back with what was typed; a member moves cards by drag and drop on a
+desktop."""
 
 from __future__ import annotations
 
@@ -11,11 +13,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import Browser, Page, expect
 
 from tests import factories
-from tests.applicants.helpers import Upload, apply, candidate, pdf_bytes
-from tests.fixtures.live import LiveServer
+from tests.applicants.helpers import Upload, apply, candidate, pdf_bytes, png_bytes
+from tests.fixtures.database import FreshDatabase
+from tests.fixtures.live import LiveServer, start_server, stop_server
 from tests.fixtures.mail import SmtpSink
 from wegotwork.auth import cookies
 from wegotwork.db import Database, create_engine
@@ -23,6 +26,24 @@ from wegotwork.db import Database, create_engine
 pytestmark = pytest.mark.browser
 
 LIVE_SECRET = "live-test-secret-0123456789-abcdefghijklmnop"
+
+
+@pytest.fixture
+async def live_server(
+    tmp_path: Path, fresh_databases: FreshDatabase, smtp_sink: SmtpSink
+) -> AsyncIterator[LiveServer]:
+    """The server on SQLite, mailing to the SMTP sink, with careers hosts at
+    ``{slug}.localhost`` (Chromium sends every ``*.localhost`` name to loopback)."""
+    database_url = await fresh_databases.create("sqlite")
+    server = start_server(
+        database_url,
+        tmp_path / "live",
+        env={"WEGOTWORK_SMTP_URL": smtp_sink.url, "WEGOTWORK_CAREERS_DOMAIN": "localhost"},
+    )
+    try:
+        yield server
+    finally:
+        stop_server(server)
 
 
 @dataclass
@@ -82,12 +103,40 @@ async def send_application(server: LiveServer, team: Team, email: str, name: str
     return resume
 
 
-async def test_a_member_reviews_an_application_on_a_phone(
+async def page_width(page: Page) -> int:
+    width: int = await page.evaluate("document.documentElement.scrollWidth")
+    return width
+
+
+async def test_a_candidate_applies_on_a_phone_and_a_member_reviews_it_there(
     live_server: LiveServer, team: Team, phone: Page, smtp_sink: SmtpSink, tmp_path: Path
 ) -> None:
     errors: list[str] = []
     phone.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    resume = await send_application(live_server, team, "ada@example.com", "Ada Lovelace")
+
+    # The candidate finds the job on the careers page and applies with a PDF.
+    await phone.goto(f"{live_server.url}/careers/{team.slug}")
+    await phone.get_by_role("link", name=team.job_title).click()
+    await expect(phone.get_by_role("heading", level=1)).to_have_text(team.job_title)
+    await phone.get_by_label("Full name").fill("Ada Lovelace")
+    await phone.get_by_label("Email").fill("ada@example.com")
+    await phone.get_by_label("Why this job?").fill("I wrote the first program for an engine.")
+    await phone.get_by_label("LinkedIn").fill("https://www.linkedin.com/in/ada-lovelace")
+    resume = pdf_bytes("Ada Lovelace")
+    chosen = tmp_path / "Ada Lovelace.pdf"
+    chosen.write_bytes(resume)
+    await phone.get_by_label("Résumé").set_input_files(chosen)
+    assert await page_width(phone) <= 390
+    await phone.get_by_role("button", name="Send application").click()
+    await expect(phone.get_by_role("heading", level=1)).to_have_text(
+        "Thank you, your application was sent"
+    )
+    assert phone.url.startswith(f"{live_server.url}/careers/{team.slug}/jobs/{team.job_id}/applied")
+    await expect(phone.locator("main")).to_contain_text(
+        f"{team.org_name} received your application for {team.job_title}."
+    )
+    assert await page_width(phone) <= 390
+
     [confirmation] = await smtp_sink.wait_for("ada@example.com")
     assert confirmation.subject == (
         f"We received your application for {team.job_title} at {team.org_name}"
@@ -144,6 +193,66 @@ async def test_a_member_reviews_an_application_on_a_phone(
     assert errors == [], errors
 
 
+async def test_without_javascript_a_refused_application_comes_back_on_the_careers_host(
+    live_server: LiveServer, team: Team, browser: Browser, tmp_path: Path
+) -> None:
+    """On ``{slug}.localhost`` the job page lives at ``/jobs/{id}``; the form posts there,
+    the refusal shows the same page with the errors and what was typed, and the confirmation
+    stays on that host."""
+    port = live_server.url.rsplit(":", 1)[1]
+    host = f"http://{team.slug}.localhost:{port}"
+    context = await browser.new_context(
+        java_script_enabled=False, viewport={"width": 390, "height": 844}, is_mobile=True
+    )
+    context.set_default_timeout(10_000)
+    try:
+        page = await context.new_page()
+        await page.goto(f"{host}/")
+        await page.get_by_role("link", name=team.job_title).click()
+        assert page.url == f"{host}/jobs/{team.job_id}"
+        await page.get_by_label("Full name").fill("Grace Hopper")
+        await page.get_by_label("Email").fill("grace@example.com")
+        await page.get_by_label("Why this job?").fill("Compilers,\nand nanoseconds.")
+        await page.get_by_label("GitHub").fill("https://gitlab.com/grace")
+        picture = tmp_path / "cv.pdf"
+        picture.write_bytes(png_bytes())  # a picture under a résumé's name
+        await page.get_by_label("Résumé").set_input_files(picture)
+        async with page.expect_navigation() as sent:
+            await page.get_by_role("button", name="Send application").click()
+        refused = await sent.value
+        assert refused is not None
+        assert refused.status == 415
+        assert page.url == f"{host}/jobs/{team.job_id}/apply#apply"
+        await expect(page.get_by_role("alert")).to_have_text(
+            "Please correct the fields marked below."
+        )
+        await expect(page.locator("#f-resume-error")).to_have_text(
+            "The résumé must be a PDF, DOC or DOCX file"
+        )
+        await expect(page.locator("#f-github-error")).to_have_text(
+            "Enter your GitHub profile link, like https://github.com/your-name"
+        )
+        await expect(page.get_by_label("Full name")).to_have_value("Grace Hopper")
+        await expect(page.get_by_label("Why this job?")).to_have_value(
+            "Compilers,\nand nanoseconds."
+        )
+        assert await page_width(page) <= 390
+
+        await page.get_by_label("GitHub").fill("https://github.com/grace")
+        resume = tmp_path / "Grace Hopper.pdf"
+        resume.write_bytes(pdf_bytes("Grace Hopper"))
+        await page.get_by_label("Résumé").set_input_files(resume)
+        await page.get_by_role("button", name="Send application").click()
+        await expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Thank you, your application was sent"
+        )
+        assert page.url.startswith(f"{host}/jobs/{team.job_id}/applied")
+        await page.get_by_role("link", name=f"More jobs at {team.org_name}").click()
+        assert page.url == f"{host}/"
+    finally:
+        await context.close()
+
+
 async def test_a_member_drags_a_card_to_another_column(
     live_server: LiveServer, team: Team, page: Page
 ) -> None:
@@ -159,11 +268,8 @@ async def test_a_member_drags_a_card_to_another_column(
 
 
 async def test_the_board_works_without_javascript(
-    live_server: LiveServer, team: Team, browser: object
+    live_server: LiveServer, team: Team, browser: Browser
 ) -> None:
-    from playwright.async_api import Browser
-
-    assert isinstance(browser, Browser)
     await send_application(live_server, team, "kat@example.com", "Katherine Johnson")
     context = await browser.new_context(java_script_enabled=False)
     try:
