@@ -167,6 +167,7 @@ async def test_one_applicant_with_the_resume_inline_links_motivation_and_history
     )
     applicant.linkedin = "https://www.linkedin.com/in/ada"
     applicant.github = "https://github.com/ada"
+    applicant.email = "ada&lovelace@example.com"
     db.add(
         ApplicantEvent(
             applicant_id=applicant.id,
@@ -191,6 +192,11 @@ async def test_one_applicant_with_the_resume_inline_links_motivation_and_history
     assert 'href="https://github.com/ada"' in html
     assert "<strong>Admin Person</strong> moved" in html
     assert "from Submitted to Interview" in html
+    # A long address wraps before its "@", never inside a word.
+    shown = '<a href="mailto:ada&amp;lovelace@example.com">ada&amp;lovelace<wbr>@example.com</a>'
+    assert shown in html
+    # The motivation, a few lines, comes before the résumé viewer, a screen tall.
+    assert html.index('id="motivation-title"') < html.index('id="resume-title"')
 
 
 async def test_changing_the_status_from_the_page_records_it_and_comes_back(
@@ -246,6 +252,12 @@ async def test_bulk_status_change_moves_the_selected_and_ignores_strangers(
         f"/dashboard/{world.org.slug}/applicants/bulk-status", data={"status": "HIRED"}
     )
     assert "Select at least one applicant" in flash_of(nothing)
+    no_status = await world.browser("member").post(
+        f"/dashboard/{world.org.slug}/applicants/bulk-status",
+        data={"ids": [untouched.id], "status": ""},
+    )
+    assert "Choose the status to move the selected applicants to." in flash_of(no_status)
+    assert (await db.get(Applicant, untouched.id, populate_existing=True)).status == "SUBMITTED"
 
 
 async def test_csv_export_of_the_filtered_list_is_safe_in_spreadsheets(

@@ -104,12 +104,14 @@ class ApplicationIntake:
             raise
 
     async def read_values(self, body: AsyncIterator[bytes], content_type: str) -> None:
-        """Only collect what was typed, skipping any file without storing it: for showing the
-        form again when the application was refused before its body was read (rate limit).
-        A body that cannot be read leaves whatever was collected so far."""
+        """Only collect what was typed, up to the first file (never read, never stored): for
+        showing the form again when the application was refused before its body was read
+        (rate limit). A body that cannot be read leaves whatever was collected so far."""
         try:
             async for part in MultipartReader(body, content_type).parts():
-                if part.filename is None and part.name in TEXT_FIELDS:
+                if part.filename is not None:
+                    return  # the form's text fields come first; a refused file is not read
+                if part.name in TEXT_FIELDS:
                     self.values.setdefault(part.name, await part.text(limit=MAX_TEXT_FIELD))
                 else:
                     await part.skip()

@@ -42,6 +42,7 @@ Manager = Annotated[OrgContext, Depends(require_by_slug(Permission.MANAGE_APPLIC
 Member = Annotated[OrgContext, Depends(require_by_slug(Permission.VIEW_ORGANIZATION))]
 
 PER_COLUMN = 50
+CHOOSE_BULK_STATUS = "Choose the status to move the selected applicants to."
 STATUSES = list(ApplicantStatus)
 
 
@@ -230,7 +231,7 @@ async def bulk_status(
     query = _query(back_filters)
     response = RedirectResponse(f"{base}?{query}" if query else base, status_code=303)
     if form.data is None or not form.ok:
-        message = " ".join(form.errors.get("ids", []) or form.errors.get("status", ["Invalid"]))
+        message = " ".join(form.errors.get("ids", [])) or CHOOSE_BULK_STATUS
         services.templates.flash(response, message, "error")
         return response
     changed = await actions.bulk_change_status(db, ctx, form.data)
