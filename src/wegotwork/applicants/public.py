@@ -58,17 +58,18 @@ async def apply_form(
         return await render_job_page(request, services, db, slug, jobId, status_code=404)
     except DomainError as exc:
         await db.rollback()
+        if intake.opening is None:
+            raise
         response = await render_job_page(
             request,
             services,
             db,
-            opening.organization_slug,
-            opening.job_id,
+            intake.opening.organization_slug,
+            intake.opening.job_id,
             form_values={k: v for k, v in intake.values.items() if k != HONEYPOT},
             form_errors=errors_from_domain(exc),
             status_code=exc.status,
         )
-        response.headers["Cache-Control"] = "no-store"
         if isinstance(exc, RateLimited):
             response.headers["Retry-After"] = str(exc.retry_after)
         return response

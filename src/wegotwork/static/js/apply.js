@@ -51,17 +51,23 @@
     }
   });
 
-  // After a refusal the page comes back with errors: start at the first field to fix.
+  // After a refusal the page comes back with errors: start at the first field to fix. (After
+  // the load, once the browser has scrolled to the form's #apply, which moves focus itself.)
   function focusFirstError() {
     var form = document.querySelector("form[data-apply-form]");
     var invalid = form && form.querySelector("[aria-invalid=true]");
     if (invalid) invalid.focus();
   }
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", focusFirstError);
-  } else {
-    focusFirstError();
-  }
+  window.addEventListener("load", function () { window.setTimeout(focusFirstError, 0); });
+
+  // Coming back to the page (the back button) after sending: the button works again.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    document.querySelectorAll("form[data-apply-form] [type=submit][aria-disabled=true]").forEach(function (button) {
+      button.removeAttribute("aria-disabled");
+      button.textContent = button.getAttribute("data-label") || button.textContent;
+    });
+  });
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
@@ -75,6 +81,7 @@
     var button = form.querySelector("[type=submit]");
     if (button) {
       if (button.getAttribute("aria-disabled") === "true") { event.preventDefault(); return; }
+      button.setAttribute("data-label", button.textContent);
       button.setAttribute("aria-disabled", "true");
       button.textContent = "Sending…";
     }
