@@ -62,7 +62,8 @@ async def careers_page(
 ) -> Response:
     """The organization's careers page: its profile and published jobs, with filters that work
     as a plain GET form and, with htmx, swap only the results."""
-    snapshot = await careers_snapshot(db, slug)
+    async with services.db.reader() as connection:
+        snapshot = await careers_snapshot(connection, slug)
     organization = snapshot.organization
     filters = CareersFilters.parse(request.query_params)
     listing = await careers_listing(db, snapshot, filters)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from wegotwork.errors import NotFound
 from wegotwork.jobs.actions import search_condition
@@ -188,11 +188,10 @@ class CareersSnapshot:
     jobs: list[ListedJob]
 
 
-async def careers_snapshot(db: AsyncSession, slug: str) -> CareersSnapshot:
+async def careers_snapshot(connection: AsyncConnection, slug: str) -> CareersSnapshot:
     """Everything the careers page needs, in one round trip; NotFound for an unknown slug."""
     if not plausible_id(slug):
         raise NotFound(CAREERS_NOT_FOUND)
-    connection = await db.connection()
     rows = (await connection.execute(_SNAPSHOT, {"slug": slug.lower()})).all()
     if not rows:
         raise NotFound(CAREERS_NOT_FOUND)
