@@ -137,3 +137,32 @@ def test_seed_demo_creates_a_living_organization(tmp_path: Path) -> None:
     again = run_cli("seed", "--demo", env=env, cwd=tmp_path)
     assert again.returncode == 0
     assert "exists already" in again.stderr
+
+
+def test_an_unknown_http_server_is_refused(tmp_path: Path) -> None:
+    result = run_cli(
+        "serve", "--server", "gunicorn", env={"WEGOTWORK_DATA_DIR": str(tmp_path)}, cwd=tmp_path
+    )
+    assert result.returncode == 2
+    assert "--server must be uvicorn or granian" in result.stderr
+
+
+async def test_granian_serves_the_app_with_two_workers(tmp_path: Path) -> None:
+    import httpx
+
+    from tests.fixtures.live import start_server, stop_server
+
+    server = start_server(
+        f"sqlite+aiosqlite:///{tmp_path / 'granian.db'}",
+        tmp_path / "data",
+        workers=2,
+        server="granian",
+    )
+    try:
+        async with httpx.AsyncClient(base_url=server.url) as client:
+            assert (await client.get("/readyz")).json()["database"] == "ok"
+            landing = await client.get("/")
+            assert landing.status_code == 200
+            assert landing.headers["x-frame-options"] == "DENY"
+    finally:
+        stop_server(server)

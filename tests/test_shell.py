@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 import pytest
 from fastapi import APIRouter, FastAPI
@@ -173,3 +175,26 @@ async def test_cross_site_posts_with_cookies_are_refused(client: httpx.AsyncClie
     assert same.status_code == 404
     referer = await client.post("/api/v1/anything", headers={"referer": "http://testserver/x"})
     assert referer.status_code == 404
+
+
+async def test_a_database_outage_is_a_clean_503(tmp_path: Path) -> None:
+    from tests.fixtures.app import make_settings
+    from wegotwork.app import create_app
+    from wegotwork.db import Database, create_engine
+
+    # A PostgreSQL server that is not there: every query fails to connect.
+    url = "postgresql+asyncpg://postgres@127.0.0.1:1/nothing"
+    database = Database(create_engine(url, pool_size=1))
+    app = create_app(make_settings(tmp_path, database_url=url), database=database, background=False)
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        api = await client.get("/api/v1/public/organizations/acme")
+        page = await client.get("/careers/acme")
+        ready = await client.get("/readyz")
+    await database.dispose()
+    assert api.status_code == 503
+    assert api.json()["error"] is True
+    assert api.headers["retry-after"] == "5"
+    assert page.status_code == 503
+    assert "Traceback" not in page.text
+    assert ready.status_code == 503

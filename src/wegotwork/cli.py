@@ -84,9 +84,13 @@ def serve(
     no_migrate: Annotated[
         bool, typer.Option("--no-migrate", help="Do not apply pending migrations first.")
     ] = False,
+    server: Annotated[
+        str, typer.Option(help="HTTP server: uvicorn (uvloop + httptools) or granian.")
+    ] = "uvicorn",
 ) -> None:
     """Run the web server (applying database migrations first)."""
-    import uvicorn
+    if server not in {"uvicorn", "granian"}:
+        fail("--server must be uvicorn or granian")
 
     settings, _secret = settings_or_fail()
     if no_migrate:
@@ -102,6 +106,25 @@ def serve(
     from wegotwork.logconf import configure
 
     configure(settings.log_level, settings.log_format)
+    if server == "granian":
+        from granian.constants import Interfaces
+        from granian.server import Server as Granian
+
+        Granian(
+            "wegotwork.app:app_from_env",
+            address=host,
+            port=port,
+            workers=workers,
+            interface=Interfaces.ASGI,
+            factory=True,
+            reload=reload,
+            log_enabled=False,
+            respawn_failed_workers=True,
+            workers_kill_timeout=20,
+        ).serve()
+        return
+    import uvicorn
+
     uvicorn.run(
         "wegotwork.app:app_from_env",
         factory=True,

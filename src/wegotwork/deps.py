@@ -43,7 +43,13 @@ async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-ServicesDep = Annotated[Services, Depends(get_services)]
+async def _services(request: Request) -> Services:
+    # An async dependency: FastAPI runs plain ``def`` dependencies in a thread pool, which
+    # would cost a thread hand-off on every request.
+    return get_services(request)
+
+
+ServicesDep = Annotated[Services, Depends(_services)]
 DbSession = Annotated[AsyncSession, Depends(get_db)]
 
 
@@ -51,4 +57,8 @@ def get_settings(request: Request) -> Settings:
     return get_services(request).settings
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+async def _settings(request: Request) -> Settings:
+    return get_services(request).settings
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]

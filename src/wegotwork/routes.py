@@ -30,6 +30,12 @@ from wegotwork.web import pages as shell_pages
 
 
 def include_routers(app: FastAPI) -> None:
+    # Routes are matched in order: what the whole internet hits (careers pages, the public API,
+    # applying, the session check) comes first.
+    app.include_router(careers_pages.router)
+    app.include_router(careers_api.router)
+    app.include_router(applicants_public.router)
+    app.include_router(auth_api.router)
     app.include_router(shell_pages.router)
     app.include_router(organizations_api.router)
     app.include_router(invitations_api.organization_router)
@@ -38,7 +44,6 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(organizations_team_pages.router)
     app.include_router(organizations_media.router)
     app.include_router(invitations_pages.router)
-    app.include_router(auth_api.router)
     app.include_router(auth_social.router)
     app.include_router(organizations_auth_api.router)
     app.include_router(invitations_auth_api.router)
@@ -47,9 +52,6 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(categories_pages.router)
     app.include_router(jobs_api.router)
     app.include_router(jobs_pages.router)
-    app.include_router(careers_api.router)
-    app.include_router(careers_pages.router)
     app.include_router(applicants_api.router)
     app.include_router(applicants_pages.router)
-    app.include_router(applicants_public.router)
     app.include_router(applicant_notifications.router)

@@ -314,44 +314,46 @@ async def get_session(request: Request) -> Response:
                 return _respond(answer.body, request)
             pending[writer.session_data] = writer.expire(writer.session_data)
 
-    async with services.db.sessionmaker() as db:
-        row = (await db.execute(_SESSION_ROW, {"token": token})).first()
-        if row is None or row[3] < now:
-            if row is not None:
+    async with services.db.reader() as connection:
+        row = (await connection.execute(_SESSION_ROW, {"token": token})).first()
+    if row is None or row[3] < now:
+        if row is not None:
+            async with services.db.sessionmaker() as db:
                 await db.execute(delete(Session).where(Session.token == token))
                 await db.commit()
-            if via_cookie:
-                pending.update(writer.clear_session(request_cookies))
-            return _respond(b"null", request)
-        session, user = _session_from_row(row)
-        remember = not (via_cookie and dont_remember(request, writer))
-        if remember and not query.get("disableRefresh") and needs_refresh(row[3], now):
-            expires = now + EXPIRES_IN
+        if via_cookie:
+            pending.update(writer.clear_session(request_cookies))
+        return _respond(b"null", request)
+    session, user = _session_from_row(row)
+    remember = not (via_cookie and dont_remember(request, writer))
+    if remember and not query.get("disableRefresh") and needs_refresh(row[3], now):
+        expires = now + EXPIRES_IN
+        async with services.db.sessionmaker() as db:
             await db.execute(
                 update(Session)
                 .where(Session.token == token)
                 .values(expires_at=expires, updated_at=now)
             )
             await db.commit()
-            session["expiresAt"] = iso(expires)
-            session["updatedAt"] = iso(now)
-            if via_cookie:
-                pending.update(
-                    writer.session_cookies(
-                        session,
-                        user,
-                        remember=True,
-                        now_ms=now_ms,
-                        request_cookies=request_cookies,
-                        token_max_age=int(EXPIRES_IN.total_seconds()),
-                    )
-                )
-        elif via_cookie:
+        session["expiresAt"] = iso(expires)
+        session["updatedAt"] = iso(now)
+        if via_cookie:
             pending.update(
-                writer.cache_cookies(
-                    session, user, remember=remember, now_ms=now_ms, request_cookies=request_cookies
+                writer.session_cookies(
+                    session,
+                    user,
+                    remember=True,
+                    now_ms=now_ms,
+                    request_cookies=request_cookies,
+                    token_max_age=int(EXPIRES_IN.total_seconds()),
                 )
             )
+    elif via_cookie:
+        pending.update(
+            writer.cache_cookies(
+                session, user, remember=remember, now_ms=now_ms, request_cookies=request_cookies
+            )
+        )
     return _respond(dumps({"session": session, "user": user}).encode(), request)
 
 

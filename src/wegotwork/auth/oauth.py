@@ -13,14 +13,10 @@ import time
 import warnings
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-import authlib.deprecate  # noqa: F401 - installs its own warning filter; ours must come after
 import httpx
-from joserfc import jwt
-from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,10 +28,9 @@ from wegotwork.deps import Services
 from wegotwork.models import Account, Session, User, Verification
 from wegotwork.settings import Settings
 
-with warnings.catch_warnings():
-    # Authlib nags about a future httpx fork on import; nothing for us to act on.
-    warnings.simplefilter("ignore")
+if TYPE_CHECKING:
     from authlib.integrations.httpx_client import AsyncOAuth2Client
+    from joserfc.jwk import KeySet
 
 STATE_TTL = timedelta(minutes=10)
 STATE_PREFIX = "auth-state:"
@@ -90,6 +85,8 @@ class Provider:
         self._keys = None
 
     async def keys(self, http: httpx.AsyncClient, *, refresh: bool = False) -> KeySet:
+        from joserfc.jwk import KeySet
+
         if self._keys is None or refresh:
             response = await http.get(self.jwks_url)
             response.raise_for_status()
@@ -157,6 +154,15 @@ def _http(services: Services) -> httpx.AsyncClient:
 
 
 def _oauth_client(provider: Provider, services: Services) -> AsyncOAuth2Client:
+    # Imported on first use: Authlib and its crypto weigh ~17 MB per worker, and most
+    # deployments never configure a social provider.
+    import authlib.deprecate  # noqa: F401 - installs its own warning filter; ours must come after
+
+    with warnings.catch_warnings():
+        # Authlib nags about a future httpx fork on import; nothing for us to act on.
+        warnings.simplefilter("ignore")
+        from authlib.integrations.httpx_client import AsyncOAuth2Client
+
     return AsyncOAuth2Client(
         provider.client_id,
         provider.client_secret,
@@ -320,6 +326,9 @@ async def _profile(
 async def _verify_id_token(
     provider: Provider, http: httpx.AsyncClient, id_token: str, nonce: str | None
 ) -> dict[str, Any]:
+    from joserfc import jwt
+    from joserfc.errors import JoseError
+
     algorithms = ["RS256", "RS384", "RS512", "ES256", "ES384", "PS256", "EdDSA"]
     try:
         try:

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from wegotwork.careers.queries import (
     CareersFilters,
     careers_listing,
-    organization_by_slug,
+    careers_snapshot,
     public_job,
 )
 from wegotwork.careers.schemas import (
@@ -43,8 +43,10 @@ async def careers_data(slug: str, services: ServicesDep, db: DbSession) -> Caree
     (newest first; jobs without a category come last with ``id: null``), and the distinct
     locations and job types for filters."""
     settings = services.settings
-    organization = await organization_by_slug(db, slug)
-    listing = await careers_listing(db, organization, CareersFilters())
+    async with services.db.reader() as connection:
+        snapshot = await careers_snapshot(connection, slug)
+    organization = snapshot.organization
+    listing = await careers_listing(db, snapshot, CareersFilters())
     logo = logo_url(organization)
     return CareersEnvelope(
         organization=PublicOrganization(

@@ -17,6 +17,7 @@ from wegotwork.careers.http_cache import is_fragment_request
 from wegotwork.careers.queries import (
     CareersFilters,
     careers_listing,
+    careers_snapshot,
     organization_by_slug,
     public_job,
     published_for_feed,
@@ -61,9 +62,11 @@ async def careers_page(
 ) -> Response:
     """The organization's careers page: its profile and published jobs, with filters that work
     as a plain GET form and, with htmx, swap only the results."""
-    organization = await organization_by_slug(db, slug)
+    async with services.db.reader() as connection:
+        snapshot = await careers_snapshot(connection, slug)
+    organization = snapshot.organization
     filters = CareersFilters.parse(request.query_params)
-    listing = await careers_listing(db, organization, filters)
+    listing = await careers_listing(db, snapshot, filters)
     context = {
         **_org_context(services, request, organization),
         "listing": listing,

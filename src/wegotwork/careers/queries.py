@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from wegotwork.errors import NotFound
 from wegotwork.jobs.actions import search_condition
@@ -28,6 +28,7 @@ from wegotwork.models import Job, JobCategory, JobStatus, JobType, Organization
 CAREERS_NOT_FOUND = "This careers page does not exist"
 JOB_NOT_FOUND = "Job does not exist"
 QUERY_MAX = 100
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,10 +87,18 @@ class ListedJob:
 
 
 @dataclass(frozen=True, slots=True)
+class CategoryRef:
+    """A category as the careers site shows it."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
 class JobGroup:
     """A category (None: jobs without one) and its jobs, newest first."""
 
-    category: JobCategory | None
+    category: CategoryRef | None
     jobs: list[ListedJob]
 
     @property
@@ -121,53 +130,124 @@ def location_value(city: str | None, country: str | None) -> str:
     return ", ".join(part for part in (city or "", country or "") if part)
 
 
+# The careers page reads everything it shows in ONE statement, built once: the organization,
+# its published jobs and their categories. On a render-cache miss this is the whole database
+# cost of the page.
+_ORGANIZATION_COLUMNS = (
+    Organization.id,
+    Organization.name,
+    Organization.slug,
+    Organization.description,
+    Organization.website,
+    Organization.logo,
+    Organization.content_version,
+    Organization.created_at,
+    Organization.updated_at,
+)
+_SNAPSHOT = (
+    select(
+        *_ORGANIZATION_COLUMNS,
+        Job.id.label("job_id"),
+        Job.title,
+        Job.type,
+        Job.country,
+        Job.city,
+        Job.remote,
+        Job.category_id,
+        Job.published_at,
+        JobCategory.name.label("category_name"),
+    )
+    .select_from(Organization)
+    .outerjoin(
+        Job,
+        (Job.organization_id == Organization.id) & (Job.status == JobStatus.PUBLISHED),
+    )
+    .outerjoin(JobCategory, JobCategory.id == Job.category_id)
+    .where(func.lower(Organization.slug) == bindparam("slug"))
+    .order_by(
+        JobCategory.position,
+        JobCategory.created_at,
+        JobCategory.id,
+        Job.published_at.desc(),
+        Job.created_at.desc(),
+        Job.id,
+    )
+)
+_ORGANIZATION_BY_SLUG = select(Organization).where(
+    func.lower(Organization.slug) == bindparam("slug")
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CareersSnapshot:
+    """An organization and what its careers site lists: categories in its order (only those
+    with published jobs), and every published job newest first within its category."""
+
+    organization: Organization
+    categories: list[CategoryRef]
+    jobs: list[ListedJob]
+
+
+async def careers_snapshot(connection: AsyncConnection, slug: str) -> CareersSnapshot:
+    """Everything the careers page needs, in one round trip; NotFound for an unknown slug."""
+    if not plausible_id(slug):
+        raise NotFound(CAREERS_NOT_FOUND)
+    rows = (await connection.execute(_SNAPSHOT, {"slug": slug.lower()})).all()
+    if not rows:
+        raise NotFound(CAREERS_NOT_FOUND)
+    first = rows[0]
+    organization = Organization(
+        id=first.id,
+        name=first.name,
+        slug=first.slug,
+        description=first.description,
+        website=first.website,
+        logo=first.logo,
+        content_version=first.content_version,
+        created_at=first.created_at,
+        updated_at=first.updated_at,
+    )
+    categories: dict[str, CategoryRef] = {}
+    jobs: list[ListedJob] = []
+    for row in rows:
+        if row.job_id is None:
+            continue
+        if row.category_id is not None and row.category_id not in categories:
+            categories[row.category_id] = CategoryRef(row.category_id, row.category_name)
+        jobs.append(
+            ListedJob(
+                row.job_id,
+                row.title,
+                JobType(row.type),
+                row.country,
+                row.city,
+                row.remote,
+                row.category_id if row.category_name is not None else None,
+                row.published_at,
+            )
+        )
+    # Newest first overall; grouping by category (in the organization's order) keeps it.
+    jobs.sort(key=lambda job: job.published_at or _EPOCH, reverse=True)
+    return CareersSnapshot(organization, list(categories.values()), jobs)
+
+
 async def organization_by_slug(db: AsyncSession, slug: str) -> Organization:
     """The organization whose careers site lives at ``slug`` (any case), or NotFound."""
     if not plausible_id(slug):
         raise NotFound(CAREERS_NOT_FOUND)
-    organization = await db.scalar(
-        select(Organization).where(func.lower(Organization.slug) == slug.lower())
-    )
+    organization = await db.scalar(_ORGANIZATION_BY_SLUG, {"slug": slug.lower()})
     if organization is None:
         raise NotFound(CAREERS_NOT_FOUND)
     return organization
 
 
-async def ordered_categories(db: AsyncSession, organization_id: str) -> list[JobCategory]:
-    result = await db.execute(
-        select(JobCategory)
-        .where(JobCategory.organization_id == organization_id)
-        .order_by(JobCategory.position, JobCategory.created_at, JobCategory.id)
-    )
-    return list(result.scalars())
-
-
-async def _published(db: AsyncSession, organization_id: str) -> list[ListedJob]:
-    rows = await db.execute(
-        select(
-            Job.id,
-            Job.title,
-            Job.type,
-            Job.country,
-            Job.city,
-            Job.remote,
-            Job.category_id,
-            Job.published_at,
-        )
-        .where(Job.organization_id == organization_id, Job.status == JobStatus.PUBLISHED)
-        .order_by(Job.published_at.desc(), Job.created_at.desc(), Job.id)
-    )
-    return [ListedJob(*row) for row in rows]
-
-
 async def careers_listing(
-    db: AsyncSession, organization: Organization, filters: CareersFilters
+    db: AsyncSession, snapshot: CareersSnapshot, filters: CareersFilters
 ) -> CareersListing:
     """The organization's published jobs grouped by category in its order (newest first inside
     each group, jobs without a category last), narrowed by ``filters``, with the choices the
     filters offer (drawn from every published job, so a choice never leads nowhere)."""
-    categories = await ordered_categories(db, organization.id)
-    every = await _published(db, organization.id)
+    organization, categories, every = snapshot.organization, snapshot.categories, snapshot.jobs
     matching: set[str] | None = None
     if filters.q:
         ids = await db.scalars(
@@ -192,17 +272,14 @@ async def careers_listing(
     by_category: dict[str | None, list[ListedJob]] = {}
     for job in shown:
         by_category.setdefault(job.category_id, []).append(job)
-    known = {category.id for category in categories}
     groups = [
         JobGroup(category, by_category[category.id])
         for category in categories
         if category.id in by_category
     ]
-    uncategorized = [job for job in shown if job.category_id not in known]
-    if uncategorized:
-        groups.append(JobGroup(None, uncategorized))
+    if None in by_category:
+        groups.append(JobGroup(None, by_category[None]))
 
-    used_categories = {job.category_id for job in every}
     locations: dict[str, str] = {}
     for job in every:
         if job.location_value:
@@ -214,11 +291,7 @@ async def careers_listing(
         groups=groups,
         total=len(every),
         shown=len(shown),
-        categories=[
-            Option(category.id, category.name)
-            for category in categories
-            if category.id in used_categories
-        ],
+        categories=[Option(category.id, category.name) for category in categories],
         locations=[
             Option(value, label)
             for value, label in sorted(locations.items(), key=lambda item: item[1].casefold())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 
 import pycountry
 
@@ -73,13 +73,19 @@ def country_code(value: str) -> str | None:
     return _country_lookup().get(value.strip().casefold())
 
 
+@cache
+def _names_by_code() -> dict[str, str]:
+    return dict(countries())
+
+
 def country_name(code: str | None) -> str:
     """The everyday name of a country code ("" for none, the code itself if unknown)."""
     if not code:
         return ""
-    return dict(countries()).get(code.upper(), code)
+    return _names_by_code().get(code.upper(), code)
 
 
+@lru_cache(maxsize=4096)
 def location_label(city: str | None, country: str | None) -> str:
     """``"Berlin, Germany"``, ``"Germany"``, ``"Berlin"`` or ``""``."""
     return ", ".join(part for part in (city or "", country_name(country)) if part)

@@ -18,15 +18,18 @@ from urllib.parse import quote, urlsplit
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope
 
 from wegotwork.deps import Services
-from wegotwork.errors import DomainError, RateLimited, Unauthorized
+from wegotwork.errors import DomainError, RateLimited, Unauthorized, Unavailable
 
 log = logging.getLogger("wegotwork.errors")
 
 INTERNAL_ERROR = "Internal Server Error"
+RETRY_AFTER_SECONDS = 5
 REASONS = {
     400: "Bad request",
     401: "You need to sign in first",
@@ -136,6 +139,8 @@ async def handle_domain_error(request: Request, exc: Exception) -> Response:
     headers: dict[str, str] = {}
     if isinstance(exc, RateLimited):
         headers["Retry-After"] = str(exc.retry_after)
+    elif isinstance(exc, Unavailable):
+        headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     face = face_of(request.url.path)
     if face == "auth":
         message = exc.message
@@ -193,6 +198,18 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
     return error_page(request, exc.status_code, message, headers)
 
 
+async def handle_database_unavailable(request: Request, exc: Exception) -> Response:
+    """The database is down, restarting or overloaded: a clean 503 the client may retry, and
+    a warning in the log (no trace: this is an operations problem, not a bug)."""
+    log.warning(
+        "database unavailable on %s %s: %s",
+        request.method,
+        request.url.path,
+        str(exc).splitlines()[0] if str(exc) else type(exc).__name__,
+    )
+    return await handle_domain_error(request, Unavailable())
+
+
 async def handle_unexpected(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     face = face_of(request.url.path)
@@ -224,4 +241,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, handle_domain_error)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, handle_http_exception)
+    for unavailable in (OperationalError, InterfaceError, PoolTimeout, ConnectionError):
+        app.add_exception_handler(unavailable, handle_database_unavailable)
     app.add_exception_handler(Exception, handle_unexpected)

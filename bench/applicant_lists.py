@@ -1,0 +1,108 @@
+"""B4: applicant lists timed server-side — the list action itself, on PostgreSQL, median of 100
+calls — for a job with 100 000 applicants and an organization with 1 000 000."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy import select, text
+
+from bench.data import BIG_SLUG, Generated
+from bench.report import Figure, Report
+from wegotwork.applicants import rules
+from wegotwork.applicants.actions import list_applicants
+from wegotwork.applicants.schemas import ApplicantFilters
+from wegotwork.db import Database, create_engine
+from wegotwork.models import ApplicantStatus, User
+from wegotwork.tenancy.context import load_context
+
+CALLS = 100
+
+
+async def _time(call: Callable[[], Awaitable[object]]) -> list[float]:
+    for _ in range(5):
+        await call()
+    samples = []
+    for _ in range(CALLS):
+        started = time.perf_counter()
+        await call()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+async def measure_lists(config: object, data: Generated, report: Report) -> None:
+    section = "B4 applicant lists (server-side time of the list action, PostgreSQL)"
+    database = Database(create_engine(config.database, pool_size=2))  # type: ignore[attr-defined]
+    try:
+        async with database.sessionmaker() as db:
+            owner = (
+                await db.execute(select(User).where(User.email == data.owner_email))
+            ).scalar_one()
+            ctx = await load_context(db, owner, slug=BIG_SLUG)
+            deep = (
+                await db.execute(
+                    text(
+                        "select created_at, id from applicant where job_id = :job "
+                        "order by created_at desc, id desc offset 50000 limit 1"
+                    ),
+                    {"job": data.big_job_id},
+                )
+            ).one()
+            deep_cursor = rules.encode_cursor(deep[0], deep[1])
+            cases: list[tuple[str, ApplicantFilters, float]] = [
+                ("job (100 000): first page", ApplicantFilters(job_id=data.big_job_id), 10),
+                (
+                    "job: a page 50 000 rows deep (cursor)",
+                    ApplicantFilters(job_id=data.big_job_id, cursor=deep_cursor),
+                    10,
+                ),
+                (
+                    "job: status filter (INTERVIEW)",
+                    ApplicantFilters(job_id=data.big_job_id, status=ApplicantStatus.INTERVIEW),
+                    10,
+                ),
+                (
+                    "job: text search 'priya'",
+                    ApplicantFilters(job_id=data.big_job_id, q="priya"),
+                    10,
+                ),
+                (
+                    "job: text search with few matches 'ximena.walsh'",
+                    ApplicantFilters(job_id=data.big_job_id, q="ximena.walsh"),
+                    10,
+                ),
+                (
+                    "organization (1 000 000): text search 'nakamura'",
+                    ApplicantFilters(q="nakamura"),
+                    100,
+                ),
+                (
+                    "organization: text search with few matches 'zeno.young.0.99'",
+                    ApplicantFilters(q="zeno.young.0.99"),
+                    100,
+                ),
+                (
+                    "organization: status filter (HIRED), first page",
+                    ApplicantFilters(status=ApplicantStatus.HIRED),
+                    100,
+                ),
+            ]
+            for name, filters, target in cases:
+
+                async def call(filters: ApplicantFilters = filters) -> object:
+                    return await list_applicants(db, ctx, filters)
+
+                samples = await _time(call)
+                report.add(
+                    section,
+                    name,
+                    time=Figure(samples, "ms"),
+                    note=f"median {statistics.median(samples):.1f} ms of {CALLS}",
+                )
+                report.ratio(
+                    section, f"{name}, ms", statistics.median(samples), target, at_most=True
+                )
+    finally:
+        await database.dispose()

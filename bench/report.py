@@ -1,0 +1,194 @@
+"""Collect figures as min–median–max over repetitions, ratios against baselines from the same
+run, and write them to bench/RESULTS.md."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def git_commit() -> str:
+    try:
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=HERE,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+@dataclass
+class Figure:
+    """One measured quantity over repetitions."""
+
+    values: list[float]
+    unit: str
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.values)
+
+    def render(self) -> str:
+        low, mid, high = min(self.values), self.median, max(self.values)
+        if len(self.values) == 1:
+            return f"{_fmt(mid)} {self.unit}"
+        return f"{_fmt(low)} – **{_fmt(mid)}** – {_fmt(high)} {self.unit}"
+
+
+def _fmt(value: float) -> str:
+    if value >= 100:
+        return f"{value:,.0f}"
+    if value >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+@dataclass
+class Row:
+    section: str
+    name: str
+    figures: dict[str, Figure]
+    note: str = ""
+
+
+@dataclass
+class Ratio:
+    section: str
+    name: str
+    value: float
+    target: str
+    met: bool | None
+    note: str = ""
+
+
+@dataclass
+class Report:
+    config: Any
+    started: datetime
+    rows: list[Row] = field(default_factory=list)
+    ratios: list[Ratio] = field(default_factory=list)
+    notes: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def start(cls, config: Any) -> Report:
+        return cls(config, datetime.now(UTC))
+
+    def add(self, section: str, name: str, note: str = "", **figures: Figure) -> Row:
+        row = Row(section, name, figures, note)
+        self.rows.append(row)
+        print(f"[{section}] {name}: " + ", ".join(f"{k}={v.render()}" for k, v in figures.items()))
+        return row
+
+    def ratio(
+        self,
+        section: str,
+        name: str,
+        value: float,
+        target: float | None = None,
+        *,
+        at_most: bool = False,
+        note: str = "",
+    ) -> None:
+        if target is None:
+            met, text = None, "—"
+        elif at_most:
+            met, text = value <= target, f"≤ {target:g}"
+        else:
+            met, text = value >= target, f"≥ {target:g}"
+        self.ratios.append(Ratio(section, name, value, text, met, note))
+        print(f"[{section}] ratio {name}: {value:.2f} (target {text})")
+
+    def note(self, section: str, text: str) -> None:
+        self.notes.setdefault(section, []).append(text)
+
+    def print(self) -> None:
+        print(self.markdown())
+
+    def markdown(self) -> str:
+        lines = [
+            "# Benchmark results",
+            "",
+            f"- Date: {self.started:%Y-%m-%d %H:%M} UTC, commit `{git_commit()}`",
+            f"- Machine: {os.cpu_count()} cores, {cpu_model()}, "
+            f"{platform.system()} {platform.release()}, Python {platform.python_version()}",
+            f"- Load: wrk, {self.config.connections} connections unless stated, "
+            f"{self.config.duration:g} s per run after a {self.config.warmup:g} s warm-up, "
+            f"{self.config.repetitions} repetitions; figures are min – **median** – max.",
+            f"- Servers: {self.config.workers} worker processes each, on the same machine as "
+            "PostgreSQL and the load generator.",
+            "",
+            "Reproduce with `python -m bench` (see bench/README.md).",
+            "",
+            "## Ratios against the baselines (medians, same run)",
+            "",
+            "| bench | ratio | value | target | met |",
+            "| --- | --- | --- | --- | --- |",
+        ]
+        for ratio in self.ratios:
+            met = {True: "yes", False: "**no**", None: "—"}[ratio.met]
+            note = f" ({ratio.note})" if ratio.note else ""
+            cells = [ratio.section, ratio.name + note, f"{ratio.value:.2f}", ratio.target, met]
+            lines.append("| " + " | ".join(cells) + " |")
+        sections: dict[str, list[Row]] = {}
+        for row in self.rows:
+            sections.setdefault(row.section, []).append(row)
+        for section, rows in sections.items():
+            lines += ["", f"## {section}", ""]
+            keys: list[str] = []
+            for row in rows:
+                keys += [key for key in row.figures if key not in keys]
+            lines.append("| measurement | " + " | ".join(keys) + " |")
+            lines.append("| --- | " + " | ".join("---" for _ in keys) + " |")
+            for row in rows:
+                cells = [row.figures[key].render() if key in row.figures else "" for key in keys]
+                note = f" — {row.note}" if row.note else ""
+                lines.append(f"| {row.name}{note} | " + " | ".join(cells) + " |")
+            for text in self.notes.get(section, []):
+                lines += ["", text]
+        for section, texts in self.notes.items():
+            if section not in sections:
+                lines += ["", f"## {section}", "", *texts]
+        return "\n".join(lines) + "\n"
+
+    def write(self, *, partial: bool = False) -> Path:
+        path = HERE / ("RESULTS.partial.md" if partial else "RESULTS.md")
+        path.write_text(self.markdown())
+        raw = HERE / "out" / "results.json"
+        raw.parent.mkdir(parents=True, exist_ok=True)
+        raw.write_text(
+            json.dumps(
+                [
+                    {
+                        "section": r.section,
+                        "name": r.name,
+                        "figures": {k: v.values for k, v in r.figures.items()},
+                    }
+                    for r in self.rows
+                ]
+                + [{"ratio": r.name, "section": r.section, "value": r.value} for r in self.ratios],
+                indent=1,
+            )
+        )
+        return path

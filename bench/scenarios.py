@@ -1,0 +1,430 @@
+"""The benchmarks B1–B5. Each starts its servers, warms up, measures, and records figures and
+ratios against the baseline it started itself in the same run."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from bench import data as benchdata
+from bench import load, servers
+from bench.report import Figure, Report
+
+HERE = Path(__file__).resolve().parent
+CACHE = HERE / ".cache"
+
+
+@dataclass
+class Config:
+    postgres: str
+    database: str
+    ba_database: str
+    workers: int
+    connections: int
+    duration: float
+    warmup: float
+    repetitions: int
+
+    @classmethod
+    def from_env(cls, *, quick: bool = False) -> Config:
+        server = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432")
+        return cls(
+            postgres=server,
+            database=f"{server.replace('postgresql://', 'postgresql+asyncpg://')}/wegotwork_bench",
+            ba_database=f"{server}/wegotwork_bench_betterauth",
+            workers=int(os.environ.get("BENCH_WORKERS", "2")),
+            connections=64,
+            duration=float(os.environ.get("BENCH_DURATION", "3" if quick else "8")),
+            warmup=2 if quick else 3,
+            repetitions=1 if quick else 3,
+        )
+
+
+async def prepare_data(config: Config) -> benchdata.Generated:
+    CACHE.mkdir(parents=True, exist_ok=True)
+    return await benchdata.generate_postgres(config.database, CACHE / "data-marker.json")
+
+
+def measure(
+    config: Config,
+    url: str,
+    *,
+    connections: int | None = None,
+    headers: dict[str, str] | None = None,
+    script: str | None = None,
+    script_env: Callable[[int], dict[str, str]] | None = None,
+) -> dict[str, Figure]:
+    """Warm up, then ``repetitions`` wrk runs; req/s, p50 and p99 as figures."""
+    conns = connections or config.connections
+    env = script_env or (lambda _run: {})
+    load.run(
+        url,
+        connections=conns,
+        duration=config.warmup,
+        headers=headers,
+        script=script,
+        script_env=env(0),
+    )
+    results = [
+        load.run(
+            url,
+            connections=conns,
+            duration=config.duration,
+            headers=headers,
+            script=script,
+            script_env=env(run + 1),
+        )
+        for run in range(config.repetitions)
+    ]
+    errors = sum(result.errors for result in results)
+    figures = {
+        "req/s": Figure([r.rps for r in results], ""),
+        "p50": Figure([r.p50_ms for r in results], "ms"),
+        "p99": Figure([r.p99_ms for r in results], "ms"),
+    }
+    if errors:
+        figures["errors"] = Figure([float(r.errors) for r in results], "")
+    return figures
+
+
+def _median(figures: dict[str, Figure]) -> float:
+    return figures["req/s"].median
+
+
+# ---------------------------------------------------------------------------------------------
+# B1: the careers page
+
+
+def b1(config: Config, data: benchdata.Generated, report: Report) -> None:
+    section = "B1 careers page (50 jobs)"
+    floor = servers.floor(workers=config.workers)
+    try:
+        floor_figures = measure(config, floor.url + "/careers")
+        report.add(section, "floor: Jinja2 page from memory (FastAPI, uvicorn)", **floor_figures)
+        floor_rss = floor.rss_mb()
+    finally:
+        floor.stop()
+    floor_rps = _median(floor_figures)
+
+    for kind in ("uvicorn", "granian"):
+        try:
+            app = servers.wegotwork(config.database, workers=config.workers, server=kind)
+        except RuntimeError as exc:
+            report.note(section, f"{kind}: could not start ({str(exc).splitlines()[0]})")
+            continue
+        try:
+            page = f"{app.url}/careers/{data.careers_slug}"
+            first = httpx.get(page, headers={"accept-encoding": "gzip"})
+            etag = first.headers.get("etag", "")
+            raw = httpx.get(page, headers={"accept-encoding": "identity"})
+            report.note(
+                section,
+                f"Page weight ({kind}): {len(raw.content):,} bytes of HTML, "
+                f"{first.num_bytes_downloaded:,} bytes on the wire "
+                f"({first.headers.get('content-encoding', 'uncompressed')}).",
+            )
+            cached = measure(config, page, headers={"accept-encoding": "gzip"})
+            report.add(section, f"WeGotWork ({kind}): unchanged page (render cache)", **cached)
+            conditional = measure(
+                config, page, headers={"accept-encoding": "gzip", "if-none-match": etag}
+            )
+            report.add(section, f"WeGotWork ({kind}): conditional request (304)", **conditional)
+            miss = measure(
+                config,
+                page,
+                connections=8,
+                script="cache_miss.lua",
+                headers={"accept-encoding": "gzip"},
+            )
+            report.add(
+                section,
+                f"WeGotWork ({kind}): cache miss, rendered from PostgreSQL (8 connections)",
+                **miss,
+            )
+            report.add(
+                section,
+                f"WeGotWork ({kind}): server RSS after B1",
+                rss=Figure([app.rss_mb()], "MB"),
+            )
+            report.ratio(
+                section, f"unchanged page / floor ({kind})", _median(cached) / floor_rps, 4
+            )
+            report.ratio(
+                section, f"p99 unchanged page, ms ({kind})", cached["p99"].median, 50, at_most=True
+            )
+            report.ratio(section, f"304 / floor ({kind})", _median(conditional) / floor_rps, 4)
+            report.ratio(section, f"cache miss / floor ({kind})", _median(miss) / floor_rps, 0.35)
+            report.ratio(
+                section,
+                f"p99 cache miss at 8 connections, ms ({kind})",
+                miss["p99"].median,
+                50,
+                at_most=True,
+            )
+        finally:
+            app.stop()
+    report.add(section, "floor: server RSS", rss=Figure([floor_rss], "MB"))
+
+
+# ---------------------------------------------------------------------------------------------
+# B2: get-session and sign-in, against Better Auth on Node
+
+
+def _betterauth_ready(config: Config) -> servers.Server:
+    install = CACHE / "betterauth"
+    install.mkdir(parents=True, exist_ok=True)
+    pinned = (HERE / "betterauth" / "package.json").read_text()
+    manifest = install / "package.json"
+    changed = not manifest.exists() or manifest.read_text() != pinned
+    if changed:
+        manifest.write_text(pinned)
+    if changed or not (install / "node_modules" / "better-auth").exists():
+        subprocess.run(
+            ["npm", "install", "--no-audit", "--no-fund", "--silent"], cwd=install, check=True
+        )
+    (install / "server.mjs").write_text((HERE / "betterauth" / "server.mjs").read_text())
+    plain = config.ba_database
+    server_url, _, name = plain.rpartition("/")
+    subprocess.run(
+        [
+            "psql",
+            f"{server_url}/postgres",
+            "-qc",
+            f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+            "-c",
+            f'CREATE DATABASE "{name}"',
+        ],
+        check=True,
+        capture_output=True,
+    )
+    port = servers.free_port()
+    return servers.start(
+        "betterauth",
+        ["node", str(install / "server.mjs")],
+        env={
+            "PORT": str(port),
+            "DATABASE_URL": plain,
+            "WORKERS": str(config.workers),
+            "SECRET": servers.SECRET,
+        },
+        port=port,
+        ready_path="/healthz",
+    )
+
+
+def _cookie_header(jar: httpx.Cookies) -> str:
+    return "; ".join(f"{name}={value}" for name, value in jar.items())
+
+
+def _sign_up_and_in(base: str, email: str, password: str) -> httpx.Cookies:
+    with httpx.Client(base_url=base, headers={"origin": base}) as client:
+        client.post(
+            "/api/auth/sign-up/email",
+            json={"name": "Bench User", "email": email, "password": password},
+        )
+        response = client.post(
+            "/api/auth/sign-in/email", json={"email": email, "password": password}
+        )
+        response.raise_for_status()
+        client.get("/api/auth/get-session")
+        return client.cookies
+
+
+def b2(config: Config, data: benchdata.Generated, report: Report) -> None:
+    section = "B2 get-session and sign-in"
+    email, password = "bench-session@bench.example", "bench-password-123"
+    results: dict[str, dict[str, dict[str, Figure]]] = {}
+    for name in ("betterauth", "wegotwork"):
+        if name == "betterauth":
+            try:
+                server = _betterauth_ready(config)
+            except (OSError, subprocess.CalledProcessError, RuntimeError) as exc:
+                report.note(section, f"Better Auth could not be started: {exc}")
+                continue
+        else:
+            server = servers.wegotwork(config.database, workers=config.workers)
+        try:
+            jar = _sign_up_and_in(server.url, email, password)
+            cookie = _cookie_header(jar)
+            session_url = f"{server.url}/api/auth/get-session"
+            figures = {
+                "cached": measure(config, session_url, headers={"cookie": cookie}),
+                "database": measure(
+                    config, session_url + "?disableCookieCache=true", headers={"cookie": cookie}
+                ),
+                "signin": measure(
+                    config,
+                    f"{server.url}/api/auth/sign-in/email",
+                    script="signin.lua",
+                    connections=16,
+                    script_env=lambda _run, url=server.url: {
+                        "BENCH_EMAIL": email,
+                        "BENCH_PASSWORD": password,
+                        "BENCH_ORIGIN": url,
+                    },
+                ),
+            }
+            label = (
+                "Better Auth 1.7.25 (Node, node:cluster)" if name == "betterauth" else "WeGotWork"
+            )
+            report.add(section, f"{label}: get-session via cookie cache", **figures["cached"])
+            report.add(section, f"{label}: get-session from the database", **figures["database"])
+            report.add(section, f"{label}: sign-in (16 connections)", **figures["signin"])
+            report.add(section, f"{label}: server RSS", rss=Figure([server.rss_mb()], "MB"))
+            results[name] = figures
+        finally:
+            server.stop()
+    if "betterauth" in results and "wegotwork" in results:
+        ours, theirs = results["wegotwork"], results["betterauth"]
+        report.ratio(
+            section,
+            "get-session cached / Better Auth",
+            _median(ours["cached"]) / _median(theirs["cached"]),
+            5,
+        )
+        report.ratio(
+            section,
+            "get-session database / Better Auth",
+            _median(ours["database"]) / _median(theirs["database"]),
+            1.3,
+        )
+        if _median(theirs["signin"]) > 0:
+            report.ratio(
+                section,
+                "sign-ins per second / Better Auth",
+                _median(ours["signin"]) / _median(theirs["signin"]),
+            )
+
+
+# ---------------------------------------------------------------------------------------------
+# B3: applying with a 200 KB PDF
+
+
+def _pdf_200kb() -> Path:
+    from wegotwork.seed import tiny_pdf
+
+    path = CACHE / "resume-200kb.pdf"
+    if not path.exists():
+        body = tiny_pdf("Bench Candidate")
+        padding = b"%" + b"x" * 199 + b"\n"
+        path.write_bytes(body + padding * ((200 * 1024 - len(body)) // len(padding)))
+    return path
+
+
+def b3(config: Config, data: benchdata.Generated, report: Report) -> None:
+    section = "B3 applying with a 200 KB PDF"
+    pdf = _pdf_200kb()
+    stamp = str(int(time.time()))
+    results = {}
+    os.environ["WEGOTWORK_DATABASE_URL"] = config.database  # the floor's bare insert uses it
+    floor = servers.floor(workers=config.workers)
+    try:
+        org_id = asyncio.run(_organization_of(config, data.published_job_id))
+        results["floor"] = measure(
+            config,
+            f"{floor.url}/apply/{data.published_job_id}/{org_id}",
+            script="apply_bare.lua",
+            script_env=lambda run: {"BENCH_FIELD_PREFIX": f"floor{stamp}r{run}"},
+        )
+        report.add(section, "bare insert endpoint (no file)", **results["floor"])
+    finally:
+        floor.stop()
+    app = servers.wegotwork(config.database, workers=config.workers)
+    try:
+        results["ours"] = measure(
+            config,
+            f"{app.url}/api/v1/public/jobs/{data.published_job_id}/applications",
+            script="apply.lua",
+            script_env=lambda run: {
+                "BENCH_PDF": str(pdf),
+                "BENCH_FIELD_PREFIX": f"ours{stamp}r{run}",
+            },
+        )
+        report.add(
+            section, "WeGotWork apply (multipart, streamed to local storage)", **results["ours"]
+        )
+        report.add(section, "WeGotWork server RSS after B3", rss=Figure([app.rss_mb()], "MB"))
+    finally:
+        app.stop()
+    report.ratio(
+        section, "apply / bare insert", _median(results["ours"]) / _median(results["floor"]), 0.5
+    )
+
+
+async def _organization_of(config: Config, job_id: str) -> str:
+    import asyncpg
+
+    connection = await asyncpg.connect(config.database.replace("+asyncpg", ""))
+    try:
+        value: str = await connection.fetchval(
+            "select organization_id from job where id=$1", job_id
+        )
+        return value
+    finally:
+        await connection.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# B4: applicant lists at 100 000 per job and 1 000 000 per organization
+
+
+def b4(config: Config, data: benchdata.Generated, report: Report) -> None:
+    from bench.applicant_lists import measure_lists
+
+    asyncio.run(measure_lists(config, data, report))
+
+
+# ---------------------------------------------------------------------------------------------
+# B5: memory after 100 000 requests, start-up time
+
+
+def b5(config: Config, data: benchdata.Generated, report: Report) -> None:
+    section = "B5 memory and start-up"
+    startups = []
+    for _ in range(config.repetitions):
+        app = servers.wegotwork(config.database, workers=1)
+        startups.append(app.ready_seconds)
+        app.stop()
+    report.add(section, "start-up to /readyz (1 worker)", time=Figure(startups, "s"))
+    report.ratio(section, "start-up to ready, s", min(startups), 2, at_most=True)
+    app = servers.wegotwork(config.database, workers=config.workers)
+    try:
+        page = f"{app.url}/careers/{data.careers_slug}"
+        cookie_jar = _sign_up_and_in(app.url, "bench-rss@bench.example", "bench-password-123")
+        headers = {"cookie": _cookie_header(cookie_jar)}
+        samples = []
+        for _round in range(4):
+            done = 0
+            while done < 25_000:
+                result = load.run(page, connections=64, duration=3)
+                done += result.requests
+                result = load.run(
+                    f"{app.url}/api/auth/get-session", connections=64, duration=1, headers=headers
+                )
+                done += result.requests
+            samples.append(max(app.worker_rss_mb() or [app.rss_mb()]))
+        report.add(
+            section,
+            "largest worker RSS after each 25 000 requests",
+            rss=Figure(samples, "MB"),
+            note="careers page and get-session",
+        )
+        report.ratio(
+            section, "worker RSS after 100 000 requests, MB", samples[-1], 120, at_most=True
+        )
+        report.ratio(
+            section,
+            "RSS growth over the last 75 000 requests, MB",
+            samples[-1] - samples[0],
+            10,
+            at_most=True,
+        )
+    finally:
+        app.stop()
