@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVarTuple
 
+import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import DateTime, Select, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
@@ -181,13 +182,21 @@ class Database:
             done = statement.compile(dialect=self.engine.dialect)
             compiled = self._compiled[statement] = (str(done), tuple(done.positiontup or ()))
         sql, names = compiled
+        args = [params[name] for name in names]
         pool = self._direct_pool or await self._open_direct_pool()
-        rows: list[Any] = await pool.fetch(sql, *(params[name] for name in names))
+        try:
+            rows: list[Any] = await pool.fetch(sql, *args)
+        except _CONNECTION_ERRORS:
+            # A restarted server leaves every pooled connection stale: replace them all at
+            # once, and run this read-only statement once more on a fresh connection.
+            await pool.expire_connections()
+            try:
+                rows = await pool.fetch(sql, *args)
+            except _CONNECTION_ERRORS as exc:
+                raise ConnectionError("the database is unavailable") from exc
         return rows
 
     async def _open_direct_pool(self) -> Any:
-        import asyncpg  # type: ignore[import-untyped]
-
         async with self._direct_lock:
             if self._direct_pool is None:
                 _args, kwargs = self.engine.dialect.create_connect_args(self.engine.url)
@@ -209,6 +218,16 @@ class Database:
             pool, self._direct_pool = self._direct_pool, None
             await pool.close()
         await self.engine.dispose()
+
+
+# What a lost or refused connection raises on the direct path (a restart, a shutdown, a
+# server still starting up), as opposed to an error in the statement itself.
+_CONNECTION_ERRORS = (
+    OSError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.OperatorInterventionError,
+)
 
 
 async def _nothing_to_reset(_connection: Any) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import asyncpg  # type: ignore[import-untyped]
 import httpx
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -14,6 +15,17 @@ from tests.fixtures.app import BASE_URL, make_settings
 from tests.fixtures.database import FreshDatabase
 from wegotwork.app import create_app
 from wegotwork.db import create_engine, utcnow
+
+
+async def terminate_other_connections(url: str) -> None:
+    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        await connection.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    finally:
+        await connection.close()
 
 
 async def test_get_session_reads_the_row_and_refuses_an_expired_one(
@@ -43,6 +55,16 @@ async def test_get_session_reads_the_row_and_refuses_an_expired_one(
                 body = answer.json()
                 assert body["user"]["name"] == "Dana Direct"
                 assert body["session"]["id"] == live.id
+            if dialect == "postgresql":
+                # The server restarts (every connection of the pool is cut): the next read
+                # replaces them and answers as if nothing happened.
+                await terminate_other_connections(url)
+                again = await client.get(
+                    "/api/auth/get-session?disableCookieCache=true",
+                    headers={"authorization": f"Bearer {live.token}"},
+                )
+                assert again.status_code == 200
+                assert again.json()["user"]["name"] == "Dana Direct"
             gone = await client.get(
                 "/api/auth/get-session", headers={"authorization": f"Bearer {expired.token}"}
             )
