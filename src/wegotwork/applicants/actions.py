@@ -11,9 +11,9 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, delete, func, select, tuple_
+from sqlalchemy import Select, and_, bindparam, delete, func, literal_column, select, tuple_
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from wegotwork.applicants import rules
 from wegotwork.applicants.schemas import (
@@ -28,7 +28,7 @@ from wegotwork.applicants.schemas import (
     EventRow,
 )
 from wegotwork.auth.sessions import AuthContext
-from wegotwork.db import new_id, utcnow
+from wegotwork.db import Database, new_id, utcnow
 from wegotwork.errors import Conflict, Invalid, NotFound
 from wegotwork.mail import enqueue, render_message
 from wegotwork.models import (
@@ -82,7 +82,11 @@ class StoredResume:
 _OPENING = (
     select(Job.id, Job.title, Organization.id, Organization.name, Organization.slug)
     .join(Organization, Organization.id == Job.organization_id)
-    .where(Job.id == bindparam("job_id"), Job.status == JobStatus.PUBLISHED)
+    # The status as a literal: Database.read binds the job id alone.
+    .where(
+        Job.id == bindparam("job_id"),
+        Job.status == literal_column(f"'{JobStatus.PUBLISHED.value}'"),
+    )
 )
 _OPENING_WITH_RECIPIENTS = (
     _OPENING.add_columns(User.email, User.name)
@@ -98,16 +102,16 @@ _OPENING_WITH_RECIPIENTS = (
 )
 
 
-async def get_open_job(db: AsyncSession | AsyncConnection, job_id: str) -> Opening:
-    """The published job ``job_id``. Anyone may call it; one read-only statement, so a
-    connection of ``Database.reader()`` serves it.
+async def get_open_job(database: Database, job_id: str) -> Opening:
+    """The published job ``job_id``. Anyone may call it; one read-only statement on the
+    database's hot-read path (no transaction is held while the upload streams).
 
     Raises NotFound when the job does not exist or is not published (drafts stay invisible).
     """
-    row = (await db.execute(_OPENING, {"job_id": job_id})).first()
-    if row is None:
+    rows = await database.read(_OPENING, job_id=job_id)
+    if not rows:
         raise NotFound(JOB_NOT_FOUND)
-    return Opening(*row)
+    return Opening(*rows[0])
 
 
 async def job_for_confirmation(

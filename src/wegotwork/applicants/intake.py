@@ -57,10 +57,8 @@ class ApplicationIntake:
 
     async def open(self, job_id: str) -> Opening:
         """The published job, checked before the body is read. Raises NotFound."""
-        # On a connection of its own, returned before the upload streams: no transaction (and,
-        # on SQLite, no lock) is held while a candidate's file trickles in.
-        async with self.services.db.reader() as connection:
-            self.opening = await actions.get_open_job(connection, job_id)
+        # No transaction (and, on SQLite, no lock) is held while a candidate's file trickles in.
+        self.opening = await actions.get_open_job(self.services.db, job_id)
         return self.opening
 
     async def receive(self, body: AsyncIterator[bytes], content_type: str) -> Applicant | None:
