@@ -16,6 +16,7 @@ from wegotwork.mail import enqueue, render_message
 from wegotwork.mail.outbox import OutboxSender, backoff
 from wegotwork.mail.transport import SmtpTransport
 from wegotwork.models import OutboxMessage
+from wegotwork.settings import load_settings
 
 
 def sender_for(database: Database, url: str) -> OutboxSender:
@@ -73,6 +74,36 @@ def test_backoff_grows_and_is_capped() -> None:
     assert backoff(1) == timedelta(seconds=30)
     assert backoff(2) == timedelta(seconds=60)
     assert backoff(20) == timedelta(minutes=30)
+    assert backoff(1000) == timedelta(minutes=30)
+    short = (timedelta(seconds=1), timedelta(seconds=4))
+    assert [backoff(n, *short).total_seconds() for n in (1, 2, 3, 4, 5)] == [1, 2, 4, 4, 4]
+
+
+async def test_the_retry_schedule_follows_the_settings(
+    db: AsyncSession, database: Database, smtp_sink: SmtpSink, frozen_clock: FrozenClock
+) -> None:
+    """WEGOTWORK_OUTBOX_RETRY_SECONDS / _MAX_SECONDS: an outage of minutes is caught up within
+    seconds of SMTP coming back when the operator asks for a short schedule."""
+    settings = load_settings(outbox_retry_seconds=2, outbox_retry_max_seconds=5)
+    enqueue(db, to="eve@example.com", subject="Soon", text="x")
+    await db.commit()
+    down = OutboxSender(
+        database,
+        SmtpTransport(f"smtp://127.0.0.1:{free_port()}", timeout=2),
+        "WeGotWork <no-reply@test>",
+        retry_seconds=settings.outbox_retry_seconds,
+        retry_max_seconds=settings.outbox_retry_max_seconds,
+    )
+    waits = []
+    for _attempt in range(3):
+        assert await down.send_due() == 0
+        row = (await db.execute(select(OutboxMessage))).scalar_one()
+        await db.refresh(row)
+        waits.append((row.next_attempt_at - frozen_clock.current).total_seconds())
+        frozen_clock.advance(timedelta(seconds=waits[-1]))
+    assert waits == [2, 4, 5]
+    assert await sender_for(database, smtp_sink.url).send_due() == 1
+    assert len(smtp_sink.to("eve@example.com")) == 1
 
 
 async def test_competing_senders_send_each_message_once(

@@ -79,6 +79,8 @@ class Settings(BaseSettings):
     log_format: str = "console"
     db_pool_size: int = 10
     outbox_poll_seconds: float = 2.0
+    outbox_retry_seconds: float = Field(default=30.0, gt=0)
+    outbox_retry_max_seconds: float = Field(default=1800.0, gt=0)
 
     @field_validator("trusted_origins", mode="before")
     @classmethod

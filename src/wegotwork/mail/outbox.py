@@ -20,13 +20,14 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session as SyncSession
 
-from wegotwork.db import Database, utcnow
+from wegotwork.db import Database, first_line, is_unavailable, utcnow
 from wegotwork.mail.transport import Transport
 from wegotwork.models import OutboxMessage
 
 log = logging.getLogger("wegotwork.mail")
 
 LEASE = timedelta(minutes=5)
+FIRST_RETRY = timedelta(seconds=30)
 MAX_BACKOFF = timedelta(minutes=30)
 BATCH = 20
 WAKE_FLAG = "outbox_wake"
@@ -66,10 +67,14 @@ def enqueue(
     return message
 
 
-def backoff(attempts: int) -> timedelta:
-    """30 s, 1 min, 2 min, ... capped at 30 minutes."""
-    seconds = 30 * (2 ** max(attempts - 1, 0))
-    return min(timedelta(seconds=seconds), MAX_BACKOFF)
+def backoff(
+    attempts: int,
+    base: timedelta = FIRST_RETRY,
+    cap: timedelta = MAX_BACKOFF,
+) -> timedelta:
+    """The wait before the next attempt: ``base``, twice that, four times... capped at ``cap``
+    (by default 30 s, 1 min, 2 min, ... 30 minutes)."""
+    return min(base * (1 << min(max(attempts - 1, 0), 32)), cap)
 
 
 _senders: weakref.WeakSet[OutboxSender] = weakref.WeakSet()
@@ -86,12 +91,25 @@ class OutboxSender:
     """Delivers due outbox messages; runs as a task beside the server in every process."""
 
     def __init__(
-        self, db: Database, transport: Transport, sender_address: str, poll_seconds: float = 2.0
+        self,
+        db: Database,
+        transport: Transport,
+        sender_address: str,
+        poll_seconds: float = 2.0,
+        *,
+        retry_seconds: float | None = None,
+        retry_max_seconds: float | None = None,
     ) -> None:
         self.db = db
         self.transport = transport
         self.sender_address = sender_address
         self.poll_seconds = poll_seconds
+        self.first_retry = (
+            FIRST_RETRY if retry_seconds is None else timedelta(seconds=retry_seconds)
+        )
+        self.max_backoff = (
+            MAX_BACKOFF if retry_max_seconds is None else timedelta(seconds=retry_max_seconds)
+        )
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         _senders.add(self)
@@ -116,8 +134,11 @@ class OutboxSender:
                 sent = await self.send_due()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("outbox pass failed")
+            except Exception as exc:
+                if is_unavailable(exc):
+                    log.warning("outbox pass failed, database unavailable: %s", first_line(exc))
+                else:
+                    log.exception("outbox pass failed")
                 sent = 0
             if sent:
                 continue
@@ -167,7 +188,8 @@ class OutboxSender:
                 log.warning("mail to %s failed (attempt %d): %s", message.to_address, attempts, exc)
                 values: dict[str, Any] = {
                     "attempts": attempts,
-                    "next_attempt_at": utcnow() + backoff(attempts),
+                    "next_attempt_at": utcnow()
+                    + backoff(attempts, self.first_retry, self.max_backoff),
                     "last_error": str(exc)[:1000],
                     "locked_until": None,
                 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import AsyncIterable, AsyncIterator
@@ -14,6 +15,13 @@ from wegotwork.storage.base import StorageError, StoredObject
 
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-./]{0,254}$")
 CHUNK = 64 * 1024
+
+
+async def _remove(path: Path) -> None:
+    """Remove an unfinished file if it can be; when the directory itself is gone or unusable
+    there is nothing to remove, and the original failure is what the caller must see."""
+    with anyio.CancelScope(shield=True), contextlib.suppress(OSError):
+        await anyio.Path(path).unlink(missing_ok=True)
 
 
 class LocalStorage:
@@ -37,10 +45,10 @@ class LocalStorage:
                     await handle.write(chunk)
             await anyio.Path(temporary).rename(path)
         except OSError as exc:
-            await anyio.Path(temporary).unlink(missing_ok=True)
+            await _remove(temporary)
             raise StorageError(f"cannot write {key}: {exc.strerror or exc}") from exc
         except BaseException:
-            await anyio.Path(temporary).unlink(missing_ok=True)
+            await _remove(temporary)
             raise
         return size
 
