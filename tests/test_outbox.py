@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from email.message import EmailMessage
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -133,3 +135,67 @@ def test_message_templates_render_subject_text_and_html() -> None:
     assert subject == "Welcome, Ada <script>"
     assert "Hello Ada <script>" in text
     assert "Ada &lt;script&gt;" in html
+
+
+class SlowTransport:
+    """The real SMTP transport, with a pause before each message (a slow mail server)."""
+
+    def __init__(self, url: str, pause: float) -> None:
+        self.inner = SmtpTransport(url, timeout=2)
+        self.pause = pause
+        self.started = asyncio.Event()
+
+    async def send(self, message: EmailMessage) -> None:
+        self.started.set()
+        await asyncio.sleep(self.pause)
+        await self.inner.send(message)
+
+
+async def _rows(db: AsyncSession) -> list[OutboxMessage]:
+    rows = list(
+        (await db.execute(select(OutboxMessage).order_by(OutboxMessage.to_address))).scalars()
+    )
+    for row in rows:
+        await db.refresh(row)
+    return rows
+
+
+async def test_stopping_finishes_the_message_in_flight_and_hands_back_the_rest(
+    db: AsyncSession, database: Database, smtp_sink: SmtpSink
+) -> None:
+    """A graceful shutdown mid-batch: the claimed messages not begun are due again at once
+    (not after the five-minute lease), and the one being sent is sent once."""
+    for index in range(5):
+        enqueue(db, to=f"p{index}@example.com", subject="Batch", text="x")
+    await db.commit()
+    transport = SlowTransport(smtp_sink.url, pause=0.3)
+    sender = OutboxSender(database, transport, "WeGotWork <no-reply@test>")
+    sender.start()
+    await asyncio.wait_for(transport.started.wait(), 5)
+    await sender.stop()
+    rows = await _rows(db)
+    assert len(smtp_sink.messages) == 1
+    assert sum(row.sent_at is not None for row in rows) == 1
+    assert all(row.locked_until is None for row in rows)
+    assert await sender_for(database, smtp_sink.url).send_due() == 4
+    assert len({tuple(item.to) for item in smtp_sink.messages}) == 5
+
+
+async def test_a_pass_cut_short_keeps_only_the_message_in_flight_leased(
+    db: AsyncSession, database: Database, smtp_sink: SmtpSink
+) -> None:
+    for index in range(3):
+        enqueue(db, to=f"q{index}@example.com", subject="Cut", text="x")
+    await db.commit()
+    transport = SlowTransport(smtp_sink.url, pause=60)
+    sender = OutboxSender(database, transport, "WeGotWork <no-reply@test>")
+    task = asyncio.create_task(sender.send_due())
+    await asyncio.wait_for(transport.started.wait(), 5)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    rows = await _rows(db)
+    leased = [row for row in rows if row.locked_until is not None]
+    assert len(leased) == 1, "the message whose sending began may have gone: it keeps its lease"
+    assert all(row.sent_at is None for row in rows)
+    assert smtp_sink.messages == []

@@ -81,6 +81,7 @@ class Settings(BaseSettings):
     outbox_poll_seconds: float = 2.0
     outbox_retry_seconds: float = Field(default=30.0, gt=0)
     outbox_retry_max_seconds: float = Field(default=1800.0, gt=0)
+    outbox_lease_seconds: float = Field(default=300.0, gt=0)
 
     @field_validator("trusted_origins", mode="before")
     @classmethod
