@@ -3,15 +3,18 @@ with Retry-After, and the pool recovers by itself: no broken connection is hande
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import asyncpg
 import httpx
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from tests.fixtures.database import FreshDatabase
-from wegotwork.db import create_engine, is_unavailable
+from wegotwork.db import Database, create_engine, is_unavailable
+from wegotwork.deps import get_db
 from wegotwork.web import errors
 
 
@@ -82,3 +85,28 @@ async def test_other_database_errors_stay_500() -> None:
     response = await status_of(exc)
     assert response.status_code == 500
     assert response.json() == {"error": True, "message": "Internal Server Error"}
+
+
+async def test_a_connection_lost_after_the_response_does_not_break_the_request(
+    fresh_databases: FreshDatabase,
+) -> None:
+    """The request's session is closed after the response went out; a restart in between
+    made that close fail, which cut the finished response's connection."""
+    url = await fresh_databases.create_migrated("postgresql")
+    engine = create_engine(url, pool_size=1)
+    admin = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    app = FastAPI()
+    app.state.services = SimpleNamespace(db=Database(engine))
+    request = Request({"type": "http", "app": app, "headers": []})
+    try:
+        session_of_request = get_db(request)
+        session = await anext(session_of_request)
+        pid = (await session.execute(text("select pg_backend_pid()"))).scalar_one()
+        await admin.execute("select pg_terminate_backend($1)", pid)
+        with pytest.raises(StopAsyncIteration):
+            await anext(session_of_request)  # the route returned: the session closes quietly
+        async with engine.connect() as connection:
+            assert (await connection.execute(text("select 1"))).scalar_one() == 1
+    finally:
+        await admin.close()
+        await engine.dispose()
