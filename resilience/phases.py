@@ -78,12 +78,20 @@ def run_load(run: Run) -> None:
     run.runs.append(peak)
     report.line(SECTION, _row(f"peak, as fast as it goes ({durations.peak:g} s)", peak))
     rate = peak.result.rps * SHARE
-    # Each connection waits between requests so that all of them together send ``rate``.
-    delay = max(0.0, 1000 * target.connections / rate - peak.result.p50_ms)
+    # Each connection waits between requests so that together they send ``rate``: the wait is
+    # the target's time per request and connection less the time one took at the peak (a
+    # little fast, as latency is lower off-peak; the Lua script never runs ahead of ``rate``).
+    per_request_ms = 1000 * target.connections
+    delay = max(0.0, per_request_ms / rate - per_request_ms / peak.result.rps)
     run.pacing = Pacing(rate, delay)
     steady = load.run(target, "load", durations.load, **run.pacing.kwargs())
     run.runs.append(steady)
     report.line(SECTION, _row(f"70 % of peak ({durations.load:g} s)", steady))
+    report.line(
+        SECTION,
+        f"70 % of the peak is {rate:.0f} req/s; the paced run achieved {steady.result.rps:.0f} "
+        f"({steady.result.rps / peak.result.rps:.0%} of the peak).",
+    )
     report.headline.update(
         peak=f"{peak.result.rps:.0f}",
         rps=f"{steady.result.rps:.0f}",

@@ -69,6 +69,8 @@ class Stack:
             "WEGOTWORK_OUTBOX_RETRY_SECONDS": "1",
             "WEGOTWORK_OUTBOX_RETRY_MAX_SECONDS": "8",
             "WEGOTWORK_OUTBOX_POLL_SECONDS": "1",
+            # Mail claimed by a process killed with SIGKILL goes out again after this.
+            "WEGOTWORK_OUTBOX_LEASE_SECONDS": "15",
             "WEGOTWORK_LOG_LEVEL": "WARNING",
             "WEGOTWORK_LOG_FORMAT": "json",
         }

@@ -90,9 +90,13 @@ function delay()
   if rate <= 0 then
     return 0
   end
-  -- Never ahead of the target rate (checked against the wall clock, to the second).
-  if counter >= rate * (os.time() - started + 1) then
+  -- Against the wall clock (to the second): never ahead of the target rate, and no pause
+  -- while more than a second behind it.
+  local due = rate * (os.time() - started + 1)
+  if counter >= due then
     return math.floor(1000 / rate)
+  elseif counter < due - 2 * rate then
+    return 0
   end
   return base_delay
 end
