@@ -158,7 +158,7 @@ def postgres_restart(run: Run) -> None:
         SECTION,
         f"**PostgreSQL restarted** (`pg_ctl restart -m fast`): down for {timing['back']:.1f} s; "
         f"/readyz answered 200 {timing['ready']:.1f} s after the restart began; failed "
-        f"responses: {_describe(failed)}; socket errors: {mix.socket_errors}; last failure "
+        f"responses: {_describe(failed)}; socket errors: {mix.socket_text()}; last failure "
         f"{recovery} s after PostgreSQL was back; {applied_after} applications accepted after.",
     )
     report.check(
@@ -280,8 +280,8 @@ def sigkill_mid_upload(run: Run) -> None:
         SECTION,
         f"**SIGKILL mid-upload**: 3 uploads stopped halfway, {seen['partial']:.0f} half-written "
         f"files on disk when the server and its workers were killed; restarted and ready in "
-        f"{seen['ready']:.1f} s; while it was down: {mix.socket_errors} socket errors, failed "
-        f"responses {_describe(failed)}.",
+        f"{seen['ready']:.1f} s; while it was down, socket errors (wrk reconnects at once): "
+        f"{mix.socket_text()}; failed responses: {_describe(failed)}.",
     )
     report.check(
         SECTION,
@@ -320,8 +320,8 @@ def sigterm_graceful(run: Run) -> None:
         SECTION,
         f"**SIGTERM with 3 slow uploads in flight** (4 s each, signal after 1 s): the uploads "
         f"answered {statuses}; the server exited {seen['exit']:.1f} s after the signal; "
-        f"restarted in {seen['ready']:.1f} s; while it was away: {mix.socket_errors} socket "
-        f"errors, failed responses {_describe(failed)}.",
+        f"restarted in {seen['ready']:.1f} s; while it was away, socket errors (wrk reconnects "
+        f"at once): {mix.socket_text()}; failed responses: {_describe(failed)}.",
     )
     report.check(
         SECTION,

@@ -4,6 +4,7 @@ so that statuses can be counted per kind and per second and acknowledged applica
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import time
 from collections import Counter
@@ -33,6 +34,11 @@ class MixRun:
     records: list[Record]
     seconds: float
     socket_errors: int
+    socket: dict[str, int] = field(default_factory=dict)  # connect, read, write, timeout
+
+    def socket_text(self) -> str:
+        parts = [f"{kind} {count}" for kind, count in self.socket.items() if count]
+        return ", ".join(parts) or "none"
 
     @property
     def acknowledged(self) -> list[str]:
@@ -80,8 +86,18 @@ class Running:
             raise RuntimeError(f"wrk failed: {stderr or stdout}")
         result = bench_load.parse(stdout)
         records = read_records(self.log_prefix)
-        socket_errors = max(result.errors - sum(1 for r in records if r.status >= 400), 0)
-        return MixRun(self.name, result, records, seconds, socket_errors)
+        found = re.search(
+            r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", stdout
+        )
+        socket = dict(
+            zip(
+                ("connect", "read", "write", "timeout"),
+                (int(value) for value in found.groups()) if found else (0, 0, 0, 0),
+                strict=True,
+            )
+        )
+        (self.log_prefix.parent / f"wrk-{self.name}.txt").write_text(stdout)
+        return MixRun(self.name, result, records, seconds, sum(socket.values()), socket)
 
 
 def read_records(prefix: Path) -> list[Record]:
