@@ -177,7 +177,8 @@ def postgres_restart(run: Run) -> None:
         f"PostgreSQL restart: recovered by itself within {RECOVERY_LIMIT} s",
     )
     run.report.headline["postgres"] = (
-        f"{len(unavailable)} clean 503s, recovered {recovery} s after PostgreSQL was back"
+        f"down {timing['back']:.1f} s, {len(unavailable)} clean 503s with Retry-After, "
+        f"the last {recovery} s after it was back"
     )
 
 
@@ -288,7 +289,9 @@ def sigkill_mid_upload(run: Run) -> None:
         not outside and seen["answered"] == 0,
         "SIGKILL: no failures outside the time the server was down",
     )
-    run.report.headline["sigkill"] = f"restarted in {seen['ready']:.1f} s"
+    run.report.headline["sigkill"] = (
+        f"{seen['partial']:.0f} half-written uploads, restarted in {seen['ready']:.1f} s"
+    )
 
 
 def sigterm_graceful(run: Run) -> None:

@@ -98,14 +98,17 @@ def run_load(run: Run) -> None:
         p50=f"{steady.result.p50_ms:.1f}",
         p99=f"{steady.result.p99_ms:.1f}",
     )
+    clean = True
     for mix in (peak, steady):
         unexpected = mix.unexpected()
+        clean = clean and not unexpected and mix.socket_errors == 0
         report.check(
             SECTION,
             not unexpected and mix.socket_errors == 0,
             f"{mix.name}: {len(unexpected)} unexpected responses, {mix.socket_errors} socket "
             f"errors ({', '.join(sorted({f'{r.kind} {r.status}' for r in unexpected})) or 'none'})",
         )
+    report.headline["load_ok"] = "yes" if clean else "no"
     report.line(
         SECTION,
         "Responses at 70 %: "

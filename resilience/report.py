@@ -23,6 +23,36 @@ def machine() -> str:
     return f"{os.cpu_count()} cores, {model}, Linux {platform.release()}"
 
 
+def headline_text(figures: dict[str, str]) -> str:
+    """One paragraph of the figures that matter, for the report's top and the README."""
+    parts = []
+    if "rps" in figures:
+        parts.append(
+            f"{figures['rps']} req/s at 70 % of a {figures['peak']} req/s peak, "
+            f"p50 {figures['p50']} ms, p99 {figures['p99']} ms, 0 errors"
+            if figures.get("load_ok") == "yes"
+            else f"{figures['rps']} req/s at 70 % of a {figures['peak']} req/s peak, "
+            f"p50 {figures['p50']} ms, p99 {figures['p99']} ms, with errors"
+        )
+    if "acknowledged" in figures:
+        parts.append(
+            f"{figures['acknowledged']} applications acknowledged, {figures['verified']} "
+            "verified with row and file"
+        )
+    for key, label in (
+        ("postgres", "PostgreSQL restart"),
+        ("storage", "storage unavailable"),
+        ("sigkill", "SIGKILL mid-upload"),
+        ("sigterm", "SIGTERM"),
+        ("smtp", "SMTP down"),
+    ):
+        if key in figures:
+            parts.append(f"{label}: {figures[key]}")
+    if "security" in figures:
+        parts.append(f"security suite: {figures['security']}")
+    return "; ".join(parts) + "."
+
+
 @dataclass
 class Report:
     command: str
@@ -53,6 +83,8 @@ class Report:
             f"- Result: **{verdict}**",
             "",
         ]
+        if self.headline:
+            out += ["Headline: " + headline_text(self.headline), ""]
         for title, lines in self.sections.items():
             out += [f"## {title}", ""]
             table = [line for line in lines if line.startswith("|")]

@@ -52,7 +52,10 @@ def summarize(stats: list[dict[str, Any]]) -> list[str]:
     for item in stats:
         part = item.get("part")
         if part == "fuzz":
-            entry = fuzz[str(item.get("dialect", "?"))]
+            label = str(item.get("dialect", "?"))
+            if item.get("caller"):
+                label += f", {item['caller']}"
+            entry = fuzz[label]
             for key in ("operations", "cases", "failures"):
                 entry[key] += int(item.get(key, 0))
         elif part == "matrix":
