@@ -199,3 +199,44 @@ async def test_a_pass_cut_short_keeps_only_the_message_in_flight_leased(
     assert len(leased) == 1, "the message whose sending began may have gone: it keeps its lease"
     assert all(row.sent_at is None for row in rows)
     assert smtp_sink.messages == []
+
+
+async def test_a_batch_slower_than_its_lease_is_never_sent_twice(
+    fresh_databases, dialect: str, smtp_sink: SmtpSink
+) -> None:
+    """A slow SMTP server and a short lease: a sender stops beginning messages after half its
+    lease and hands the rest back, so a competing sender never takes over a message it still
+    holds."""
+    from wegotwork.db import create_engine
+
+    url = await fresh_databases.create_migrated(dialect)
+    engine = create_engine(url, pool_size=4)
+    database = Database(engine)
+    try:
+        async with database.sessionmaker() as session:
+            for index in range(6):
+                enqueue(session, to=f"slow{index}@example.com", subject="Slow", text="x")
+            await session.commit()
+        senders = [
+            OutboxSender(
+                database,
+                SlowTransport(smtp_sink.url, pause=0.3),
+                "WeGotWork <no-reply@test>",
+                lease_seconds=1,
+            )
+            for _ in range(2)
+        ]
+
+        async def drain(sender: OutboxSender) -> None:
+            for _round in range(20):
+                await sender.send_due()
+                await asyncio.sleep(0.05)
+                if len(smtp_sink.messages) >= 6:
+                    return
+
+        await asyncio.gather(drain(senders[0]), drain(senders[1]))
+        received = [tuple(item.to) for item in smtp_sink.messages]
+        assert len(received) == 6
+        assert len(set(received)) == 6, "a message was sent twice"
+    finally:
+        await engine.dispose()

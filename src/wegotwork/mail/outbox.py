@@ -192,16 +192,20 @@ class OutboxSender:
     async def send_due(self) -> int:
         """Send every message that is due now; return how many went out.
 
-        If the pass stops early (the database fails, the process shuts down), the claimed
-        messages it had not begun are released at once. A message whose sending had begun
-        keeps its lease: it may have been delivered, and is retried only when the lease ends.
+        If the pass stops early (the database fails, the process shuts down, half the lease
+        has gone by), the claimed messages it had not begun are released at once. A message
+        whose sending had begun keeps its lease: it may have been delivered, and is retried
+        only when the lease ends.
         """
         sent = 0
         claimed = await self._claim()
+        # No message is begun after half the lease: a slow batch must not outlast its lease,
+        # or another sender would claim the rest again and send it a second time.
+        deadline = utcnow() + self.lease / 2
         untouched = {message.id for message in claimed}
         try:
             for message in claimed:
-                if self._stopping:
+                if self._stopping or utcnow() >= deadline:
                     break
                 untouched.discard(message.id)
                 email = self._email(message)
