@@ -85,9 +85,10 @@ def start(
     port: int,
     ready_path: str = "/healthz",
     timeout: float = 60,
+    log_dir: Path = OUT,
 ) -> Server:
-    OUT.mkdir(parents=True, exist_ok=True)
-    log = OUT / f"{name}.log"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log = log_dir / f"{name}.log"
     started = time.monotonic()
     process = subprocess.Popen(
         command,
@@ -121,8 +122,11 @@ def wegotwork(
     server: str = "uvicorn",
     data_dir: Path | None = None,
     extra_env: dict[str, str] | None = None,
+    port: int | None = None,
+    log_dir: Path = OUT,
+    name: str | None = None,
 ) -> Server:
-    port = free_port()
+    port = port or free_port()
     data = data_dir or (CACHE / "data")
     data.mkdir(parents=True, exist_ok=True)
     env = {
@@ -149,7 +153,14 @@ def wegotwork(
     ]
     if server != "uvicorn":
         command += ["--server", server]
-    return start(f"wegotwork-{server}", command, env=env, port=port, ready_path="/readyz")
+    return start(
+        name or f"wegotwork-{server}",
+        command,
+        env=env,
+        port=port,
+        ready_path="/readyz",
+        log_dir=log_dir,
+    )
 
 
 def floor(*, workers: int = 2) -> Server:

@@ -45,3 +45,10 @@ async def test_keys_cannot_escape_the_root(tmp_path: Path, key: str) -> None:
     storage = LocalStorage(tmp_path / "root")
     with pytest.raises(StorageError):
         await storage.save(key, chunks(b"x"), "text/plain")
+
+
+async def test_a_directory_that_is_not_one_is_a_storage_error(tmp_path: Path) -> None:
+    (tmp_path / "resumes").write_text("a file where the directory should be")
+    storage = LocalStorage(tmp_path)
+    with pytest.raises(StorageError):
+        await storage.save("resumes/cv.pdf", chunks(b"%PDF-1.4"), "application/pdf")

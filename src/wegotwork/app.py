@@ -80,6 +80,9 @@ def build_services(settings: Settings, database: Database | None = None) -> Serv
             transport_for(settings.smtp_url),
             settings.mail_from,
             poll_seconds=settings.outbox_poll_seconds,
+            retry_seconds=settings.outbox_retry_seconds,
+            retry_max_seconds=settings.outbox_retry_max_seconds,
+            lease_seconds=settings.outbox_lease_seconds,
         ),
     )
 

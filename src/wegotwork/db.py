@@ -12,7 +12,9 @@ from typing import Any, TypeVarTuple
 
 import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import DateTime, Select, event
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, ExceptionContext
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import (
     AsyncConnection,
     AsyncEngine,
@@ -92,13 +94,66 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+# SQLSTATEs that mean "the server cannot serve this connection now", not "this query is wrong":
+# connection exceptions (08xxx), operator intervention (57P01 admin shutdown, 57P02 crash
+# shutdown, 57P03 cannot connect now: starting up or shutting down), too many connections.
+_UNAVAILABLE_STATES = ("08", "57P01", "57P02", "57P03", "57P05", "53300")
+
+
+def _lost_connection(error: BaseException | None) -> bool:
+    """A driver error that leaves the connection unusable or was raised because the server is
+    shutting down, starting up or unreachable."""
+    while error is not None:
+        state = getattr(error, "sqlstate", None)
+        if isinstance(state, str) and state.startswith(_UNAVAILABLE_STATES):
+            return True
+        module = type(error).__module__
+        if module.startswith("asyncpg") and type(error).__name__ in {
+            "ConnectionDoesNotExistError",
+            "InternalClientError",  # the connection was left mid-operation by a failure
+            "CannotConnectNowError",
+        }:
+            return True
+        if isinstance(error, ConnectionError | TimeoutError):
+            return True
+        error = error.__cause__
+    return False
+
+
+def first_line(exc: BaseException) -> str:
+    """An error's first line, for a log message without a trace."""
+    text = str(exc)
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """The database is down, restarting or overloaded: worth a 503 and a retry, not a 500."""
+    if isinstance(exc, OperationalError | InterfaceError | PoolTimeout | ConnectionError):
+        return True
+    if isinstance(exc, DBAPIError):
+        return bool(exc.connection_invalidated) or _lost_connection(exc.orig)
+    return False
+
+
+def _invalidate_lost_connections(engine: AsyncEngine) -> None:
+    """Treat every "connection lost" error as a disconnect, so SQLAlchemy discards the
+    connection instead of returning it to the pool (asyncpg reports a server shutdown, a
+    connection closed mid-query or one left mid-operation in ways the dialect does not
+    recognise; such a connection would fail the next request too)."""
+
+    @event.listens_for(engine.sync_engine, "handle_error")
+    def _on_error(context: ExceptionContext) -> None:
+        if not context.is_disconnect and _lost_connection(context.original_exception):
+            context.is_disconnect = True
+
+
 def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
     """An async engine for ``sqlite+aiosqlite://`` or ``postgresql+asyncpg://``."""
     if url.startswith("sqlite"):
         engine = create_async_engine(url, echo=echo)
         _configure_sqlite(engine)
         return engine
-    return create_async_engine(
+    engine = create_async_engine(
         url,
         echo=echo,
         pool_size=pool_size,
@@ -110,6 +165,8 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
         # with 100 000 applicants, another with ten). Planning these queries costs far less.
         connect_args={"server_settings": {"plan_cache_mode": "force_custom_plan"}},
     )
+    _invalidate_lost_connections(engine)
+    return engine
 
 
 class Database:

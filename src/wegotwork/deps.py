@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any
@@ -9,8 +10,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from wegotwork.db import Database
+from wegotwork.db import Database, first_line, is_unavailable
 from wegotwork.settings import Settings
+
+log = logging.getLogger("wegotwork.db")
 
 if TYPE_CHECKING:
     from wegotwork.mail.outbox import OutboxSender
@@ -37,10 +40,22 @@ def get_services(request: Request) -> Services:
 
 
 async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
-    """A session per request. Routes commit once; anything not committed is rolled back."""
+    """A session per request. Routes commit once; anything not committed is rolled back.
+
+    The session is closed after the response has gone out: if the database connection was
+    lost meanwhile (a restart), closing it fails, and there is no one left to tell. The
+    connection is discarded and the response stands."""
     services = get_services(request)
-    async with services.db.sessionmaker() as session:
+    session = services.db.sessionmaker()
+    try:
         yield session
+    finally:
+        try:
+            await session.close()
+        except Exception as exc:
+            if not is_unavailable(exc):
+                raise
+            log.warning("database connection lost before the session closed: %s", first_line(exc))
 
 
 async def _services(request: Request) -> Services:

@@ -55,6 +55,9 @@ class Settings(BaseSettings):
 
     smtp_url: str = ""
     mail_from: str = "WeGotWork <no-reply@wegotwork.localhost>"
+    outbox_retry_seconds: float = Field(default=30.0, gt=0)
+    outbox_retry_max_seconds: float = Field(default=1800.0, gt=0)
+    outbox_lease_seconds: float = Field(default=300.0, gt=0)
 
     storage_url: str = ""
     s3_endpoint_url: str = ""

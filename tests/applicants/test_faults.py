@@ -165,3 +165,18 @@ async def test_two_simultaneous_applications_with_one_email_make_one_applicant(
         assert len(stored_files(tmp_path / "files")) == 1
     finally:
         await database.dispose()
+
+
+async def test_storage_directory_gone_answers_503_with_nothing_written(
+    client: httpx.AsyncClient, db: AsyncSession, job: Job, files_root: Path
+) -> None:
+    """The résumé directory replaced by a file (unmounted, deleted, made unusable): the
+    cleanup of the unfinished file must not hide the storage failure behind a 500."""
+    files_root.mkdir(parents=True, exist_ok=True)
+    (files_root / "resumes").write_text("not a directory")
+    response = await apply(client, job.id)
+    assert response.status_code == 503
+    assert response.headers["retry-after"]
+    assert response.json() == {"error": True, "message": UNAVAILABLE}
+    assert await count(db, Applicant) == 0
+    assert await count(db, OutboxMessage) == 0

@@ -17,7 +17,6 @@ from collections.abc import AsyncIterator
 
 import anyio
 from pydantic import ValidationError
-from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wegotwork.applicants import actions, rules
@@ -25,7 +24,7 @@ from wegotwork.applicants.actions import Opening, StoredResume
 from wegotwork.applicants.files import WRONG_TYPE, EmptyResume, ResumeInspector
 from wegotwork.applicants.multipart import MultipartReader, Part
 from wegotwork.applicants.schemas import ApplicationInput
-from wegotwork.db import new_id
+from wegotwork.db import is_unavailable, new_id
 from wegotwork.deps import Services
 from wegotwork.errors import DomainError, Invalid, Unavailable, UnsupportedMediaType
 from wegotwork.models import Applicant
@@ -97,7 +96,7 @@ class ApplicationIntake:
             if isinstance(exc, StorageError):
                 log.warning("résumé storage failed: %s", exc)
                 raise Unavailable(STORAGE_DOWN) from exc
-            if isinstance(exc, OperationalError | InterfaceError):
+            if isinstance(exc, Exception) and is_unavailable(exc):
                 log.warning("database failed while applying: %s", exc)
                 raise Unavailable(STORAGE_DOWN) from exc
             raise

@@ -14,19 +14,23 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
 
+import anyio
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from sqlalchemy import event as sa_event
 from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session as SyncSession
 
-from wegotwork.db import Database, utcnow
+from wegotwork.db import Database, first_line, is_unavailable, utcnow
 from wegotwork.mail.transport import Transport
 from wegotwork.models import OutboxMessage
 
 log = logging.getLogger("wegotwork.mail")
 
 LEASE = timedelta(minutes=5)
+STOP_GRACE = 10.0  # seconds a stopping sender may take to finish the message it is sending
+RECORD_RETRIES = 4  # about 7 s of retries to record a delivered message
+FIRST_RETRY = timedelta(seconds=30)
 MAX_BACKOFF = timedelta(minutes=30)
 BATCH = 20
 WAKE_FLAG = "outbox_wake"
@@ -66,10 +70,14 @@ def enqueue(
     return message
 
 
-def backoff(attempts: int) -> timedelta:
-    """30 s, 1 min, 2 min, ... capped at 30 minutes."""
-    seconds = 30 * (2 ** max(attempts - 1, 0))
-    return min(timedelta(seconds=seconds), MAX_BACKOFF)
+def backoff(
+    attempts: int,
+    base: timedelta = FIRST_RETRY,
+    cap: timedelta = MAX_BACKOFF,
+) -> timedelta:
+    """The wait before the next attempt: ``base``, twice that, four times... capped at ``cap``
+    (by default 30 s, 1 min, 2 min, ... 30 minutes)."""
+    return min(base * (1 << min(max(attempts - 1, 0), 32)), cap)
 
 
 _senders: weakref.WeakSet[OutboxSender] = weakref.WeakSet()
@@ -86,14 +94,30 @@ class OutboxSender:
     """Delivers due outbox messages; runs as a task beside the server in every process."""
 
     def __init__(
-        self, db: Database, transport: Transport, sender_address: str, poll_seconds: float = 2.0
+        self,
+        db: Database,
+        transport: Transport,
+        sender_address: str,
+        poll_seconds: float = 2.0,
+        *,
+        retry_seconds: float | None = None,
+        retry_max_seconds: float | None = None,
+        lease_seconds: float | None = None,
     ) -> None:
         self.db = db
         self.transport = transport
         self.sender_address = sender_address
         self.poll_seconds = poll_seconds
+        self.first_retry = (
+            FIRST_RETRY if retry_seconds is None else timedelta(seconds=retry_seconds)
+        )
+        self.max_backoff = (
+            MAX_BACKOFF if retry_max_seconds is None else timedelta(seconds=retry_max_seconds)
+        )
+        self.lease = LEASE if lease_seconds is None else timedelta(seconds=lease_seconds)
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         _senders.add(self)
 
     def wake(self) -> None:
@@ -103,23 +127,33 @@ class OutboxSender:
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(self._run(), name="outbox")
 
-    async def stop(self) -> None:
+    async def stop(self, grace: float = STOP_GRACE) -> None:
+        """Stop after the message being sent (at most ``grace`` seconds); the messages the
+        pass had claimed but not begun are handed back at once, not after their lease."""
         if self._task is not None:
+            self._stopping = True
+            self._wake.set()
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(asyncio.shield(self._task), timeout=grace)
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+            self._stopping = False
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 sent = await self.send_due()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.exception("outbox pass failed")
+            except Exception as exc:
+                if is_unavailable(exc):
+                    log.warning("outbox pass failed, database unavailable: %s", first_line(exc))
+                else:
+                    log.exception("outbox pass failed")
                 sent = 0
-            if sent:
+            if sent or self._stopping:
                 continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
@@ -146,7 +180,7 @@ class OutboxSender:
         claim = (
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(candidates.scalar_subquery()), due)
-            .values(locked_until=now + LEASE)
+            .values(locked_until=now + self.lease)
             .returning(OutboxMessage)
             .execution_options(synchronize_session=False)
         )
@@ -156,34 +190,86 @@ class OutboxSender:
         return claimed
 
     async def send_due(self) -> int:
-        """Send every message that is due now; return how many went out."""
+        """Send every message that is due now; return how many went out.
+
+        If the pass stops early (the database fails, the process shuts down, half the lease
+        has gone by), the claimed messages it had not begun are released at once. A message
+        whose sending had begun keeps its lease: it may have been delivered, and is retried
+        only when the lease ends.
+        """
         sent = 0
-        for message in await self._claim():
-            email = self._email(message)
-            try:
-                await self.transport.send(email)
-            except Exception as exc:
-                attempts = message.attempts + 1
-                log.warning("mail to %s failed (attempt %d): %s", message.to_address, attempts, exc)
-                values: dict[str, Any] = {
-                    "attempts": attempts,
-                    "next_attempt_at": utcnow() + backoff(attempts),
-                    "last_error": str(exc)[:1000],
-                    "locked_until": None,
-                }
-            else:
-                sent += 1
-                values = {
-                    "attempts": message.attempts + 1,
-                    "sent_at": utcnow(),
-                    "locked_until": None,
-                }
-            async with self.db.sessionmaker() as session:
-                await session.execute(
-                    update(OutboxMessage).where(OutboxMessage.id == message.id).values(**values)
-                )
-                await session.commit()
+        claimed = await self._claim()
+        # No message is begun after half the lease: a slow batch must not outlast its lease,
+        # or another sender would claim the rest again and send it a second time.
+        deadline = utcnow() + self.lease / 2
+        untouched = {message.id for message in claimed}
+        try:
+            for message in claimed:
+                if self._stopping or utcnow() >= deadline:
+                    break
+                untouched.discard(message.id)
+                email = self._email(message)
+                try:
+                    await self.transport.send(email)
+                except Exception as exc:
+                    attempts = message.attempts + 1
+                    log.warning(
+                        "mail to %s failed (attempt %d): %s", message.to_address, attempts, exc
+                    )
+                    await self._record(
+                        message.id,
+                        attempts=attempts,
+                        next_attempt_at=utcnow()
+                        + backoff(attempts, self.first_retry, self.max_backoff),
+                        last_error=str(exc)[:1000],
+                        locked_until=None,
+                    )
+                else:
+                    sent += 1
+                    # Delivered: recording it must survive a database blip, or it goes twice.
+                    await self._record(
+                        message.id,
+                        retries=RECORD_RETRIES,
+                        attempts=message.attempts + 1,
+                        sent_at=utcnow(),
+                        locked_until=None,
+                    )
+        finally:
+            if untouched:
+                await self._release(untouched)
         return sent
+
+    async def _record(self, message_id: str, retries: int = 0, **values: Any) -> None:
+        for attempt in range(retries + 1):
+            try:
+                async with self.db.sessionmaker() as session:
+                    await session.execute(
+                        update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values)
+                    )
+                    await session.commit()
+                return
+            except Exception as exc:
+                if attempt == retries or not is_unavailable(exc):
+                    raise
+                await asyncio.sleep(0.5 * 2**attempt)
+
+    async def _release(self, ids: set[str]) -> None:
+        """Hand claimed messages back (best effort: if the database is down, the lease ends)."""
+        with anyio.CancelScope(shield=True):
+            try:
+                async with self.db.sessionmaker() as session:
+                    await session.execute(
+                        update(OutboxMessage)
+                        .where(OutboxMessage.id.in_(ids), OutboxMessage.sent_at.is_(None))
+                        .values(locked_until=None)
+                    )
+                    await session.commit()
+            except Exception as exc:
+                log.warning(
+                    "could not release %d claimed messages (retried after the lease): %s",
+                    len(ids),
+                    first_line(exc),
+                )
 
     def _email(self, message: OutboxMessage) -> EmailMessage:
         email = EmailMessage()

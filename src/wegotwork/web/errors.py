@@ -18,11 +18,12 @@ from urllib.parse import quote, urlsplit
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope
 
+from wegotwork.db import is_unavailable
 from wegotwork.deps import Services
 from wegotwork.errors import DomainError, RateLimited, Unauthorized, Unavailable
 
@@ -200,7 +201,10 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
 
 async def handle_database_unavailable(request: Request, exc: Exception) -> Response:
     """The database is down, restarting or overloaded: a clean 503 the client may retry, and
-    a warning in the log (no trace: this is an operations problem, not a bug)."""
+    a warning in the log (no trace: this is an operations problem, not a bug). Any other
+    database error is a bug: 500."""
+    if not is_unavailable(exc):
+        return await handle_unexpected(request, exc)
     log.warning(
         "database unavailable on %s %s: %s",
         request.method,
@@ -211,6 +215,8 @@ async def handle_database_unavailable(request: Request, exc: Exception) -> Respo
 
 
 async def handle_unexpected(request: Request, exc: Exception) -> Response:
+    if is_unavailable(exc):  # raised outside the routes, e.g. in a middleware
+        return await handle_database_unavailable(request, exc)
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     face = face_of(request.url.path)
     if face == "auth":
@@ -241,6 +247,6 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, handle_domain_error)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, handle_http_exception)
-    for unavailable in (OperationalError, InterfaceError, PoolTimeout, ConnectionError):
+    for unavailable in (DBAPIError, PoolTimeout, ConnectionError):
         app.add_exception_handler(unavailable, handle_database_unavailable)
     app.add_exception_handler(Exception, handle_unexpected)
