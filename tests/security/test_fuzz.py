@@ -12,6 +12,7 @@ the code behind the 404.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ import requests
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
-from schemathesis import APIOperation, Case, GenerationMode
+from schemathesis import APIOperation, Case, GenerationMode, Response
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import (
@@ -32,7 +33,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, AsyncTransaction
 
 from tests import factories
 from tests.fixtures.app import BASE_URL
@@ -242,3 +243,62 @@ async def test_every_api_operation_survives_fuzzing(
     )
     assert outcome.operations >= 70
     assert not outcome.failures, outcome.report()
+
+
+# Stateful: links between operations (inferred by schemathesis from the document: an id one
+# response returns is a path parameter of another), e.g. create an organization, then a category
+# in it, a job in that category, read, change and delete them.
+
+STATEFUL_SCENARIOS = {"sqlite": 12, "postgresql": 6}
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+async def test_api_sequences_follow_links_without_failures(
+    connection: AsyncConnection, world: World, dialect: str
+) -> None:
+    document = (await world.anonymous.get("/openapi.json")).json()
+    schema = schemathesis.openapi.from_dict(document).include(path_regex="^/api/v1/")
+    machine = schema.as_state_machine()
+    loop = asyncio.get_running_loop()
+    client = world.api("member")
+    steps: list[str] = []
+
+    def on_loop(coroutine: Any) -> Any:
+        """Run ``coroutine`` on the test's event loop (where the database connection lives)."""
+        return asyncio.run_coroutine_threadsafe(coroutine, loop).result()
+
+    class Sequences(machine):  # type: ignore[misc,valid-type]
+        def setup(self) -> None:
+            async def begin() -> AsyncTransaction:
+                return await connection.begin_nested()
+
+            self.attempt = on_loop(begin())
+
+        def teardown(self) -> None:
+            on_loop(self.attempt.rollback())
+
+        def call(self, case: Case, **kwargs: Any) -> Response:
+            response = on_loop(send(client, case))
+            steps.append(f"{case.operation.label} -> {response.status_code}")
+            marker = leaked(response)
+            assert marker is None, (case.operation.label, marker)
+            return Response.from_any(response)
+
+        def validate_response(self, response: Response, case: Case, **kwargs: Any) -> None:
+            case.validate_response(response, checks=CHECKS)
+
+    run_settings = settings(
+        max_examples=STATEFUL_SCENARIOS[dialect],
+        stateful_step_count=6,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    await asyncio.to_thread(Sequences.run, settings=run_settings)
+    # Steps on a path with parameters that found their resource: the links were followed.
+    linked = sum(1 for step in steps if "{" in step and " -> 2" in step)
+    stats.record("fuzz-stateful", dialect=dialect, steps=len(steps), linked=linked, failures=0)
+    assert len(steps) >= STATEFUL_SCENARIOS[dialect], steps
+    assert linked > 0, steps
