@@ -335,7 +335,8 @@ async def generate_postgres(url: str, marker: Path) -> Generated:
                 connection = await asyncpg.connect(plain)
                 count = await connection.fetchval("select count(*) from applicant")
                 await connection.close()
-                if count == TOTAL_APPLICANTS:
+                # Applications a benchmark made and did not get to remove are harmless.
+                if count >= TOTAL_APPLICANTS:
                     return Generated.load(marker.with_suffix(".data.json"))
             except (OSError, asyncpg.PostgresError):
                 pass

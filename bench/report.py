@@ -170,6 +170,10 @@ class Report:
         for section, texts in self.notes.items():
             if section not in sections:
                 lines += ["", f"## {section}", "", *texts]
+        findings = HERE / "FINDINGS.md"
+        if findings.exists():
+            # Profiles, causes and before/after figures of past changes, written by hand.
+            lines += ["", findings.read_text().rstrip()]
         return "\n".join(lines) + "\n"
 
     def write(self, *, partial: bool = False) -> Path:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import statistics
 import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -52,44 +54,54 @@ async def prepare_data(config: Config) -> benchdata.Generated:
     return await benchdata.generate_postgres(config.database, CACHE / "data-marker.json")
 
 
-def measure(
-    config: Config,
-    url: str,
-    *,
-    connections: int | None = None,
-    headers: dict[str, str] | None = None,
-    script: str | None = None,
-    script_env: Callable[[int], dict[str, str]] | None = None,
-) -> dict[str, Figure]:
-    """Warm up, then ``repetitions`` wrk runs; req/s, p50 and p99 as figures."""
-    conns = connections or config.connections
-    env = script_env or (lambda _run: {})
-    load.run(
-        url,
-        connections=conns,
-        duration=config.warmup,
-        headers=headers,
-        script=script,
-        script_env=env(0),
-    )
-    results = [
-        load.run(
-            url,
-            connections=conns,
-            duration=config.duration,
-            headers=headers,
-            script=script,
-            script_env=env(run + 1),
+@dataclass
+class Target:
+    """One thing to load: a URL with its connections, headers and wrk script."""
+
+    url: str
+    connections: int | None = None
+    headers: dict[str, str] | None = None
+    script: str | None = None
+    script_env: Callable[[int], dict[str, str]] | None = None
+
+    def run(self, config: Config, number: int, duration: float) -> load.LoadResult:
+        env = self.script_env or (lambda _run: {})
+        return load.run(
+            self.url,
+            connections=self.connections or config.connections,
+            duration=duration,
+            headers=self.headers,
+            script=self.script,
+            script_env=env(number),
         )
-        for run in range(config.repetitions)
-    ]
-    errors = sum(result.errors for result in results)
+
+
+def measure_together(config: Config, targets: dict[str, Target]) -> dict[str, dict[str, Figure]]:
+    """Warm every target up, then run the repetitions round-robin (A B C, A B C, ...): on a
+    shared machine the background load drifts, and interleaving spreads the drift over every
+    target alike instead of letting it fall on whichever ran last. Figures per target: req/s,
+    p50 and p99 (and errors, when there were any)."""
+    for target in targets.values():
+        target.run(config, 0, config.warmup)
+    runs: dict[str, list[load.LoadResult]] = {name: [] for name in targets}
+    for repetition in range(config.repetitions):
+        for name, target in targets.items():
+            runs[name].append(target.run(config, repetition + 1, config.duration))
+    return {name: _figures(results) for name, results in runs.items()}
+
+
+def measure(config: Config, url: str, **target: Any) -> dict[str, Figure]:
+    """Warm up, then ``repetitions`` wrk runs of one target."""
+    return measure_together(config, {"only": Target(url, **target)})["only"]
+
+
+def _figures(results: list[load.LoadResult]) -> dict[str, Figure]:
     figures = {
         "req/s": Figure([r.rps for r in results], ""),
         "p50": Figure([r.p50_ms for r in results], "ms"),
         "p99": Figure([r.p99_ms for r in results], "ms"),
     }
-    if errors:
+    if any(result.errors for result in results):
         figures["errors"] = Figure([float(r.errors) for r in results], "")
     return figures
 
@@ -104,25 +116,21 @@ def _median(figures: dict[str, Figure]) -> float:
 
 def b1(config: Config, data: benchdata.Generated, report: Report) -> None:
     section = "B1 careers page (50 jobs)"
-    floor = servers.floor(workers=config.workers)
+    started: dict[str, servers.Server] = {}
     try:
-        floor_figures = measure(config, floor.url + "/careers")
-        report.add(section, "floor: Jinja2 page from memory (FastAPI, uvicorn)", **floor_figures)
-        floor_rss = floor.rss_mb()
-    finally:
-        floor.stop()
-    floor_rps = _median(floor_figures)
-
-    for kind in ("uvicorn", "granian"):
-        try:
-            app = servers.wegotwork(config.database, workers=config.workers, server=kind)
-        except RuntimeError as exc:
-            report.note(section, f"{kind}: could not start ({str(exc).splitlines()[0]})")
-            continue
-        try:
-            page = f"{app.url}/careers/{data.careers_slug}"
+        started["floor"] = servers.floor(workers=config.workers)
+        for kind in SERVER_KINDS:
+            try:
+                started[kind] = servers.wegotwork(
+                    config.database, workers=config.workers, server=kind
+                )
+            except RuntimeError as exc:
+                report.note(section, f"{kind}: could not start ({str(exc).splitlines()[0]})")
+        kinds = [kind for kind in SERVER_KINDS if kind in started]
+        targets = {"floor": Target(started["floor"].url + "/careers")}
+        for kind in kinds:
+            page = f"{started[kind].url}/careers/{data.careers_slug}"
             first = httpx.get(page, headers={"accept-encoding": "gzip"})
-            etag = first.headers.get("etag", "")
             raw = httpx.get(page, headers={"accept-encoding": "identity"})
             report.note(
                 section,
@@ -130,19 +138,20 @@ def b1(config: Config, data: benchdata.Generated, report: Report) -> None:
                 f"{first.num_bytes_downloaded:,} bytes on the wire "
                 f"({first.headers.get('content-encoding', 'uncompressed')}).",
             )
-            cached = measure(config, page, headers={"accept-encoding": "gzip"})
+            gzip = {"accept-encoding": "gzip"}
+            etag = first.headers.get("etag", "")
+            targets[f"{kind} cached"] = Target(page, headers=gzip)
+            targets[f"{kind} 304"] = Target(page, headers={**gzip, "if-none-match": etag})
+            targets[f"{kind} miss"] = Target(
+                page, connections=8, script="cache_miss.lua", headers=gzip
+            )
+        figures = measure_together(config, targets)
+        floor_rps = _median(figures["floor"])
+        report.add(section, "floor: Jinja2 page from memory (FastAPI, uvicorn)", **figures["floor"])
+        for kind in kinds:
+            cached, conditional, miss = (figures[f"{kind} {case}"] for case in CASES)
             report.add(section, f"WeGotWork ({kind}): unchanged page (render cache)", **cached)
-            conditional = measure(
-                config, page, headers={"accept-encoding": "gzip", "if-none-match": etag}
-            )
             report.add(section, f"WeGotWork ({kind}): conditional request (304)", **conditional)
-            miss = measure(
-                config,
-                page,
-                connections=8,
-                script="cache_miss.lua",
-                headers={"accept-encoding": "gzip"},
-            )
             report.add(
                 section,
                 f"WeGotWork ({kind}): cache miss, rendered from PostgreSQL (8 connections)",
@@ -151,7 +160,7 @@ def b1(config: Config, data: benchdata.Generated, report: Report) -> None:
             report.add(
                 section,
                 f"WeGotWork ({kind}): server RSS after B1",
-                rss=Figure([app.rss_mb()], "MB"),
+                rss=Figure([started[kind].rss_mb()], "MB"),
             )
             report.ratio(
                 section, f"unchanged page / floor ({kind})", _median(cached) / floor_rps, 4
@@ -168,9 +177,14 @@ def b1(config: Config, data: benchdata.Generated, report: Report) -> None:
                 50,
                 at_most=True,
             )
-        finally:
-            app.stop()
-    report.add(section, "floor: server RSS", rss=Figure([floor_rss], "MB"))
+        report.add(section, "floor: server RSS", rss=Figure([started["floor"].rss_mb()], "MB"))
+    finally:
+        for server in started.values():
+            server.stop()
+
+
+SERVER_KINDS = ("uvicorn", "granian")
+CASES = ("cached", "304", "miss")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -241,45 +255,46 @@ def b2(config: Config, data: benchdata.Generated, report: Report) -> None:
     section = "B2 get-session and sign-in"
     email, password = "bench-session@bench.example", "bench-password-123"
     results: dict[str, dict[str, dict[str, Figure]]] = {}
-    for name in ("betterauth", "wegotwork"):
-        if name == "betterauth":
-            try:
-                server = _betterauth_ready(config)
-            except (OSError, subprocess.CalledProcessError, RuntimeError) as exc:
-                report.note(section, f"Better Auth could not be started: {exc}")
-                continue
-        else:
-            server = servers.wegotwork(config.database, workers=config.workers)
+    started: dict[str, servers.Server] = {}
+    labels = {"betterauth": "Better Auth 1.7.25 (Node, node:cluster)", "wegotwork": "WeGotWork"}
+    try:
         try:
-            jar = _sign_up_and_in(server.url, email, password)
-            cookie = _cookie_header(jar)
+            started["betterauth"] = _betterauth_ready(config)
+        except (OSError, subprocess.CalledProcessError, RuntimeError) as exc:
+            report.note(section, f"Better Auth could not be started: {exc}")
+        started["wegotwork"] = servers.wegotwork(config.database, workers=config.workers)
+        targets: dict[str, Target] = {}
+        for name, server in started.items():
+            cookie = _cookie_header(_sign_up_and_in(server.url, email, password))
             session_url = f"{server.url}/api/auth/get-session"
-            figures = {
-                "cached": measure(config, session_url, headers={"cookie": cookie}),
-                "database": measure(
-                    config, session_url + "?disableCookieCache=true", headers={"cookie": cookie}
-                ),
-                "signin": measure(
-                    config,
-                    f"{server.url}/api/auth/sign-in/email",
-                    script="signin.lua",
-                    connections=16,
-                    script_env=lambda _run, url=server.url: {
-                        "BENCH_EMAIL": email,
-                        "BENCH_PASSWORD": password,
-                        "BENCH_ORIGIN": url,
-                    },
-                ),
-            }
-            label = (
-                "Better Auth 1.7.25 (Node, node:cluster)" if name == "betterauth" else "WeGotWork"
+            targets[f"{name} cached"] = Target(session_url, headers={"cookie": cookie})
+            targets[f"{name} database"] = Target(
+                session_url + "?disableCookieCache=true", headers={"cookie": cookie}
             )
-            report.add(section, f"{label}: get-session via cookie cache", **figures["cached"])
-            report.add(section, f"{label}: get-session from the database", **figures["database"])
-            report.add(section, f"{label}: sign-in (16 connections)", **figures["signin"])
+            targets[f"{name} signin"] = Target(
+                f"{server.url}/api/auth/sign-in/email",
+                script="signin.lua",
+                connections=16,
+                script_env=lambda _run, url=server.url: {
+                    "BENCH_EMAIL": email,
+                    "BENCH_PASSWORD": password,
+                    "BENCH_ORIGIN": url,
+                },
+            )
+        figures = measure_together(config, targets)
+        for name, server in started.items():
+            label = labels[name]
+            results[name] = {
+                case: figures[f"{name} {case}"] for case in ("cached", "database", "signin")
+            }
+            report.add(section, f"{label}: get-session via cookie cache", **results[name]["cached"])
+            report.add(
+                section, f"{label}: get-session from the database", **results[name]["database"]
+            )
+            report.add(section, f"{label}: sign-in (16 connections)", **results[name]["signin"])
             report.add(section, f"{label}: server RSS", rss=Figure([server.rss_mb()], "MB"))
-            results[name] = figures
-        finally:
+    finally:
+        for server in started.values():
             server.stop()
     if "betterauth" in results and "wegotwork" in results:
         ours, theirs = results["wegotwork"], results["betterauth"]
@@ -307,7 +322,7 @@ def b2(config: Config, data: benchdata.Generated, report: Report) -> None:
 # B3: applying with a 200 KB PDF
 
 
-def _pdf_200kb() -> Path:
+def pdf_200kb() -> Path:
     from wegotwork.seed import tiny_pdf
 
     path = CACHE / "resume-200kb.pdf"
@@ -320,42 +335,60 @@ def _pdf_200kb() -> Path:
 
 def b3(config: Config, data: benchdata.Generated, report: Report) -> None:
     section = "B3 applying with a 200 KB PDF"
-    pdf = _pdf_200kb()
+    pdf = pdf_200kb()
     stamp = str(int(time.time()))
-    results = {}
     os.environ["WEGOTWORK_DATABASE_URL"] = config.database  # the floor's bare insert uses it
-    floor = servers.floor(workers=config.workers)
+    started: dict[str, servers.Server] = {}
     try:
+        started["floor"] = floor = servers.floor(workers=config.workers)
+        started["ours"] = app = servers.wegotwork(config.database, workers=config.workers)
         org_id = asyncio.run(_organization_of(config, data.published_job_id))
-        results["floor"] = measure(
+        rss_before = app.rss_mb()
+        results = measure_together(
             config,
-            f"{floor.url}/apply/{data.published_job_id}/{org_id}",
-            script="apply_bare.lua",
-            script_env=lambda run: {"BENCH_FIELD_PREFIX": f"floor{stamp}r{run}"},
-        )
-        report.add(section, "bare insert endpoint (no file)", **results["floor"])
-    finally:
-        floor.stop()
-    app = servers.wegotwork(config.database, workers=config.workers)
-    try:
-        results["ours"] = measure(
-            config,
-            f"{app.url}/api/v1/public/jobs/{data.published_job_id}/applications",
-            script="apply.lua",
-            script_env=lambda run: {
-                "BENCH_PDF": str(pdf),
-                "BENCH_FIELD_PREFIX": f"ours{stamp}r{run}",
+            {
+                "floor": Target(
+                    f"{floor.url}/apply/{data.published_job_id}/{org_id}",
+                    script="apply_bare.lua",
+                    script_env=lambda run: {"BENCH_FIELD_PREFIX": f"floor{stamp}r{run}"},
+                ),
+                "ours": Target(
+                    f"{app.url}/api/v1/public/jobs/{data.published_job_id}/applications",
+                    script="apply.lua",
+                    script_env=lambda run: {
+                        "BENCH_PDF": str(pdf),
+                        "BENCH_FIELD_PREFIX": f"ours{stamp}r{run}",
+                    },
+                ),
             },
         )
+        report.add(section, "bare insert endpoint (no file)", **results["floor"])
         report.add(
             section, "WeGotWork apply (multipart, streamed to local storage)", **results["ours"]
         )
-        report.add(section, "WeGotWork server RSS after B3", rss=Figure([app.rss_mb()], "MB"))
+        report.add(
+            section,
+            "WeGotWork server RSS (streamed uploads keep it flat)",
+            **{"rss before": Figure([rss_before], "MB"), "rss after": Figure([app.rss_mb()], "MB")},
+        )
     finally:
-        app.stop()
+        for server in started.values():
+            server.stop()
+        asyncio.run(remove_applications(config, f"%{stamp}r%@bench.example"))
     report.ratio(
         section, "apply / bare insert", _median(results["ours"]) / _median(results["floor"]), 0.5
     )
+
+
+async def remove_applications(config: Config, email_pattern: str) -> None:
+    """Delete the applications a benchmark made, so the generated data stays as generated."""
+    import asyncpg
+
+    connection = await asyncpg.connect(config.database.replace("+asyncpg", ""))
+    try:
+        await connection.execute("delete from applicant where email like $1", email_pattern)
+    finally:
+        await connection.close()
 
 
 async def _organization_of(config: Config, job_id: str) -> str:
@@ -393,7 +426,9 @@ def b5(config: Config, data: benchdata.Generated, report: Report) -> None:
         startups.append(app.ready_seconds)
         app.stop()
     report.add(section, "start-up to /readyz (1 worker)", time=Figure(startups, "s"))
-    report.ratio(section, "start-up to ready, s", min(startups), 2, at_most=True)
+    report.ratio(
+        section, "start-up to ready (median), s", statistics.median(startups), 2, at_most=True
+    )
     app = servers.wegotwork(config.database, workers=config.workers)
     try:
         page = f"{app.url}/careers/{data.careers_slug}"

@@ -363,5 +363,9 @@ async def test_a_real_deployment_sees_commits_from_elsewhere_on_the_next_request
             assert "Second title" in after.text
             by_job = await visitor.get(f"/api/v1/public/jobs/{job.id}")
             assert by_job.json()["job"]["title"] == "Second title"
+            careers_data = await visitor.get("/api/v1/public/organizations/gamma-co")
+            assert careers_data.status_code == 200
+            assert "Second title" in careers_data.text
+            assert (await visitor.get("/careers/no-such-co")).status_code == 404
     finally:
         await engine.dispose()

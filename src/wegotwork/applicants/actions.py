@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Select, delete, func, select, tuple_
+from sqlalchemy import Select, and_, bindparam, delete, func, literal_column, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,7 +28,7 @@ from wegotwork.applicants.schemas import (
     EventRow,
 )
 from wegotwork.auth.sessions import AuthContext
-from wegotwork.db import new_id, utcnow
+from wegotwork.db import Database, new_id, utcnow
 from wegotwork.errors import Conflict, Invalid, NotFound
 from wegotwork.mail import enqueue, render_message
 from wegotwork.models import (
@@ -77,24 +77,41 @@ class StoredResume:
     size: int
 
 
-def _published(job_id: str) -> Select[Job, Organization]:
-    return (
-        select(Job, Organization)
-        .join(Organization, Organization.id == Job.organization_id)
-        .where(Job.id == job_id, Job.status == JobStatus.PUBLISHED)
+# One statement answers "is this job open, and who is told of a new applicant": a row per member
+# who wants the notice (or a single row with no member), each with the job and organization.
+_OPENING = (
+    select(Job.id, Job.title, Organization.id, Organization.name, Organization.slug)
+    .join(Organization, Organization.id == Job.organization_id)
+    # The status as a literal: Database.read binds the job id alone.
+    .where(
+        Job.id == bindparam("job_id"),
+        Job.status == literal_column(f"'{JobStatus.PUBLISHED.value}'"),
     )
+)
+_OPENING_WITH_RECIPIENTS = (
+    _OPENING.add_columns(User.email, User.name)
+    .outerjoin(
+        Member,
+        and_(
+            Member.organization_id == Organization.id,
+            Member.notify_new_applicants.is_(True),
+        ),
+    )
+    .outerjoin(User, User.id == Member.user_id)
+    .order_by(User.email)
+)
 
 
-async def get_open_job(db: AsyncSession, job_id: str) -> Opening:
-    """The published job ``job_id``. Anyone may call it.
+async def get_open_job(database: Database, job_id: str) -> Opening:
+    """The published job ``job_id``. Anyone may call it; one read-only statement on the
+    database's hot-read path (no transaction is held while the upload streams).
 
     Raises NotFound when the job does not exist or is not published (drafts stay invisible).
     """
-    row = (await db.execute(_published(job_id))).first()
-    if row is None:
+    rows = await database.read(_OPENING, job_id=job_id)
+    if not rows:
         raise NotFound(JOB_NOT_FOUND)
-    job, organization = row
-    return Opening(job.id, job.title, organization.id, organization.name, organization.slug)
+    return Opening(*rows[0])
 
 
 async def job_for_confirmation(
@@ -134,15 +151,16 @@ async def submit_application(
     when this email already applied to this job (decided by the unique index, so two
     simultaneous submissions cannot both succeed).
     """
-    row = (await db.execute(_published(job_id))).first()
-    if row is None:
+    # Checked again at the end of the upload: the job may have closed meanwhile.
+    rows = (await db.execute(_OPENING_WITH_RECIPIENTS, {"job_id": job_id})).all()
+    if not rows:
         raise NotFound(JOB_NOT_FOUND)
-    job, organization = row
+    opening = Opening(*rows[0][:5])
     now = utcnow()
     applicant = Applicant(
         id=new_id(),
-        organization_id=organization.id,
-        job_id=job.id,
+        organization_id=opening.organization_id,
+        job_id=opening.job_id,
         name=data.name,
         email=data.email,
         motivation=data.motivation,
@@ -157,19 +175,11 @@ async def submit_application(
         created_at=now,
         updated_at=now,
     )
-    try:
-        async with db.begin_nested():
-            db.add(applicant)
-            await db.flush()
-    except IntegrityError as exc:
-        if _UNIQUE_APPLICATION in str(exc.orig):
-            raise Conflict(ALREADY_APPLIED, code="ALREADY_APPLIED") from exc
-        raise NotFound(JOB_NOT_FOUND) from exc
-
+    db.add(applicant)
     context = {
         "name": applicant.name,
-        "job": job.title,
-        "organization": organization.name,
+        "job": opening.job_title,
+        "organization": opening.organization_name,
     }
     subject, text, html = render_message("application_received", **context)
     enqueue(
@@ -180,14 +190,10 @@ async def submit_application(
         html=html,
         kind="application_received",
     )
-    link = f"{base_url}/dashboard/{organization.slug}/applicants/{applicant.id}"
-    recipients = await db.execute(
-        select(User.email, User.name)
-        .join(Member, Member.user_id == User.id)
-        .where(Member.organization_id == organization.id, Member.notify_new_applicants.is_(True))
-        .order_by(User.email)
-    )
-    for email, member_name in recipients:
+    link = f"{base_url}/dashboard/{opening.organization_slug}/applicants/{applicant.id}"
+    for *_opening, email, member_name in rows:
+        if email is None:
+            continue
         subject, text, html = render_message(
             "new_applicant",
             member=member_name,
@@ -198,7 +204,16 @@ async def submit_application(
         enqueue(
             db, to=email, subject=_one_line(subject), text=text, html=html, kind="new_applicant"
         )
-    await db.flush()
+    # The row and its mail go in one flush. A second application of the same email to the
+    # same job is refused by the unique index, so two simultaneous ones cannot both succeed;
+    # the transaction is then rolled back whole (no savepoint round trips on the common path).
+    try:
+        await db.flush()
+    except IntegrityError as exc:
+        await db.rollback()
+        if _UNIQUE_APPLICATION in str(exc.orig):
+            raise Conflict(ALREADY_APPLIED, code="ALREADY_APPLIED") from exc
+        raise NotFound(JOB_NOT_FOUND) from exc
     return applicant
 
 

@@ -56,9 +56,8 @@ class ApplicationIntake:
 
     async def open(self, job_id: str) -> Opening:
         """The published job, checked before the body is read. Raises NotFound."""
-        self.opening = await actions.get_open_job(self.db, job_id)
-        # Release the connection (and, on SQLite, the write lock) while the upload streams.
-        await self.db.rollback()
+        # No transaction (and, on SQLite, no lock) is held while a candidate's file trickles in.
+        self.opening = await actions.get_open_job(self.services.db, job_id)
         return self.opening
 
     async def receive(self, body: AsyncIterator[bytes], content_type: str) -> Applicant | None:

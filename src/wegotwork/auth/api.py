@@ -314,8 +314,8 @@ async def get_session(request: Request) -> Response:
                 return _respond(answer.body, request)
             pending[writer.session_data] = writer.expire(writer.session_data)
 
-    async with services.db.reader() as connection:
-        row = (await connection.execute(_SESSION_ROW, {"token": token})).first()
+    rows = await services.db.read(_SESSION_ROW, token=token)
+    row = rows[0] if rows else None
     if row is None or row[3] < now:
         if row is not None:
             async with services.db.sessionmaker() as db:

@@ -43,8 +43,7 @@ async def careers_data(slug: str, services: ServicesDep, db: DbSession) -> Caree
     (newest first; jobs without a category come last with ``id: null``), and the distinct
     locations and job types for filters."""
     settings = services.settings
-    async with services.db.reader() as connection:
-        snapshot = await careers_snapshot(connection, slug)
+    snapshot = await careers_snapshot(services.db, slug)
     organization = snapshot.organization
     listing = await careers_listing(db, snapshot, CareersFilters())
     logo = logo_url(organization)

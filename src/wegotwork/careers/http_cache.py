@@ -208,9 +208,6 @@ class PublicPagesMiddleware:
         self._inflight: dict[CacheKey, asyncio.Event] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "lifespan":
-            await self.app(scope, receive, self._closing_on_shutdown(send))
-            return
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -255,14 +252,6 @@ class PublicPagesMiddleware:
             if entry is None:
                 return  # the app answered itself (not cacheable)
         await self._send(send, scope, entry, etag, request.accept_gzip)
-
-    def _closing_on_shutdown(self, send: Send) -> Send:
-        async def wrapped(message: Message) -> None:
-            if message["type"] == "lifespan.shutdown.complete":
-                await self.versions.close()
-            await send(message)
-
-        return wrapped
 
     # -- routing -------------------------------------------------------------------------------
 

@@ -62,8 +62,7 @@ async def careers_page(
 ) -> Response:
     """The organization's careers page: its profile and published jobs, with filters that work
     as a plain GET form and, with htmx, swap only the results."""
-    async with services.db.reader() as connection:
-        snapshot = await careers_snapshot(connection, slug)
+    snapshot = await careers_snapshot(services.db, slug)
     organization = snapshot.organization
     filters = CareersFilters.parse(request.query_params)
     listing = await careers_listing(db, snapshot, filters)

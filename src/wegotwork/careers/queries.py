@@ -10,9 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy import bindparam, func, literal_column, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from wegotwork.db import Database
 from wegotwork.errors import NotFound
 from wegotwork.jobs.actions import search_condition
 from wegotwork.jobs.rules import (
@@ -160,7 +161,9 @@ _SNAPSHOT = (
     .select_from(Organization)
     .outerjoin(
         Job,
-        (Job.organization_id == Organization.id) & (Job.status == JobStatus.PUBLISHED),
+        # A constant, not a parameter: Database.read binds the slug alone.
+        (Job.organization_id == Organization.id)
+        & (Job.status == literal_column(f"'{JobStatus.PUBLISHED.value}'")),
     )
     .outerjoin(JobCategory, JobCategory.id == Job.category_id)
     .where(func.lower(Organization.slug) == bindparam("slug"))
@@ -188,42 +191,43 @@ class CareersSnapshot:
     jobs: list[ListedJob]
 
 
-async def careers_snapshot(connection: AsyncConnection, slug: str) -> CareersSnapshot:
+async def careers_snapshot(database: Database, slug: str) -> CareersSnapshot:
     """Everything the careers page needs, in one round trip; NotFound for an unknown slug."""
     if not plausible_id(slug):
         raise NotFound(CAREERS_NOT_FOUND)
-    rows = (await connection.execute(_SNAPSHOT, {"slug": slug.lower()})).all()
+    rows = await database.read(_SNAPSHOT, slug=slug.lower())
     if not rows:
         raise NotFound(CAREERS_NOT_FOUND)
     first = rows[0]
     organization = Organization(
-        id=first.id,
-        name=first.name,
-        slug=first.slug,
-        description=first.description,
-        website=first.website,
-        logo=first.logo,
-        content_version=first.content_version,
-        created_at=first.created_at,
-        updated_at=first.updated_at,
+        id=first[0],
+        name=first[1],
+        slug=first[2],
+        description=first[3],
+        website=first[4],
+        logo=first[5],
+        content_version=first[6],
+        created_at=first[7],
+        updated_at=first[8],
     )
     categories: dict[str, CategoryRef] = {}
     jobs: list[ListedJob] = []
     for row in rows:
-        if row.job_id is None:
+        job_id, title, kind, country, city, remote, category_id, published_at, category = row[9:]
+        if job_id is None:
             continue
-        if row.category_id is not None and row.category_id not in categories:
-            categories[row.category_id] = CategoryRef(row.category_id, row.category_name)
+        if category_id is not None and category_id not in categories:
+            categories[category_id] = CategoryRef(category_id, category)
         jobs.append(
             ListedJob(
-                row.job_id,
-                row.title,
-                JobType(row.type),
-                row.country,
-                row.city,
-                row.remote,
-                row.category_id if row.category_name is not None else None,
-                row.published_at,
+                job_id,
+                title,
+                JobType(kind),
+                country,
+                city,
+                remote,
+                category_id if category is not None else None,
+                published_at,
             )
         )
     # Newest first overall; grouping by category (in the organization's order) keeps it.

@@ -6,8 +6,8 @@ every server process, while unchanged pages come from memory (or as 304s).
 
 This read is the whole cost of serving an unchanged page, so on PostgreSQL it skips the ORM
 session (pool pre-ping, BEGIN, SELECT, ROLLBACK: four round trips) and runs as one prepared
-statement on a small asyncpg pool of its own, in autocommit: one round trip. Elsewhere (SQLite,
-or a Database bound to one connection, as in tests) it goes through the app's session.
+statement on the database's direct pool (``Database.fetch``): one round trip. Elsewhere
+(SQLite, or a Database bound to one connection, as in tests) it goes through the app's session.
 
 Under load many requests ask for the same organization at once; they share reads without ever
 seeing a version older than their own arrival: a request joins only a read that starts after it
@@ -22,7 +22,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from wegotwork.db import Database
 from wegotwork.jobs.rules import plausible_id
@@ -38,13 +37,6 @@ _BY_JOB = (
     .join(Job, Job.organization_id == Organization.id)
     .where(Job.id == bindparam("job_id"))
 )
-# The same two queries for the direct path; the slug one uses the lower(slug) unique index.
-_SQL_BY_SLUG = "SELECT id, content_version FROM organization WHERE lower(slug) = $1"
-_SQL_BY_JOB = (
-    "SELECT o.id, o.content_version FROM job AS j "
-    "JOIN organization AS o ON o.id = j.organization_id WHERE j.id = $1"
-)
-POOL_SIZE = 8
 
 
 class ContentVersions:
@@ -52,33 +44,23 @@ class ContentVersions:
 
     def __init__(self, database: Database) -> None:
         self.database = database
-        self._pool: Any = None
         self._flights: dict[tuple[str, str], _Flight] = {}
-        self._pool_lock = asyncio.Lock()
-        engine = database.engine
-        bind = database.sessionmaker.kw.get("bind")
-        # Only when the app's sessions use the engine itself is a separate pool equivalent.
-        self._direct = (
-            isinstance(bind, AsyncEngine)
-            and bind is engine
-            and engine.dialect.name == "postgresql"
-            and engine.dialect.driver == "asyncpg"
-        )
+        self._direct = database.direct
 
     async def by_slug(self, slug: str) -> Version | None:
         if not plausible_id(slug):
             return None
         slug = slug.lower()
         if self._direct:
-            return await self._shared(("slug", slug), lambda: self._fetch(_SQL_BY_SLUG, slug))
-        return await self._read(_BY_SLUG, {"slug": slug})
+            return await self._shared(("slug", slug), lambda: self._fetch(_BY_SLUG, slug=slug))
+        return await self._fetch(_BY_SLUG, slug=slug)
 
     async def by_job(self, job_id: str) -> Version | None:
         if not plausible_id(job_id):
             return None
         if self._direct:
-            return await self._shared(("job", job_id), lambda: self._fetch(_SQL_BY_JOB, job_id))
-        return await self._read(_BY_JOB, {"job_id": job_id})
+            return await self._shared(("job", job_id), lambda: self._fetch(_BY_JOB, job_id=job_id))
+        return await self._fetch(_BY_JOB, job_id=job_id)
 
     async def _shared(
         self, key: tuple[str, str], fetch: Callable[[], Awaitable[Version | None]]
@@ -109,41 +91,11 @@ class ContentVersions:
         elif self._flights.get(key) is flight:
             del self._flights[key]
 
-    async def close(self) -> None:
-        if self._pool is not None:
-            pool, self._pool = self._pool, None
-            await pool.close()
-
-    async def _read(self, statement: Any, params: dict[str, str]) -> Version | None:
-        session: AsyncSession
-        async with self.database.sessionmaker() as session:
-            row = (await session.execute(statement, params)).first()
-        if row is None:
+    async def _fetch(self, statement: Any, **params: str) -> Version | None:
+        rows = await self.database.read(statement, **params)
+        if not rows:
             return None
-        return str(row[0]), int(row[1])
-
-    async def _fetch(self, sql: str, value: str) -> Version | None:
-        pool = self._pool or await self._open_pool()
-        row = await pool.fetchrow(sql, value)
-        if row is None:
-            return None
-        return str(row[0]), int(row[1])
-
-    async def _open_pool(self) -> Any:
-        import asyncpg  # type: ignore[import-untyped]
-
-        async with self._pool_lock:
-            if self._pool is None:
-                engine = self.database.engine
-                _args, kwargs = engine.dialect.create_connect_args(engine.url)
-                self._pool = await asyncpg.create_pool(
-                    min_size=1,
-                    max_size=POOL_SIZE,
-                    max_inactive_connection_lifetime=300,
-                    reset=_nothing_to_reset,
-                    **kwargs,
-                )
-        return self._pool
+        return str(rows[0][0]), int(rows[0][1])
 
 
 class _Flight:
@@ -180,8 +132,3 @@ class _Flight:
 
         self.task = asyncio.get_running_loop().create_task(run())
         return future
-
-
-async def _nothing_to_reset(_connection: Any) -> None:
-    """These connections only run read-only statements in autocommit: no session state, no
-    locks, no listeners to clear, so the round trip asyncpg spends on resetting is skipped."""

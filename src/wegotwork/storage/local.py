@@ -8,6 +8,7 @@ import re
 from collections.abc import AsyncIterable, AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 import anyio
 
@@ -15,13 +16,26 @@ from wegotwork.storage.base import StorageError, StoredObject
 
 _KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-./]{0,254}$")
 CHUNK = 64 * 1024
+WRITE_BATCH = 256 * 1024
 
 
-async def _remove(path: Path) -> None:
-    """Remove an unfinished file if it can be; when the directory itself is gone or unusable
-    there is nothing to remove, and the original failure is what the caller must see."""
-    with anyio.CancelScope(shield=True), contextlib.suppress(OSError):
-        await anyio.Path(path).unlink(missing_ok=True)
+def _create(temporary: Path) -> BinaryIO:
+    temporary.parent.mkdir(parents=True, exist_ok=True)
+    return temporary.open("wb")
+
+
+def _finish(handle: BinaryIO, pending: list[bytes], temporary: Path, path: Path) -> None:
+    with handle:
+        handle.writelines(pending)
+    temporary.rename(path)
+
+
+def _abandon(handle: BinaryIO | None, temporary: Path) -> None:
+    """Remove what a failed save left; what cannot be removed is left to ``storage gc``."""
+    with contextlib.suppress(OSError):
+        if handle is not None:
+            handle.close()
+        temporary.unlink(missing_ok=True)
 
 
 class LocalStorage:
@@ -37,18 +51,27 @@ class LocalStorage:
         path = self._path(key)
         temporary = path.with_name(f".{path.name}.part")
         size = 0
+        handle: BinaryIO | None = None
+        # Chunks are gathered up to WRITE_BATCH and written in one trip to a worker thread:
+        # a résumé of a few hundred KB costs two trips (open; write, close and rename), and
+        # memory per upload stays bounded whatever the file's size.
+        pending: list[bytes] = []
+        pending_size = 0
         try:
-            await anyio.Path(path.parent).mkdir(parents=True, exist_ok=True)
-            async with await anyio.open_file(temporary, "wb") as handle:
-                async for chunk in chunks:
-                    size += len(chunk)
-                    await handle.write(chunk)
-            await anyio.Path(temporary).rename(path)
+            handle = await anyio.to_thread.run_sync(_create, temporary)
+            async for chunk in chunks:
+                size += len(chunk)
+                pending.append(chunk)
+                pending_size += len(chunk)
+                if pending_size >= WRITE_BATCH:
+                    await anyio.to_thread.run_sync(handle.writelines, pending)
+                    pending, pending_size = [], 0
+            await anyio.to_thread.run_sync(_finish, handle, pending, temporary, path)
         except OSError as exc:
-            await _remove(temporary)
+            await anyio.to_thread.run_sync(_abandon, handle, temporary)
             raise StorageError(f"cannot write {key}: {exc.strerror or exc}") from exc
         except BaseException:
-            await _remove(temporary)
+            await anyio.to_thread.run_sync(_abandon, handle, temporary)
             raise
         return size
 
