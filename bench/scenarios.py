@@ -327,6 +327,7 @@ def pdf_200kb() -> Path:
 
     path = CACHE / "resume-200kb.pdf"
     if not path.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
         body = tiny_pdf("Bench Candidate")
         padding = b"%" + b"x" * 199 + b"\n"
         path.write_bytes(body + padding * ((200 * 1024 - len(body)) // len(padding)))

@@ -17,21 +17,15 @@ from pathlib import Path
 import asyncpg
 import httpx
 from bench import servers
+from bench.scenarios import pdf_200kb
 
 from resilience.postgres import PrivatePostgres
 from resilience.smtp import Sink
-from wegotwork.seed import DEMO_EMAIL, DEMO_PASSWORD, DEMO_SLUG, tiny_pdf
+from wegotwork.seed import DEMO_EMAIL, DEMO_PASSWORD, DEMO_SLUG
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 WORKERS = 2
-
-
-def make_pdf(path: Path, size: int = 200 * 1024) -> Path:
-    body = tiny_pdf("Load Candidate")
-    padding = b"%" + b"x" * 199 + b"\n"
-    path.write_bytes(body + padding * ((size - len(body)) // len(padding)))
-    return path
 
 
 class Stack:
@@ -43,7 +37,7 @@ class Stack:
         self.port = servers.free_port()
         self.server: servers.Server | None = None
         self.starts = 0
-        self.pdf = make_pdf(self.data / "resume-200kb.pdf")
+        self.pdf = pdf_200kb()
         self.cookie = ""
         self.jobs: list[str] = []
 

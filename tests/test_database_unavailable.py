@@ -79,6 +79,18 @@ async def test_server_shutting_down_or_starting_up_is_a_503(orig: Exception) -> 
     assert response.headers["retry-after"]
 
 
+async def test_a_connection_left_mid_operation_on_the_direct_read_path_is_a_503() -> None:
+    """The hot reads use asyncpg directly; a pooled connection that a restart left
+    mid-operation raised InternalClientError, which was a 500."""
+    exc = asyncpg.exceptions.InternalClientError(
+        "cannot switch to state 12; another operation (2) is in progress"
+    )
+    assert is_unavailable(exc)
+    response = await status_of(exc)
+    assert response.status_code == 503
+    assert response.headers["retry-after"]
+
+
 async def test_other_database_errors_stay_500() -> None:
     exc = IntegrityError("insert", {}, Exception("duplicate key"))
     assert not is_unavailable(exc)

@@ -132,7 +132,7 @@ def is_unavailable(exc: BaseException) -> bool:
         return True
     if isinstance(exc, DBAPIError):
         return bool(exc.connection_invalidated) or _lost_connection(exc.orig)
-    return False
+    return _lost_connection(exc)  # a driver error from the direct read path
 
 
 def _invalidate_lost_connections(engine: AsyncEngine) -> None:
@@ -284,6 +284,8 @@ _CONNECTION_ERRORS = (
     asyncpg.PostgresConnectionError,
     asyncpg.InterfaceError,
     asyncpg.exceptions.OperatorInterventionError,
+    # A pooled connection left mid-operation when the server went away.
+    asyncpg.exceptions.InternalClientError,
 )
 
 
