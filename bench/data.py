@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import sqlite3
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -369,6 +370,53 @@ async def generate_postgres(url: str, marker: Path) -> Generated:
         )
     )
     return generated
+
+
+def generate_sqlite(path: Path, marker: Path) -> None:
+    """The same data (same seed, same ids: ``Generated`` of the PostgreSQL run describes it
+    too) in a SQLite file, for comparing the applicant lists; reused while the marker holds."""
+    if marker.exists() and path.exists():
+        info = json.loads(marker.read_text())
+        if info.get("version") == VERSION and info.get("path") == str(path):
+            return
+    path.unlink(missing_ok=True)
+    migrate.upgrade(f"sqlite+aiosqlite:///{path}")
+    now = datetime.now(UTC).replace(microsecond=0)
+    started = time.monotonic()
+    connection = sqlite3.connect(path)
+    try:
+        with _progress() as progress:
+            task = progress.add_task("Generating benchmark data (SQLite)", total=TOTAL_APPLICANTS)
+            for table, rows in _rows(now):
+                connection.executemany(
+                    _insert_sql(table), ([_sqlite_value(value) for value in row] for row in rows)
+                )
+                if table == "applicant":
+                    progress.advance(task, len(rows))
+        connection.commit()
+        connection.execute("ANALYZE")
+    finally:
+        connection.close()
+    marker.write_text(
+        json.dumps(
+            {"version": VERSION, "path": str(path), "seconds": round(time.monotonic() - started, 1)}
+        )
+    )
+
+
+def _insert_sql(table: str) -> str:
+    columns = COLUMNS[table]  # our own table and column names, never input
+    names, marks = ", ".join(columns), ", ".join("?" for _ in columns)
+    return f'INSERT INTO "{table}" ({names}) VALUES ({marks})'  # noqa: S608
+
+
+def _sqlite_value(value: object) -> object:
+    """As the app stores it on SQLite: UTC timestamps without a zone, booleans as integers."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, bool):
+        return int(value)
+    return value
 
 
 async def _describe(connection: asyncpg.Connection) -> Generated:

@@ -412,7 +412,12 @@ async def _organization_of(config: Config, job_id: str) -> str:
 def b4(config: Config, data: benchdata.Generated, report: Report) -> None:
     from bench.applicant_lists import measure_lists
 
-    asyncio.run(measure_lists(config, data, report))
+    asyncio.run(measure_lists(config.database, data, report, label="PostgreSQL"))
+    sqlite = CACHE / "bench.sqlite3"
+    benchdata.generate_sqlite(sqlite, CACHE / "sqlite-marker.json")
+    asyncio.run(
+        measure_lists(f"sqlite+aiosqlite:///{sqlite}", data, report, label="SQLite", calls=10)
+    )
 
 
 # ---------------------------------------------------------------------------------------------

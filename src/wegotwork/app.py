@@ -24,6 +24,7 @@ from wegotwork.storage import storage_for
 from wegotwork.web import errors
 from wegotwork.web.middleware import (
     BodyLimitMiddleware,
+    NulCharacterMiddleware,
     OriginCheckMiddleware,
     RequestLogMiddleware,
     SecurityHeadersMiddleware,
@@ -126,11 +127,13 @@ def create_app(
     trusted = TrustedOrigins(settings)
     app.add_middleware(AuthCookieMiddleware)
     app.add_middleware(OriginCheckMiddleware, trusted=trusted, render=errors.render_error_bytes)
+    app.add_middleware(NulCharacterMiddleware, render=errors.render_error_bytes)
     app.add_middleware(
         BodyLimitMiddleware,
         default_limit=JSON_BODY_LIMIT,
         limits=UPLOAD_LIMITS,
         render=errors.render_error_bytes,
+        timeout=settings.request_body_timeout,
     )
     if settings.rate_limit_enabled:
         store = store_for(settings.rate_limit_storage, services.db)

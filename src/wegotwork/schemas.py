@@ -45,13 +45,14 @@ _DESCRIPTIONS = {
     415: "Unsupported file type",
     422: "Validation failed; see fieldErrors",
     429: "Rate limited; see Retry-After",
-    503: "A dependency is temporarily unavailable",
+    500: "Internal Server Error",
+    503: "A dependency (database, file storage) is temporarily unavailable; see Retry-After",
 }
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """``responses=`` for a route: each status documented with the error envelope."""
-    codes = sorted({400, 413, 422, 500, *statuses})
+    codes = sorted({400, 413, 422, 500, 503, *statuses})
     result: dict[int | str, dict[str, Any]] = {}
     for status in codes:
         result[status] = {
@@ -59,3 +60,51 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
             "description": _DESCRIPTIONS.get(status, "Internal Server Error"),
         }
     return result
+
+
+class AuthErrorBody(BaseModel):
+    """An error of ``/api/auth``, as Better Auth sends it: ``{"message": ..., "code": ...}``."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"example": {"message": "Unauthorized", "code": "UNAUTHORIZED"}}
+    )
+
+    message: str
+    code: str | None = None
+
+
+AUTH_ERROR_STATUSES = (400, 401, 403, 404, 413, 415, 422, 429, 500, 503)
+
+
+def auth_error_responses() -> dict[int | str, dict[str, Any]]:
+    """``responses=`` for the ``/api/auth`` routers: the statuses Better Auth's protocol uses
+    (which one a route answers depends on the failure; see the error catalogue)."""
+    return {
+        status: {"model": AuthErrorBody, "description": _DESCRIPTIONS[status]}
+        for status in AUTH_ERROR_STATUSES
+    }
+
+
+def redirect_response(description: str) -> dict[int | str, dict[str, Any]]:
+    """``responses=`` entry for a route that answers with a 302 to ``Location``."""
+    return {
+        302: {
+            "description": description,
+            "headers": {"Location": {"schema": {"type": "string"}}},
+        }
+    }
+
+
+def query_parameters(*names: str, required: tuple[str, ...] = ()) -> dict[str, Any]:
+    """``openapi_extra=`` for a route that reads plain string query parameters itself."""
+    return {
+        "parameters": [
+            {
+                "name": name,
+                "in": "query",
+                "required": name in required,
+                "schema": {"type": "string"},
+            }
+            for name in names
+        ]
+    }

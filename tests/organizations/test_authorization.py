@@ -4,20 +4,19 @@ nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from tests import factories
 from tests.fixtures.world import CALLERS, World
 from tests.organizations.helpers import one, png, snapshot, upload
+from tests.routes import api_routes, shape
 from wegotwork.models import Member, Role
 
 
@@ -171,36 +170,16 @@ OUR_API_MODULES = {"wegotwork.organizations.api", "wegotwork.invitations.api"}
 
 
 def test_the_matrix_covers_every_organization_api_route(app: FastAPI) -> None:
-    covered = {(method, _shape(template)) for method, template, _, _ in MATRIX.values()}
+    covered = {(method, shape(template)) for method, template, _, _ in MATRIX.values()}
     missing = [
         (method, route.path)
         for route in api_routes(app)
         if route.endpoint.__module__ in OUR_API_MODULES
         and route.path.startswith("/api/v1/organizations")
         for method in route.methods
-        if (method, _shape(route.path)) not in covered
+        if (method, shape(route.path)) not in covered
     ]
     assert missing == []
-
-
-def api_routes(app: FastAPI) -> Iterator[APIRoute]:
-    """Every APIRoute of the app, also inside included routers (FastAPI may keep them nested)."""
-
-    def walk(routes: Iterable[Any]) -> Iterator[APIRoute]:
-        for route in routes:
-            if isinstance(route, APIRoute):
-                yield route
-            inner = getattr(route, "original_router", None)
-            if inner is not None:
-                yield from walk(inner.routes)
-
-    return walk(app.routes)
-
-
-def _shape(path: str) -> str:
-    """A path with every parameter replaced by {}."""
-    parts = path.split("/")
-    return "/".join("{}" if part.startswith("{") else part for part in parts)
 
 
 # Tenancy --------------------------------------------------------------------------------

@@ -325,6 +325,9 @@ async def resume_page(
 ) -> Response:
     """The résumé: a download, or with ``?inline=1`` the PDF for the in-page viewer."""
     file = ResumeFile.of(await actions.resume_of(db, ctx, applicantId))
-    await db.rollback()  # nothing to write; free the connection while the file streams
+    # Nothing to write: free the connection while the file streams. The signed-in user stays
+    # loaded (expunged, not expired), so an error page about the file can still show the header.
+    db.expunge_all()
+    await db.rollback()
     inline = request.query_params.get("inline") == "1"
     return await resume_response(services, file, inline=inline)

@@ -128,7 +128,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         created, applicant_id = json.loads(raw)
         moment = datetime.fromisoformat(created)
-    except (ValueError, TypeError, binascii.Error) as exc:
+    except (ValueError, TypeError, binascii.Error, RecursionError) as exc:
         raise ValueError("Invalid cursor") from exc
     if moment.tzinfo is None or not isinstance(applicant_id, str) or not applicant_id:
         raise ValueError("Invalid cursor")

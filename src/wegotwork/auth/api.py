@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -49,9 +49,10 @@ from wegotwork.auth.wire import CachedSession, Json, decode_cache, dumps, iso, m
 from wegotwork.db import utcnow
 from wegotwork.deps import DbSession, Services, ServicesDep, get_services
 from wegotwork.models import Session, User
+from wegotwork.schemas import auth_error_responses, query_parameters, redirect_response
 from wegotwork.web.origins import TrustedOrigins
 
-router = APIRouter(prefix="/api/auth", tags=["auth"])
+router = APIRouter(prefix="/api/auth", tags=["auth"], responses=auth_error_responses())
 
 NO_STORE = {"cache-control": "no-store", "pragma": "no-cache"}
 
@@ -128,7 +129,11 @@ async def ok() -> Response:
     return json_response({"ok": True})
 
 
-@router.get("/error")
+@router.get(
+    "/error",
+    response_class=HTMLResponse,
+    openapi_extra=query_parameters("error", "error_description"),
+)
 async def error_page(request: Request, services: ServicesDep) -> Response:
     """Where failed social sign-ins land without an error callback."""
     code = request.query_params.get("error", "unknown_error")[:100]
@@ -472,7 +477,11 @@ def _with_param(url: str, key: str, value: str) -> str:
     return f"{url}{'&' if '?' in url else '?'}{key}={actions.encode_uri_component(value)}"
 
 
-@router.get("/reset-password/{token}")
+@router.get(
+    "/reset-password/{token}",
+    responses=redirect_response("On to callbackURL with the token, or with ?error=INVALID_TOKEN"),
+    openapi_extra=query_parameters("callbackURL", required=("callbackURL",)),
+)
 async def reset_password_link(
     token: str, request: Request, db: DbSession, services: ServicesDep
 ) -> Response:
@@ -521,7 +530,11 @@ async def send_verification_email_route(
     return json_response({"status": True})
 
 
-@router.get("/verify-email")
+@router.get(
+    "/verify-email",
+    responses=redirect_response("On to callbackURL (with ?error=... when the token is bad)"),
+    openapi_extra=query_parameters("token", "callbackURL", required=("token",)),
+)
 async def verify_email_route(request: Request, db: DbSession, services: ServicesDep) -> Response:
     token = request.query_params.get("token")
     if token is None:

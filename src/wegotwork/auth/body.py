@@ -68,7 +68,7 @@ async def read_body(request: Request, *, form: bool = False) -> object:
             raise AuthError("BAD_REQUEST", "Invalid form body") from exc
     try:
         return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # nested too deep
         raise AuthError("BAD_REQUEST", "Invalid JSON in request body") from exc
 
 

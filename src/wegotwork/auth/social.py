@@ -20,8 +20,9 @@ from wegotwork.auth.deps import cookie_writer, pending_cookies
 from wegotwork.auth.errors import fail
 from wegotwork.auth.schemas import SignInSocial
 from wegotwork.deps import DbSession, Services, ServicesDep
+from wegotwork.schemas import auth_error_responses, query_parameters, redirect_response
 
-router = APIRouter(prefix="/api/auth", tags=["auth"])
+router = APIRouter(prefix="/api/auth", tags=["auth"], responses=auth_error_responses())
 
 STATE_COOKIE_MAX_AGE = 300
 
@@ -86,7 +87,11 @@ async def callback_form_post(provider_id: str, request: Request) -> Response:
     return Response(status_code=302, headers={"location": target})
 
 
-@router.get("/callback/{provider_id}")
+@router.get(
+    "/callback/{provider_id}",
+    responses=redirect_response("On to the callback URL, with ?error=... when sign-in failed"),
+    openapi_extra=query_parameters("code", "state", "error", "error_description"),
+)
 async def callback(
     provider_id: str, request: Request, db: DbSession, services: ServicesDep
 ) -> Response:

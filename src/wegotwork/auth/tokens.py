@@ -49,7 +49,7 @@ def decode(token: str, secret: str) -> dict[str, Any]:
         header = json.loads(_unb64(header_b64))
         claims = json.loads(_unb64(body_b64))
         signature = _unb64(signature_b64)
-    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+    except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError) as exc:
         raise TokenError("INVALID_TOKEN") from exc
     if not isinstance(header, dict) or header.get("alg") != "HS256":
         raise TokenError("INVALID_TOKEN")

@@ -108,7 +108,7 @@ def decode_cache(value: str, secret: str) -> CachedSession | None:
     """Verify and unpack a ``session_data`` value; None when malformed or forged."""
     try:
         outer = json.loads(_b64url_decode(value).decode())
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):
         return None
     if not isinstance(outer, dict):
         return None

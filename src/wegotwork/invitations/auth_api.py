@@ -37,8 +37,11 @@ from wegotwork.organizations.auth_wire import (
     wire_errors,
 )
 from wegotwork.organizations.rules import check_invitation_role
+from wegotwork.schemas import auth_error_responses
 
-router = APIRouter(prefix="/api/auth/organization", tags=["auth: organizations"])
+router = APIRouter(
+    prefix="/api/auth/organization", tags=["auth: organizations"], responses=auth_error_responses()
+)
 
 
 @router.post("/invite-member", openapi_extra=body_doc(InviteMember))

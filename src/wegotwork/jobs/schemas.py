@@ -41,7 +41,9 @@ def clean_city(value: str | None) -> str | None:
     return city or None
 
 
-def clean_description(value: str | None) -> str:
+def clean_description(value: Any) -> str:
+    if value is not None and not isinstance(value, str):  # runs before type validation
+        raise ValueError("Must be text")
     text = clean_text(value or "").replace("\r\n", "\n")
     if len(text) > DESCRIPTION_MAX:
         raise ValueError(f"Use at most {DESCRIPTION_MAX:,} characters")
@@ -81,7 +83,7 @@ class JobCreate(CamelModel):
 
     @field_validator("description", mode="before")
     @classmethod
-    def _description(cls, value: str | None) -> str:
+    def _description(cls, value: Any) -> str:
         return clean_description(value)
 
     @field_validator("category_id")
@@ -127,7 +129,7 @@ class JobUpdate(CamelModel):
 
     @field_validator("description", mode="before")
     @classmethod
-    def _description(cls, value: str | None) -> str:
+    def _description(cls, value: Any) -> str:
         return clean_description(value)
 
     @field_validator("category_id")

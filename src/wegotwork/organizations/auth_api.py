@@ -60,9 +60,15 @@ from wegotwork.organizations.auth_wire import (
 )
 from wegotwork.organizations.rules import logo_url
 from wegotwork.organizations.schemas import OrganizationCreate, OrganizationUpdate
+from wegotwork.schemas import auth_error_responses
 from wegotwork.tenancy.context import OrgContext
 
-router = APIRouter(prefix="/api/auth/organization", tags=["auth: organizations"])
+router = APIRouter(
+    prefix="/api/auth/organization", tags=["auth: organizations"], responses=auth_error_responses()
+)
+
+# Better Auth answers these signed out with a bare 401, no body.
+EMPTY_401: dict[int | str, dict[str, Any]] = {401: {"description": "Not signed in (empty body)"}}
 
 LOGO_BY_UPLOAD = (
     "Logos are uploaded as image files (the settings page, or PUT "
@@ -78,7 +84,7 @@ def _no_logo_url(value: str | None, where: str) -> None:
 # Organizations --------------------------------------------------------------------------
 
 
-@router.post("/create", openapi_extra=body_doc(CreateOrganization))
+@router.post("/create", openapi_extra=body_doc(CreateOrganization), responses=EMPTY_401)
 async def create_organization(request: Request, db: DbSession, services: ServicesDep) -> Response:
     """Create an organization; the caller becomes its owner and (unless
     ``keepCurrentActiveOrganization``) it becomes the session's active organization."""
@@ -163,7 +169,7 @@ def _discarding(response: Response, services: ServicesDep, keys: list[str | None
     return response
 
 
-@router.post("/delete", openapi_extra=body_doc(DeleteOrganization))
+@router.post("/delete", openapi_extra=body_doc(DeleteOrganization), responses=EMPTY_401)
 async def delete_organization(request: Request, db: DbSession, services: ServicesDep) -> Response:
     """Delete the organization with everything in it (owner only); answers the deleted one."""
     data = await body.parse(request, DeleteOrganization, trusted_origins(services))

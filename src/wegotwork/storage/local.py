@@ -38,6 +38,14 @@ def _abandon(handle: BinaryIO | None, temporary: Path) -> None:
         temporary.unlink(missing_ok=True)
 
 
+async def _clean_up(handle: BinaryIO | None, temporary: Path) -> None:
+    """Remove an unfinished file if it can be, even while the request is being cancelled; when
+    the directory itself is gone or unusable there is nothing to remove, and the original
+    failure is what the caller must see."""
+    with anyio.CancelScope(shield=True):
+        await anyio.to_thread.run_sync(_abandon, handle, temporary)
+
+
 class LocalStorage:
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
@@ -68,10 +76,10 @@ class LocalStorage:
                     pending, pending_size = [], 0
             await anyio.to_thread.run_sync(_finish, handle, pending, temporary, path)
         except OSError as exc:
-            await anyio.to_thread.run_sync(_abandon, handle, temporary)
+            await _clean_up(handle, temporary)
             raise StorageError(f"cannot write {key}: {exc.strerror or exc}") from exc
         except BaseException:
-            await anyio.to_thread.run_sync(_abandon, handle, temporary)
+            await _clean_up(handle, temporary)
             raise
         return size
 

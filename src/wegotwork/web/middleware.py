@@ -3,6 +3,7 @@ request body limits. Written against raw ASGI so that hot paths pay almost nothi
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
@@ -107,6 +108,46 @@ def _header(scope: Scope, name: bytes) -> str | None:
 ErrorRenderer = Callable[[Scope, int, str, str], tuple[bytes, bytes]]
 
 
+async def send_error(
+    send: Send,
+    scope: Scope,
+    render: ErrorRenderer,
+    status: int,
+    code: str,
+    message: str,
+    *,
+    close: bool = False,
+) -> None:
+    """Answer with an error in the face's format, before the app sees the request."""
+    content_type, body = render(scope, status, code, message)
+    headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+class NulCharacterMiddleware:
+    """NUL characters in the address: no path of ours has one (404), and in the query string
+    they are dropped, as they are from submitted text. PostgreSQL refuses NUL in any text it is
+    asked to compare, so letting one through would be a 500."""
+
+    def __init__(self, app: ASGIApp, *, render: ErrorRenderer) -> None:
+        self.app = app
+        self.render = render
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if "\x00" in scope["path"]:
+            await send_error(send, scope, self.render, 404, "NOT_FOUND", "Not found")
+            return
+        if b"%00" in scope["query_string"]:
+            scope = {**scope, "query_string": scope["query_string"].replace(b"%00", b"")}
+        await self.app(scope, receive, send)
+
+
 class OriginCheckMiddleware:
     """Refuse state-changing requests that carry cookies unless they come from a trusted origin.
 
@@ -133,18 +174,7 @@ class OriginCheckMiddleware:
             await self.app(scope, receive, send)
             return
         code, message = refusal
-        content_type, body = self.render(scope, 403, code, message)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 403,
-                "headers": [
-                    (b"content-type", content_type),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await send_error(send, scope, self.render, 403, code, message)
 
     def check(self, scope: Scope) -> tuple[str, str] | None:
         origin = _header(scope, b"origin")
@@ -164,7 +194,9 @@ def json_error_body(message: str, **extra: object) -> bytes:
 
 
 class BodyLimitMiddleware:
-    """Cap request bodies: 413 as soon as more than the limit arrives (declared or streamed).
+    """Cap request bodies: 413 as soon as more than the limit arrives (declared or streamed),
+    408 when the whole body has not arrived within ``timeout`` seconds (a stalled or trickling
+    client must not hold a worker and a connection forever).
 
     Routes that accept uploads get their own larger limits and enforce them while streaming.
     """
@@ -200,24 +232,37 @@ class BodyLimitMiddleware:
             await self._refuse(scope, send)
             return
         received = 0
-        started = time.monotonic()
+        deadline = time.monotonic() + self.timeout
+        complete = False
+        abandoned = False  # the rest of the body will not be read: close the connection
         response_started = False
 
         async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
+            nonlocal received, complete, abandoned
+            if complete:  # the body is in; what follows (a disconnect) may take any time
+                return await receive()
+            remaining = deadline - time.monotonic()
+            try:
+                if remaining <= 0:
+                    raise TimeoutError
+                message = await asyncio.wait_for(receive(), remaining)
+            except TimeoutError:
+                abandoned = True
+                raise _TooSlow() from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
+                    abandoned = True
                     raise _TooLarge()
-                if time.monotonic() - started > self.timeout:
-                    raise _TooSlow()
+                complete = not message.get("more_body", False)
             return message
 
         async def tracking_send(message: Message) -> None:
             nonlocal response_started
             if message["type"] == "http.response.start":
                 response_started = True
+                if abandoned:  # answered by the app's error handler
+                    message["headers"] = [*message.get("headers", []), (b"connection", b"close")]
             await send(message)
 
         try:
@@ -234,19 +279,7 @@ class BodyLimitMiddleware:
             code, message = "PAYLOAD_TOO_LARGE", "The request body is too large"
         else:
             code, message = "REQUEST_TIMEOUT", "The request body took too long to arrive"
-        content_type, body = self.render(scope, status, code, message)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [
-                    (b"content-type", content_type),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await send_error(send, scope, self.render, status, code, message, close=True)
 
 
 class _TooLarge(HTTPException):

@@ -1,0 +1,452 @@
+"""The authorization matrix: every route of every face, discovered from the router, tried by every
+kind of caller (signed out, a member of another organization, member, admin, owner) on the same
+starting state. Each cell asserts the status; a refused request must have changed nothing.
+
+A route missing from TABLE (or a TABLE entry without a route) fails the test: a new route has to
+be placed in the matrix before it can ship.
+
+Each cell runs inside a savepoint that is rolled back, so every caller meets the same rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from tests.applicants.helpers import PDF, pdf_bytes
+from tests.factories import PASSWORD
+from tests.fixtures.world import CALLERS, World
+from tests.organizations.helpers import png
+from tests.routes import endpoints
+from tests.security import stats
+from tests.security.targets import Request, Targets, call, client_for, refused, state
+from wegotwork.deps import Services
+
+# Statuses per caller, in CALLERS order: anonymous, outsider, member, admin, owner.
+Row = tuple[int, int, int, int, int]
+
+
+@dataclass(frozen=True)
+class Cell(Request):
+    expected: Row
+    writers: str = ""
+
+
+def same(status: int) -> Row:
+    return (status, status, status, status, status)
+
+
+# Rows shared by many routes. Signed out, a page redirects to sign-in (303) and the API answers
+# 401; organization A's routes answer another organization's member 404 (its existence is not
+# disclosed); the team's forms redirect back with a message (303), also when refusing a member.
+PUBLIC = same(200)
+SIGNED_IN_PAGE = (303, 200, 200, 200, 200)
+SIGNED_IN_API = (401, 200, 200, 200, 200)
+TEAM_PAGE = (303, 404, 200, 200, 200)
+TEAM_API = (401, 404, 200, 200, 200)
+TEAM_FORM = (303, 404, 303, 303, 303)
+
+# Who may change the database through a route (everyone else must leave it exactly as it was).
+ANYONE = "anonymous outsider member admin owner"
+SIGNED_IN = "outsider member admin owner"
+TEAM = "member admin owner"
+MANAGERS = "admin owner"
+OWNER = "owner"
+
+LOGO = {"logo": ("logo.png", png(), "image/png")}
+ORG_A = "{orgId}"
+
+TABLE: dict[str, Cell] = {
+    # Public pages and feeds: the same for everyone.
+    "GET /": Cell(PUBLIC),
+    "GET /healthz": Cell(PUBLIC),
+    "GET /readyz": Cell(PUBLIC),
+    "GET /docs": Cell(PUBLIC),
+    "GET /robots.txt": Cell(PUBLIC),
+    "GET /sitemap.xml": Cell(PUBLIC),
+    "GET /careers/{slug}": Cell(PUBLIC),
+    "GET /careers/{slug}/feed.xml": Cell(PUBLIC),
+    "GET /careers/{slug}/jobs/{job_id}": Cell(PUBLIC),
+    "GET /careers/{slug}/jobs/{jobId}/applied": Cell(PUBLIC),
+    "POST /careers/{slug}/jobs/{jobId}/apply": Cell(
+        same(303),
+        writers=ANYONE,
+        form={"name": "Ada Lovelace", "email": "ada@example.com"},
+        files={"resume": ("cv.pdf", pdf_bytes(), PDF)},
+    ),
+    "GET /media/logos/{orgId}/{name}": Cell(same(404)),
+    "GET /api/v1/public/organizations/{slug}": Cell(PUBLIC),
+    "GET /api/v1/public/jobs/{jobId}": Cell(PUBLIC),
+    "POST /api/v1/public/jobs/{jobId}/applications": Cell(
+        same(201),
+        writers=ANYONE,
+        form={"name": "Ada Lovelace", "email": "ada@example.com"},
+        files={"resume": ("cv.pdf", pdf_bytes(), PDF)},
+    ),
+    # Sign-up, sign-in and the account pages.
+    "GET /sign-in": Cell((200, 303, 303, 303, 303)),
+    "POST /sign-in": Cell(
+        same(422), form={"email": "nobody@example.com", "password": "wrong password"}
+    ),
+    "GET /sign-up": Cell((200, 303, 303, 303, 303)),
+    "POST /sign-up": Cell(
+        same(303),
+        writers=ANYONE,
+        form={
+            "name": "New Person",
+            "email": "new.person@example.com",
+            "password": "a long enough password",
+        },
+    ),
+    "POST /sign-in/social/{provider_id}": Cell(same(404)),
+    "POST /sign-out": Cell(same(303), writers=SIGNED_IN),
+    "GET /forgot-password": Cell(PUBLIC),
+    "POST /forgot-password": Cell(PUBLIC, form={"email": "nobody@example.com"}),
+    "GET /reset-password": Cell(PUBLIC),
+    "POST /reset-password": Cell(
+        same(422), form={"token": "{token}", "password": "a long enough password"}
+    ),
+    "GET /verify-email": Cell(PUBLIC),
+    "POST /verify-email": Cell(same(303), form={"email": "nobody@example.com"}),
+    "GET /account": Cell(SIGNED_IN_PAGE),
+    "POST /account/profile": Cell(same(303), writers=SIGNED_IN, form={"name": "Renamed Person"}),
+    "POST /account/password": Cell(
+        same(303),
+        writers=SIGNED_IN,
+        form={"currentPassword": PASSWORD, "newPassword": "another long password"},
+    ),
+    "POST /account/sessions/{session_id}/revoke": Cell(same(303), writers="member"),
+    "POST /account/sessions/revoke-others": Cell(same(303), writers="member"),
+    "POST /account/delete": Cell(same(303), writers=SIGNED_IN, form={"password": PASSWORD}),
+    "GET /account/notifications": Cell(SIGNED_IN_PAGE),
+    "POST /account/notifications": Cell(same(303), writers=SIGNED_IN, form={}),
+    # Organizations: onboarding, dashboard, settings, team.
+    "GET /onboarding": Cell(SIGNED_IN_PAGE),
+    "POST /onboarding": Cell(same(303), writers=SIGNED_IN, form={"name": "Fresh Org"}),
+    "GET /onboarding/slug-check": Cell(SIGNED_IN_PAGE, query="slug=fresh-org"),
+    "GET /dashboard": Cell(same(303)),
+    "GET /dashboard/{slug}": Cell(TEAM_PAGE),
+    "POST /dashboard/{slug}/activate": Cell(TEAM_FORM, writers=TEAM, form={}),
+    "GET /dashboard/{slug}/settings": Cell((303, 404, 403, 200, 200)),
+    "POST /dashboard/{slug}/settings": Cell(
+        (303, 404, 403, 303, 303), writers=MANAGERS, form={"name": "Renamed", "slug": "{slug}"}
+    ),
+    "POST /dashboard/{slug}/settings/logo": Cell(
+        (303, 404, 403, 303, 303), writers=MANAGERS, files=LOGO
+    ),
+    "POST /dashboard/{slug}/settings/logo/remove": Cell((303, 404, 403, 303, 303), form={}),
+    "POST /dashboard/{slug}/settings/delete": Cell(
+        (303, 404, 403, 403, 303), writers=OWNER, form={"confirm": "{slug}"}
+    ),
+    "GET /dashboard/{slug}/team": Cell(TEAM_PAGE),
+    "POST /dashboard/{slug}/team/members/{memberId}/role": Cell(
+        TEAM_FORM, writers=MANAGERS, form={"role": "admin"}
+    ),
+    "POST /dashboard/{slug}/team/members/{memberId}/remove": Cell(
+        TEAM_FORM, writers=MANAGERS, form={}
+    ),
+    "POST /dashboard/{slug}/team/leave": Cell(TEAM_FORM, writers="member admin", form={}),
+    "POST /dashboard/{slug}/team/invitations": Cell(
+        (303, 404, 403, 303, 303),
+        writers=MANAGERS,
+        form={"email": "new@example.com", "role": "member"},
+    ),
+    "POST /dashboard/{slug}/team/invitations/{invitationId}/resend": Cell(
+        TEAM_FORM, writers=MANAGERS, form={}
+    ),
+    "POST /dashboard/{slug}/team/invitations/{invitationId}/cancel": Cell(
+        TEAM_FORM, writers=MANAGERS, form={}
+    ),
+    "GET /invite/{invitationId}": Cell(PUBLIC),
+    "GET /invite/{invitationId}/accept": Cell(same(303)),
+    "POST /invite/{invitationId}/accept": Cell((303, 403, 403, 403, 403), form={}),
+    "GET /invite/{invitationId}/decline": Cell(same(303)),
+    "POST /invite/{invitationId}/decline": Cell((303, 403, 403, 403, 403), form={}),
+    # Categories, jobs, applicants pages.
+    "GET /dashboard/{slug}/categories": Cell(TEAM_PAGE),
+    "POST /dashboard/{slug}/categories": Cell(TEAM_FORM, writers=TEAM, form={"name": "Brand New"}),
+    "POST /dashboard/{slug}/categories/order": Cell(
+        TEAM_FORM, writers=TEAM, form={"ids": ["{allCategoryIds}"]}
+    ),
+    "POST /dashboard/{slug}/categories/{category_id}": Cell(
+        TEAM_FORM, writers=TEAM, form={"name": "Renamed"}
+    ),
+    "POST /dashboard/{slug}/categories/{category_id}/move": Cell(
+        TEAM_FORM, writers=TEAM, form={"direction": "up"}
+    ),
+    "GET /dashboard/{slug}/categories/{category_id}/delete": Cell(TEAM_PAGE),
+    "POST /dashboard/{slug}/categories/{category_id}/delete": Cell(
+        TEAM_FORM, writers=TEAM, form={}
+    ),
+    "GET /dashboard/{slug}/jobs": Cell(TEAM_PAGE),
+    "POST /dashboard/{slug}/jobs": Cell(
+        TEAM_FORM, writers=TEAM, form={"title": "New Job", "type": "fulltime", "status": "draft"}
+    ),
+    "GET /dashboard/{slug}/jobs/{job_id}": Cell(TEAM_PAGE),
+    "POST /dashboard/{slug}/jobs/{job_id}": Cell(
+        TEAM_FORM,
+        writers=TEAM,
+        form={"title": "Renamed Job", "type": "fulltime", "status": "draft", "description": ""},
+    ),
+    "POST /dashboard/{slug}/jobs/{job_id}/preview": Cell(TEAM_PAGE, form={"description": "*hi*"}),
+    "POST /dashboard/{slug}/jobs/{job_id}/delete": Cell(
+        TEAM_FORM, writers=TEAM, form={"confirm": "{jobTitle}"}
+    ),
+    "GET /dashboard/{slug}/jobs/{jobId}/applicants": Cell(TEAM_PAGE),
+    "GET /dashboard/{slug}/applicants": Cell(TEAM_PAGE),
+    "GET /dashboard/{slug}/applicants/export.csv": Cell(TEAM_PAGE),
+    "POST /dashboard/{slug}/applicants/bulk-status": Cell(
+        TEAM_FORM, writers=TEAM, form={"ids": "{applicantId}", "status": "INTERVIEW"}
+    ),
+    "GET /dashboard/{slug}/board": Cell(TEAM_PAGE),
+    "GET /dashboard/{slug}/applicants/{applicantId}": Cell(TEAM_PAGE),
+    "POST /dashboard/{slug}/applicants/{applicantId}/status": Cell(
+        TEAM_FORM, writers=TEAM, form={"status": "INTERVIEW"}
+    ),
+    "POST /dashboard/{slug}/applicants/{applicantId}/erase": Cell(TEAM_FORM, writers=TEAM, form={}),
+    "GET /dashboard/{slug}/applicants/{applicantId}/resume": Cell(TEAM_PAGE),
+    # The JSON API.
+    "GET /api/v1/organizations": Cell(SIGNED_IN_API),
+    "POST /api/v1/organizations": Cell(
+        (401, 201, 201, 201, 201), writers=SIGNED_IN, json={"name": "Fresh Org"}
+    ),
+    "GET /api/v1/organizations/{orgId}": Cell(TEAM_API),
+    "PATCH /api/v1/organizations/{orgId}": Cell(
+        (401, 404, 403, 200, 200), writers=MANAGERS, json={"name": "Renamed"}
+    ),
+    "DELETE /api/v1/organizations/{orgId}": Cell((401, 404, 403, 403, 200), writers=OWNER),
+    "POST /api/v1/organizations/{orgId}/activate": Cell(TEAM_API, writers=TEAM),
+    "PUT /api/v1/organizations/{orgId}/logo": Cell(
+        (401, 404, 403, 200, 200), writers=MANAGERS, files=LOGO
+    ),
+    "DELETE /api/v1/organizations/{orgId}/logo": Cell((401, 404, 403, 200, 200)),
+    "GET /api/v1/organizations/{orgId}/members": Cell(TEAM_API),
+    "PATCH /api/v1/organizations/{orgId}/members/{memberId}": Cell(
+        (401, 404, 403, 200, 200), writers=MANAGERS, json={"role": "admin"}
+    ),
+    "DELETE /api/v1/organizations/{orgId}/members/{memberId}": Cell(
+        (401, 404, 403, 200, 200), writers=MANAGERS
+    ),
+    "POST /api/v1/organizations/{orgId}/leave": Cell(
+        (401, 404, 200, 200, 409), writers="member admin"
+    ),
+    "GET /api/v1/organizations/{orgId}/invitations": Cell((401, 404, 403, 200, 200)),
+    "POST /api/v1/organizations/{orgId}/invitations": Cell(
+        (401, 404, 403, 201, 201), writers=MANAGERS, json={"email": "new@example.com"}
+    ),
+    "POST /api/v1/organizations/{orgId}/invitations/{invitationId}/resend": Cell(
+        (401, 404, 403, 200, 200), writers=MANAGERS
+    ),
+    "DELETE /api/v1/organizations/{orgId}/invitations/{invitationId}": Cell(
+        (401, 404, 403, 200, 200), writers=MANAGERS
+    ),
+    "GET /api/v1/invitations/{invitationId}": Cell(PUBLIC),
+    "POST /api/v1/invitations/{invitationId}/accept": Cell((401, 403, 403, 403, 403)),
+    "POST /api/v1/invitations/{invitationId}/reject": Cell((401, 403, 403, 403, 403)),
+    "GET /api/v1/organizations/{orgId}/categories": Cell(TEAM_API),
+    "POST /api/v1/organizations/{orgId}/categories": Cell(
+        (401, 404, 201, 201, 201), writers=TEAM, json={"name": "Brand New"}
+    ),
+    "PUT /api/v1/organizations/{orgId}/categories/order": Cell(
+        TEAM_API, writers=TEAM, json={"ids": ["{allCategoryIds}"]}
+    ),
+    "PATCH /api/v1/organizations/{orgId}/categories/{categoryId}": Cell(
+        TEAM_API, writers=TEAM, json={"name": "Renamed"}
+    ),
+    "DELETE /api/v1/organizations/{orgId}/categories/{categoryId}": Cell(TEAM_API, writers=TEAM),
+    "GET /api/v1/organizations/{orgId}/jobs": Cell(TEAM_API),
+    "POST /api/v1/organizations/{orgId}/jobs": Cell(
+        (401, 404, 201, 201, 201), writers=TEAM, json={"title": "New Job"}
+    ),
+    "GET /api/v1/jobs/{jobId}": Cell(TEAM_API),
+    "PATCH /api/v1/jobs/{jobId}": Cell(TEAM_API, writers=TEAM, json={"title": "Renamed Job"}),
+    "DELETE /api/v1/jobs/{jobId}": Cell(TEAM_API, writers=TEAM),
+    "GET /api/v1/jobs/{jobId}/applicants": Cell(TEAM_API),
+    "GET /api/v1/organizations/{orgId}/applicants": Cell(TEAM_API),
+    "GET /api/v1/applicants/{applicantId}": Cell(TEAM_API),
+    "PATCH /api/v1/applicants/{applicantId}": Cell(
+        TEAM_API, writers=TEAM, json={"status": "INTERVIEW"}
+    ),
+    "DELETE /api/v1/applicants/{applicantId}": Cell(TEAM_API, writers=TEAM),
+    "GET /api/v1/applicants/{applicantId}/resume": Cell(TEAM_API),
+    # Better Auth's protocol.
+    "GET /api/auth/ok": Cell(PUBLIC),
+    "GET /api/auth/error": Cell(PUBLIC),
+    "POST /api/auth/sign-up/email": Cell(
+        PUBLIC,
+        writers=ANYONE,
+        json={
+            "name": "New Person",
+            "email": "new.person@example.com",
+            "password": "a long enough password",
+        },
+    ),
+    "POST /api/auth/sign-in/email": Cell(
+        same(401), json={"email": "nobody@example.com", "password": "wrong password"}
+    ),
+    "POST /api/auth/sign-out": Cell(PUBLIC, json={}),
+    "GET /api/auth/get-session": Cell(PUBLIC),
+    "POST /api/auth/get-session": Cell(same(405), json={}),
+    "GET /api/auth/list-sessions": Cell(SIGNED_IN_API),
+    "POST /api/auth/revoke-session": Cell(
+        SIGNED_IN_API, writers="member", json={"token": "{memberToken}"}
+    ),
+    "POST /api/auth/revoke-sessions": Cell(SIGNED_IN_API, writers=SIGNED_IN, json={}),
+    "POST /api/auth/revoke-other-sessions": Cell(SIGNED_IN_API, writers="member", json={}),
+    "POST /api/auth/update-user": Cell(
+        SIGNED_IN_API, writers=SIGNED_IN, json={"name": "Renamed Person"}
+    ),
+    "POST /api/auth/change-password": Cell(
+        SIGNED_IN_API,
+        writers=SIGNED_IN,
+        json={"currentPassword": PASSWORD, "newPassword": "another long password"},
+    ),
+    "POST /api/auth/delete-user": Cell(
+        SIGNED_IN_API, writers=SIGNED_IN, json={"password": PASSWORD}
+    ),
+    "POST /api/auth/request-password-reset": Cell(PUBLIC, json={"email": "nobody@example.com"}),
+    "GET /api/auth/reset-password/{token}": Cell(same(302), query="callbackURL=/reset-password"),
+    "POST /api/auth/reset-password": Cell(
+        same(400), json={"token": "{token}", "newPassword": "a long enough password"}
+    ),
+    "POST /api/auth/send-verification-email": Cell(
+        (200, 400, 400, 400, 400), json={"email": "nobody@example.com"}
+    ),
+    "GET /api/auth/verify-email": Cell(same(401), query="token={token}"),
+    "POST /api/auth/sign-in/social": Cell(same(404), json={"provider": "github"}),
+    "GET /api/auth/callback/{provider_id}": Cell(same(302)),
+    "POST /api/auth/callback/{provider_id}": Cell(same(302), form={}),
+    "POST /api/auth/organization/create": Cell(
+        SIGNED_IN_API, writers=SIGNED_IN, json={"name": "Fresh Org", "slug": "fresh-org"}
+    ),
+    "POST /api/auth/organization/check-slug": Cell(SIGNED_IN_API, json={"slug": "fresh-org"}),
+    "POST /api/auth/organization/update": Cell(
+        (401, 400, 403, 200, 200),
+        writers=MANAGERS,
+        json={"organizationId": ORG_A, "data": {"name": "Renamed"}},
+    ),
+    "POST /api/auth/organization/delete": Cell(
+        (401, 400, 403, 403, 200), writers=OWNER, json={"organizationId": ORG_A}
+    ),
+    "GET /api/auth/organization/list": Cell(SIGNED_IN_API),
+    "POST /api/auth/organization/set-active": Cell(
+        (401, 403, 200, 200, 200), writers=TEAM, json={"organizationId": ORG_A}
+    ),
+    "GET /api/auth/organization/get-organization": Cell(
+        (401, 403, 200, 200, 200), query="organizationId={orgId}"
+    ),
+    "GET /api/auth/organization/get-full-organization": Cell(
+        (401, 403, 200, 200, 200), query="organizationId={orgId}"
+    ),
+    "GET /api/auth/organization/list-members": Cell(
+        (401, 403, 200, 200, 200), query="organizationId={orgId}"
+    ),
+    "GET /api/auth/organization/get-active-member": Cell((401, 400, 400, 400, 400)),
+    "GET /api/auth/organization/get-active-member-role": Cell(
+        (401, 403, 200, 200, 200), query="organizationId={orgId}"
+    ),
+    "POST /api/auth/organization/update-member-role": Cell(
+        (401, 400, 403, 200, 200),
+        writers=MANAGERS,
+        json={"organizationId": ORG_A, "memberId": "{memberId}", "role": "admin"},
+    ),
+    "POST /api/auth/organization/remove-member": Cell(
+        (401, 400, 401, 200, 200),
+        writers=MANAGERS,
+        json={"organizationId": ORG_A, "memberIdOrEmail": "{memberId}"},
+    ),
+    "POST /api/auth/organization/leave": Cell(
+        (401, 400, 200, 200, 400), writers="member admin", json={"organizationId": ORG_A}
+    ),
+    "POST /api/auth/organization/has-permission": Cell(
+        (401, 401, 200, 200, 200),
+        json={"organizationId": ORG_A, "permissions": {"member": ["create"]}},
+    ),
+    "POST /api/auth/organization/invite-member": Cell(
+        (401, 400, 403, 200, 200),
+        writers=MANAGERS,
+        json={"organizationId": ORG_A, "email": "new@example.com", "role": "member"},
+    ),
+    "POST /api/auth/organization/cancel-invitation": Cell(
+        (401, 400, 403, 200, 200), writers=MANAGERS, json={"invitationId": "{invitationId}"}
+    ),
+    "POST /api/auth/organization/accept-invitation": Cell(
+        (401, 403, 403, 403, 403), json={"invitationId": "{invitationId}"}
+    ),
+    "POST /api/auth/organization/reject-invitation": Cell(
+        (401, 403, 403, 403, 403), json={"invitationId": "{invitationId}"}
+    ),
+    "GET /api/auth/organization/get-invitation": Cell(
+        (401, 403, 403, 403, 403), query="id={invitationId}"
+    ),
+    "GET /api/auth/organization/list-invitations": Cell(
+        (401, 403, 403, 200, 200), query="organizationId={orgId}"
+    ),
+    "GET /api/auth/organization/list-user-invitations": Cell((400, 200, 200, 200, 200)),
+}
+
+
+async def test_every_route_by_every_caller(
+    app: FastAPI,
+    db: AsyncSession,
+    connection: AsyncConnection,
+    world: World,
+    targets: Targets,
+    services: Services,
+    dialect: str,
+) -> None:
+    routes = [f"{method} {path}" for method, path in endpoints(app)]
+    assert sorted(set(routes) - set(TABLE)) == [], "routes missing from the matrix"
+    assert sorted(set(TABLE) - set(routes)) == [], "matrix entries without a route"
+    before = await state(db)
+    wrong: list[str] = []
+    cells = 0
+    for route in routes:
+        method, path = route.split(" ", 1)
+        cell = TABLE[route]
+        statuses = []
+        if method == "GET":
+            # Reads: all five callers in one savepoint, the database compared once at the end.
+            await targets.restore_files(services.storage)
+            attempt = await connection.begin_nested()
+            try:
+                for caller in CALLERS:
+                    client = client_for(world, caller, path)
+                    statuses.append((await call(client, method, path, cell, targets)).status_code)
+                if await state(db) != before:
+                    wrong.append(f"{route}: a read changed the database")
+            finally:
+                await attempt.rollback()
+            cells += len(CALLERS)
+        for caller in CALLERS if method != "GET" else ():
+            cells += 1
+            await targets.restore_files(services.storage)
+            attempt = await connection.begin_nested()
+            try:
+                client = client_for(world, caller, path)
+                response = await call(client, method, path, cell, targets)
+                changed = await state(db) != before
+            finally:
+                await attempt.rollback()
+            statuses.append(response.status_code)
+            if changed and (refused(response) or caller not in cell.writers.split()):
+                wrong.append(f"{route} as {caller}: {response.status_code}, changed the database")
+            if not changed and caller in cell.writers.split():
+                wrong.append(f"{route} as {caller}: {response.status_code}, changed nothing")
+        if tuple(statuses) != cell.expected:
+            wrong.append(f"{route}: expected {cell.expected}, got {tuple(statuses)}")
+    stats.record("matrix", dialect=dialect, routes=len(routes), cells=cells, failures=len(wrong))
+    assert wrong == []
+
+
+async def test_a_resume_the_storage_cannot_read_answers_503_with_the_page(
+    world: World, targets: Targets, services: Services
+) -> None:
+    """Regression: the error page after the session let go of its rows answered 500."""
+    await services.storage.delete(targets.resume_key)
+    url = targets.fill("/dashboard/{slug}/applicants/{applicantId}/resume")
+    response = await world.browser("member").get(url)
+    assert response.status_code == 503
+    assert "Member Person" in response.text
