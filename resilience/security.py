@@ -78,6 +78,24 @@ def summarize(stats: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def headline(stats: list[dict[str, Any]]) -> str:
+    """The security figures in one short clause: totals over dialects and callers."""
+    fuzz = [item for item in stats if item.get("part") == "fuzz"]
+    parts = []
+    if fuzz:
+        cases = sum(int(item.get("cases", 0)) for item in fuzz)
+        failures = sum(int(item.get("failures", 0)) for item in fuzz)
+        operations = max(int(item.get("operations", 0)) for item in fuzz)
+        parts.append(f"{operations} API operations fuzzed with {cases} cases ({failures} failures)")
+    cells = sum(int(item.get("cells", 0)) for item in stats if item.get("part") == "matrix")
+    if cells:
+        parts.append(f"{cells} authorization cells")
+    payloads = sum(int(item.get("payloads", 0)) for item in stats if item.get("part") == "attacks")
+    if payloads:
+        parts.append(f"{payloads} attack payloads")
+    return ", ".join(parts)
+
+
 def run(report: Report) -> None:
     suite = ROOT / "tests" / "security"
     if not suite.is_dir():
@@ -110,4 +128,4 @@ def run(report: Report) -> None:
     fuzz_failures = sum(int(item.get("failures", 0)) for item in stats)
     if fuzz_failures:
         report.check(SECTION, False, f"{fuzz_failures} fuzzing failures reported")
-    report.headline["security"] = "; ".join(summarize(stats)) or summary
+    report.headline["security"] = headline(stats) or summary
