@@ -38,14 +38,14 @@ RESPONSES = {
 
 
 @router.get("/organizations/{slug}", response_model=CareersEnvelope, responses=error_responses(404))
-async def careers_data(slug: str, services: ServicesDep, db: DbSession) -> CareersEnvelope:
+async def careers_data(slug: str, services: ServicesDep) -> CareersEnvelope:
     """The careers data: the organization, its categories in order with their published jobs
     (newest first; jobs without a category come last with ``id: null``), and the distinct
     locations and job types for filters."""
     settings = services.settings
     snapshot = await careers_snapshot(services.db, slug)
     organization = snapshot.organization
-    listing = await careers_listing(db, snapshot, CareersFilters())
+    listing = await careers_listing(services.db, snapshot, CareersFilters())
     logo = logo_url(organization)
     return CareersEnvelope(
         organization=PublicOrganization(

@@ -57,15 +57,13 @@ def _org_context(
 
 
 @router.get("/careers/{slug}")
-async def careers_page(
-    slug: str, request: Request, services: ServicesDep, db: DbSession
-) -> Response:
+async def careers_page(slug: str, request: Request, services: ServicesDep) -> Response:
     """The organization's careers page: its profile and published jobs, with filters that work
     as a plain GET form and, with htmx, swap only the results."""
     snapshot = await careers_snapshot(services.db, slug)
     organization = snapshot.organization
     filters = CareersFilters.parse(request.query_params)
-    listing = await careers_listing(db, snapshot, filters)
+    listing = await careers_listing(services.db, snapshot, filters)
     context = {
         **_org_context(services, request, organization),
         "listing": listing,

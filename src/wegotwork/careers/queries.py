@@ -246,7 +246,7 @@ async def organization_by_slug(db: AsyncSession, slug: str) -> Organization:
 
 
 async def careers_listing(
-    db: AsyncSession, snapshot: CareersSnapshot, filters: CareersFilters
+    database: Database, snapshot: CareersSnapshot, filters: CareersFilters
 ) -> CareersListing:
     """The organization's published jobs grouped by category in its order (newest first inside
     each group, jobs without a category last), narrowed by ``filters``, with the choices the
@@ -254,14 +254,16 @@ async def careers_listing(
     organization, categories, every = snapshot.organization, snapshot.categories, snapshot.jobs
     matching: set[str] | None = None
     if filters.q:
-        ids = await db.scalars(
-            select(Job.id).where(
-                Job.organization_id == organization.id,
-                Job.status == JobStatus.PUBLISHED,
-                search_condition(filters.q),  # type: ignore[arg-type]
+        # Only a search reads the database again; the page itself is the snapshot.
+        async with database.reader() as connection:
+            ids = await connection.scalars(
+                select(Job.id).where(
+                    Job.organization_id == organization.id,
+                    Job.status == JobStatus.PUBLISHED,
+                    search_condition(filters.q),  # type: ignore[arg-type]
+                )
             )
-        )
-        matching = set(ids)
+            matching = set(ids)
 
     def keep(job: ListedJob) -> bool:
         return (
