@@ -45,3 +45,21 @@ def _growth(mode: str) -> float:
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
 def test_hashing_passwords_leaves_no_resident_memory_behind() -> None:
     assert _growth("tuned") < 8
+
+
+async def test_a_worker_collects_young_garbage_in_large_batches(tmp_path: Path) -> None:
+    """See wegotwork.memory: the default threshold of 700 put collections in the latency tail."""
+    import gc
+
+    from tests.fixtures.app import make_settings
+    from wegotwork.app import create_app
+    from wegotwork.memory import GC_THRESHOLDS
+
+    before = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)
+    try:
+        app = create_app(make_settings(tmp_path), background=False)
+        async with app.router.lifespan_context(app):
+            assert gc.get_threshold() == GC_THRESHOLDS
+    finally:
+        gc.set_threshold(*before)

@@ -17,7 +17,7 @@ from wegotwork.deps import Services
 from wegotwork.logconf import configure as configure_logging
 from wegotwork.mail.outbox import OutboxSender
 from wegotwork.mail.transport import transport_for
-from wegotwork.memory import return_large_allocations
+from wegotwork.memory import return_large_allocations, tune_garbage_collector
 from wegotwork.routes import include_routers
 from wegotwork.settings import Settings, load_settings
 from wegotwork.storage import storage_for
@@ -101,6 +101,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         return_large_allocations()
+        tune_garbage_collector()
         if background:
             services.sender.start()
         try:
