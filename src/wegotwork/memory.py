@@ -4,8 +4,9 @@ Young-generation threshold. CPython collects its youngest generation every 700 c
 allocations by default. A worker with 64 requests in flight keeps thousands of young objects
 alive at any moment, so each collection walks them all and promotes them, and older collections
 follow: on the careers page at 64 connections p99 was about 110 ms against a p50 of 4 ms.
-Collecting every 50 000 allocations instead brought p99 to 12–14 ms with the same p50, for a
-few megabytes more between collections (bench/FINDINGS.md).
+Collecting every 10 000 allocations instead brought p99 to about 12 ms with the same p50 and
+the same flat memory (50 000 did as well for latency but kept 20 MB more resident);
+bench/FINDINGS.md has the measurements.
 
 mmap threshold. Password hashing (argon2id) takes 19 MB at a time. glibc serves an allocation
 that large from its own mapping, but after the first one is freed it raises its mmap threshold
@@ -23,11 +24,11 @@ import sys
 
 M_MMAP_THRESHOLD = -3
 THRESHOLD = 1024 * 1024
-GC_THRESHOLDS = (50_000, 20, 100)
+GC_THRESHOLDS = (10_000, 10, 10)
 
 
 def tune_garbage_collector() -> None:
-    """Collect the youngest generation every 50 000 allocations, not every 700."""
+    """Collect the youngest generation every 10 000 allocations, not every 700."""
     gc.set_threshold(*GC_THRESHOLDS)
 
 
