@@ -4,17 +4,12 @@ session row comes from the direct pool (Database.read), on SQLite from a session
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import asyncpg  # type: ignore[import-untyped]
-import httpx
-from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from tests import factories
-from tests.fixtures.app import BASE_URL, make_settings
-from tests.fixtures.database import FreshDatabase
-from wegotwork.app import create_app
-from wegotwork.db import create_engine, utcnow
+from tests.fixtures.app import Deployment
+from wegotwork.db import utcnow
 
 
 async def terminate_other_connections(url: str) -> None:
@@ -29,49 +24,39 @@ async def terminate_other_connections(url: str) -> None:
 
 
 async def test_get_session_reads_the_row_and_refuses_an_expired_one(
-    dialect: str, fresh_databases: FreshDatabase, tmp_path: Path
+    dialect: str, deployment: Deployment
 ) -> None:
-    url = await fresh_databases.create_migrated(dialect)
-    engine = create_engine(url)
-    maker = async_sessionmaker(engine, expire_on_commit=False)
-    async with maker() as db:
+    async with deployment.sessions() as db:
         user = await factories.make_user(db, name="Dana Direct")
         live = await factories.make_session(db, user)
         expired = await factories.make_session(db, user)
         expired.expires_at = utcnow() - timedelta(minutes=1)
         await db.commit()
-    app = create_app(make_settings(tmp_path, database_url=url), background=False)
-    try:
-        async with (
-            app.router.lifespan_context(app),
-            httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=BASE_URL) as client,
-        ):
-            for _ in range(2):  # the second read reuses the prepared statement
-                answer = await client.get(
-                    "/api/auth/get-session?disableCookieCache=true",
-                    headers={"authorization": f"Bearer {live.token}"},
-                )
-                assert answer.status_code == 200
-                body = answer.json()
-                assert body["user"]["name"] == "Dana Direct"
-                assert body["session"]["id"] == live.id
-            if dialect == "postgresql":
-                # The server restarts (every connection of the pool is cut): the next read
-                # replaces them and answers as if nothing happened.
-                await terminate_other_connections(url)
-                again = await client.get(
-                    "/api/auth/get-session?disableCookieCache=true",
-                    headers={"authorization": f"Bearer {live.token}"},
-                )
-                assert again.status_code == 200
-                assert again.json()["user"]["name"] == "Dana Direct"
-            gone = await client.get(
-                "/api/auth/get-session", headers={"authorization": f"Bearer {expired.token}"}
+    async with deployment.serve(deployment.app()) as client:
+        for _ in range(2):  # the second read reuses the prepared statement
+            answer = await client.get(
+                "/api/auth/get-session?disableCookieCache=true",
+                headers={"authorization": f"Bearer {live.token}"},
             )
-            assert gone.json() is None
-            unknown = await client.get(
-                "/api/auth/get-session", headers={"authorization": "Bearer no-such-token"}
+            assert answer.status_code == 200
+            body = answer.json()
+            assert body["user"]["name"] == "Dana Direct"
+            assert body["session"]["id"] == live.id
+        if dialect == "postgresql":
+            # The server restarts (every connection of the pool is cut): the next read
+            # replaces them and answers as if nothing happened.
+            await terminate_other_connections(deployment.url)
+            again = await client.get(
+                "/api/auth/get-session?disableCookieCache=true",
+                headers={"authorization": f"Bearer {live.token}"},
             )
-            assert unknown.json() is None
-    finally:
-        await engine.dispose()
+            assert again.status_code == 200
+            assert again.json()["user"]["name"] == "Dana Direct"
+        gone = await client.get(
+            "/api/auth/get-session", headers={"authorization": f"Bearer {expired.token}"}
+        )
+        assert gone.json() is None
+        unknown = await client.get(
+            "/api/auth/get-session", headers={"authorization": "Bearer no-such-token"}
+        )
+        assert unknown.json() is None
