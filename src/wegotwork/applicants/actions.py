@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, delete, func, literal_column, select, tuple_
+from sqlalchemy import Select, and_, bindparam, delete, func, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,6 +30,7 @@ from wegotwork.applicants.schemas import (
 from wegotwork.auth.sessions import AuthContext
 from wegotwork.db import Database, new_id, utcnow
 from wegotwork.errors import Conflict, Invalid, NotFound
+from wegotwork.jobs.rules import PUBLISHED_SQL
 from wegotwork.mail import enqueue, render_message
 from wegotwork.models import (
     Applicant,
@@ -82,10 +83,9 @@ class StoredResume:
 _OPENING = (
     select(Job.id, Job.title, Organization.id, Organization.name, Organization.slug)
     .join(Organization, Organization.id == Job.organization_id)
-    # The status as a literal: Database.read binds the job id alone.
     .where(
         Job.id == bindparam("job_id"),
-        Job.status == literal_column(f"'{JobStatus.PUBLISHED.value}'"),
+        PUBLISHED_SQL,
     )
 )
 _OPENING_WITH_RECIPIENTS = (

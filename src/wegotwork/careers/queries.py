@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import bindparam, func, literal_column, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wegotwork.db import Database
@@ -18,6 +18,7 @@ from wegotwork.errors import NotFound
 from wegotwork.jobs.actions import search_condition
 from wegotwork.jobs.rules import (
     PUBLIC_STATUSES,
+    PUBLISHED_SQL,
     TYPE_LABELS,
     clean_text,
     country_name,
@@ -161,9 +162,7 @@ _SNAPSHOT = (
     .select_from(Organization)
     .outerjoin(
         Job,
-        # A constant, not a parameter: Database.read binds the slug alone.
-        (Job.organization_id == Organization.id)
-        & (Job.status == literal_column(f"'{JobStatus.PUBLISHED.value}'")),
+        (Job.organization_id == Organization.id) & PUBLISHED_SQL,
     )
     .outerjoin(JobCategory, JobCategory.id == Job.category_id)
     .where(func.lower(Organization.slug) == bindparam("slug"))

@@ -6,7 +6,7 @@ every server process, while unchanged pages come from memory (or as 304s).
 
 This read is the whole cost of serving an unchanged page, so on PostgreSQL it skips the ORM
 session (pool pre-ping, BEGIN, SELECT, ROLLBACK: four round trips) and runs as one prepared
-statement on the database's direct pool (``Database.fetch``): one round trip. Elsewhere
+statement on the database's direct pool (``Database.read``): one round trip. Elsewhere
 (SQLite, or a Database bound to one connection, as in tests) it goes through the app's session.
 
 Under load many requests ask for the same organization at once; they share reads without ever

@@ -7,8 +7,9 @@ from datetime import datetime
 from functools import cache, lru_cache
 
 import pycountry
+from sqlalchemy import literal_column
 
-from wegotwork.models import JobStatus, JobType
+from wegotwork.models import Job, JobStatus, JobType
 
 TITLE_MAX = 160
 CITY_MAX = 120
@@ -106,3 +107,8 @@ def published_at_after(
     if new is JobStatus.CLOSED and published_at is None:
         return now
     return published_at
+
+
+# "The job is published" with the status as an SQL literal, not a bound parameter: statements
+# read through Database.read bind only what the caller passes (an id, a slug).
+PUBLISHED_SQL = Job.status == literal_column(f"'{JobStatus.PUBLISHED.value}'")
