@@ -279,7 +279,9 @@ async def reset_password(db: AsyncSession, *, token: str | None, new_password: s
     """Set a new password with a reset token, which is used up. Anyone holding it may call it.
 
     Raises INVALID_TOKEN (400) for a missing, unknown, expired or used token and
-    PASSWORD_TOO_SHORT / PASSWORD_TOO_LONG. Other sessions are not ended.
+    PASSWORD_TOO_SHORT / PASSWORD_TOO_LONG. Every session of the account ends: a reset is how
+    an owner takes an account back, so whoever else was signed in must not stay (Better Auth
+    keeps them unless ``revokeSessionsOnPasswordReset`` is set; we always revoke).
     """
     if not token:
         raise fail("INVALID_TOKEN")
@@ -315,6 +317,7 @@ async def reset_password(db: AsyncSession, *, token: str | None, new_password: s
     else:
         account.password = hashed
         account.updated_at = now
+    await revoke_all_sessions(db, user.id)
     await db.flush()
     return user
 

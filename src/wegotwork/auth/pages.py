@@ -393,7 +393,8 @@ async def _account(
     sessions.sort(key=lambda item: not item["current"])  # this device first
     context.setdefault("profile_values", {"name": user.name})
     context.setdefault("profile_errors", {})
-    context.setdefault("password_values", {})
+    # Signing out everywhere else is what a password change is usually for: ticked by default.
+    context.setdefault("password_values", {"revokeOtherSessions": "true"})
     context.setdefault("password_errors", {})
     context.setdefault("delete_errors", {})
     return services.templates.render(
