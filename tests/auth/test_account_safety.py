@@ -115,3 +115,61 @@ async def test_the_account_page_signs_out_everywhere_else_by_default(
     )
     assert api.status_code == 200
     assert await _sessions(db, user_id) == 2
+
+
+async def test_list_sessions_hands_out_no_other_sessions_token(
+    ada: Browser, browser_maker, db: AsyncSession
+) -> None:
+    own = (await ada.sign_up("ada@example.com")).json()["token"]
+    phone: Browser = browser_maker()
+    phone_token = (await phone.sign_in("ada@example.com")).json()["token"]
+
+    listed = await ada.get("/api/auth/list-sessions")
+    assert listed.status_code == 200
+    tokens = {entry["token"] for entry in listed.json()}
+    assert own in tokens  # the caller's own, which it already holds
+    assert phone_token not in listed.text  # never another device's credential
+    phone_entry = next(entry for entry in listed.json() if entry["token"] != own)
+    assert phone_entry["token"] == phone_entry["id"]
+
+    # What list-sessions gives is what revoke-session takes, as the client expects.
+    revoked = await ada.post("/api/auth/revoke-session", json={"token": phone_entry["token"]})
+    assert revoked.json() == {"status": True}
+    assert await phone.session(disableCookieCache="true") is None
+    assert await ada.session(disableCookieCache="true")
+
+
+@pytest.mark.parametrize(
+    "image",
+    [
+        "javascript:alert(document.cookie)",
+        "JavaScript:alert(1)",
+        "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+        "//evil.example/x.png",
+        "/relative.png",
+        "http://",
+        "ftp://example.com/a.png",
+        " https://example.com/a.png",
+    ],
+)
+async def test_a_profile_picture_must_be_an_http_url(ada: Browser, image: str) -> None:
+    await ada.sign_up("ada@example.com")
+    refused = await ada.post("/api/auth/update-user", json={"image": image})
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "VALIDATION_ERROR"
+    assert refused.json()["message"].startswith("[body.image]")
+    signed_up = await ada.sign_up("other@example.com", image=image)
+    assert signed_up.status_code == 400
+    session = await ada.session(disableCookieCache="true")
+    assert isinstance(session, dict)
+    assert session["user"]["image"] is None
+
+
+async def test_a_profile_picture_may_be_an_https_url_or_nothing(ada: Browser) -> None:
+    await ada.sign_up("ada@example.com", image="https://example.com/ada.png")
+    assert (await ada.post("/api/auth/update-user", json={"image": None})).status_code == 200
+    ok = await ada.post("/api/auth/update-user", json={"image": "http://example.com/a.png"})
+    assert ok.status_code == 200
+    session = await ada.session(disableCookieCache="true")
+    assert isinstance(session, dict)
+    assert session["user"]["image"] == "http://example.com/a.png"

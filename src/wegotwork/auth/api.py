@@ -371,7 +371,18 @@ async def list_sessions_route(request: Request, db: DbSession) -> Response:
     if not auth.is_fresh:
         raise fail("SESSION_NOT_FRESH")
     sessions = await list_sessions(db, auth.user.id)
-    return json_response([session_json(session) for session in sessions])
+    return json_response([listed_session_json(session, auth) for session in sessions])
+
+
+def listed_session_json(session: Session, auth: AuthContext) -> Json:
+    """A session as list-sessions shows it. Better Auth lists every session's token, which is
+    that device's credential; we give the caller's own token (it holds it already) and, for
+    the others, the session id in its place. revoke-session takes either, so the client's
+    ``revokeSession({token})`` with a listed value keeps working."""
+    listed = session_json(session)
+    if session.token != auth.session.token:
+        listed["token"] = session.id
+    return listed
 
 
 @router.post("/revoke-session", openapi_extra=_doc(RevokeSession))
@@ -380,7 +391,7 @@ async def revoke_session_route(request: Request, db: DbSession, services: Servic
     auth = await require_session(request, db, sensitive=True)
     await revoke_session(db, auth.user.id, data.token)
     await db.commit()
-    if data.token == auth.session.token:
+    if data.token in {auth.session.token, auth.session.id}:
         clear_session_cookies(request)
     return json_response({"status": True})
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -29,6 +30,26 @@ def _email(value: str) -> str:
 
 
 Email = Annotated[str, AfterValidator(_email)]
+
+
+def _image_url(value: str | None) -> str | None:
+    """A profile picture is shown as ``<img src>`` on other people's pages: only an absolute
+    http(s) URL with a host, never ``javascript:``, ``data:`` or a path on this site.
+    Better Auth takes any string here; we refuse the rest as a validation error."""
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if (
+        value != value.strip()
+        or parts.scheme.lower() not in {"http", "https"}
+        or not parts.hostname
+        or any(ord(char) < 0x21 for char in value)
+    ):
+        raise ValueError("Invalid URL: expected an http or https address")
+    return value
+
+
+ImageUrl = Annotated[str | None, Field(max_length=MAX_IMAGE_LENGTH), AfterValidator(_image_url)]
 Url = Annotated[str, Field(max_length=MAX_URL_LENGTH)]
 
 
@@ -40,7 +61,7 @@ class SignUp(AuthInput):
     name: str = Field(max_length=MAX_NAME_LENGTH)
     email: Email
     password: str
-    image: str | None = Field(None, max_length=MAX_IMAGE_LENGTH)
+    image: ImageUrl = None
     callback_url: Url | None = Field(None, alias="callbackURL")
     remember_me: bool | None = Field(None, alias="rememberMe")
 
@@ -63,7 +84,7 @@ class RevokeSession(AuthInput):
 
 class UpdateUser(AuthInput):
     name: str | None = Field(None, max_length=MAX_NAME_LENGTH)
-    image: str | None = Field(None, max_length=MAX_IMAGE_LENGTH)
+    image: ImageUrl = None
     email: str | None = None
 
 

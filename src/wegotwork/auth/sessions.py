@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 
@@ -194,10 +194,14 @@ async def list_sessions(db: AsyncSession, user_id: str) -> list[Session]:
 
 
 async def revoke_session(db: AsyncSession, user_id: str, token: str) -> bool:
-    """Delete the session with ``token`` if it belongs to ``user_id``; True when one went."""
+    """Delete the session with ``token`` if it belongs to ``user_id``; True when one went.
+
+    ``token`` may also be the session's id, which list-sessions shows in place of the tokens
+    of the caller's other sessions.
+    """
     result = await db.execute(
         delete(Session)
-        .where(Session.user_id == user_id, Session.token == token)
+        .where(Session.user_id == user_id, or_(Session.token == token, Session.id == token))
         .execution_options(synchronize_session=False)
     )
     return bool(getattr(result, "rowcount", 0))
