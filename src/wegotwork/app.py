@@ -26,6 +26,7 @@ from wegotwork.web.middleware import (
     BodyLimitMiddleware,
     NulCharacterMiddleware,
     OriginCheckMiddleware,
+    PrivateByDefaultMiddleware,
     RequestLogMiddleware,
     SecurityHeadersMiddleware,
 )
@@ -143,6 +144,7 @@ def create_app(
     app.add_middleware(
         PublicPagesMiddleware, database=services.db, careers_domain=settings.careers_domain
     )
+    app.add_middleware(PrivateByDefaultMiddleware)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)
     app.add_middleware(RequestLogMiddleware)
     return app

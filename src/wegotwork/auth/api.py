@@ -371,7 +371,10 @@ async def list_sessions_route(request: Request, db: DbSession) -> Response:
     if not auth.is_fresh:
         raise fail("SESSION_NOT_FRESH")
     sessions = await list_sessions(db, auth.user.id)
-    return json_response([listed_session_json(session, auth) for session in sessions])
+    return json_response(
+        [listed_session_json(session, auth) for session in sessions],
+        headers={"cache-control": "private, no-store"},
+    )
 
 
 def listed_session_json(session: Session, auth: AuthContext) -> Json:

@@ -62,6 +62,58 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
+PRIVATE = b"private, no-store"
+
+
+class PrivateByDefaultMiddleware:
+    """No shared cache keeps a personal answer: a response that chose no caching policy of its
+    own gets ``Cache-Control: private, no-store``, and every HTML response says ``Vary:
+    HX-Request`` (pages render a fragment for htmx and the whole page otherwise). Only the
+    public answers that set their own policy (careers pages and feeds, static files) can be
+    cached, by browsers and shared caches alike."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_private(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = private_headers(list(message.get("headers", [])))
+            await send(message)
+
+        await self.app(scope, receive, send_private)
+
+
+def private_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """``headers`` with the default cache policy and ``Vary: HX-Request`` added (see above)."""
+    has_policy = False
+    html = False
+    vary_at = -1
+    for index, (name, value) in enumerate(headers):
+        lowered = name.lower()
+        if lowered == b"cache-control":
+            has_policy = True
+        elif lowered == b"content-type":
+            html = value.startswith(b"text/html")
+        elif lowered == b"vary":
+            vary_at = index
+    if not has_policy:
+        headers.append((b"cache-control", PRIVATE))
+    if html:
+        if vary_at < 0:
+            headers.append((b"vary", b"HX-Request"))
+        else:
+            name, value = headers[vary_at]
+            present = {part.strip().lower() for part in value.split(b",")}
+            if b"hx-request" not in present and b"*" not in present:
+                headers[vary_at] = (name, value + b", HX-Request")
+    return headers
+
+
 class RequestLogMiddleware:
     """One structured line per request: method, path, status, duration."""
 
