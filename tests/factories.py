@@ -177,14 +177,17 @@ async def make_invitation(
     role: Role = Role.MEMBER,
     status: InvitationStatus = InvitationStatus.PENDING,
     expires_in: timedelta = timedelta(hours=48),
+    sent_ago: timedelta = timedelta(hours=1),
 ) -> Invitation:
+    """An invitation mailed ``sent_ago`` (so it may be resent at once) that expires
+    ``expires_in`` after it was mailed."""
     invitation = Invitation(
         organization_id=organization.id,
         email=(email or f"{unique('invitee')}@example.com").lower(),
         role=role,
         status=status,
         inviter_id=inviter.id,
-        expires_at=utcnow() + expires_in,
+        expires_at=utcnow() - sent_ago + expires_in,
     )
     db.add(invitation)
     await db.flush()

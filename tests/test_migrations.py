@@ -29,6 +29,7 @@ TABLES = {
     "applicant",
     "applicant_event",
     "outbox",
+    "mail_send",
 }
 
 

@@ -65,6 +65,12 @@ async def test_an_owner_builds_a_team_and_changes_it(
     await page.wait_for_url(f"{base}/dashboard/analytical-engines")
     await expect(page.get_by_role("status").first).to_contain_text("Welcome to Analytical Engines")
 
+    # Only a verified address sends invitations: the owner opens the link mailed at sign-up.
+    (verification,) = await smtp_sink.wait_for(OWNER)
+    await page.goto(next(word for word in verification.text.split() if "verify-email" in word))
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("verified")
+    await page.goto(f"{base}/dashboard/analytical-engines")
+
     # The team page: the owner invites a teammate.
     await (
         page.get_by_role("navigation", name="Organization").get_by_role("link", name="Team").click()
@@ -81,7 +87,7 @@ async def test_an_owner_builds_a_team_and_changes_it(
 
     # The teammate reads the mail in another browser, follows the link and signs up from it.
     (mail,) = await smtp_sink.wait_for(TEAMMATE)
-    assert mail.subject == "Ada Lovelace invited you to join Analytical Engines on WeGotWork"
+    assert mail.subject == "You are invited to join Analytical Engines on WeGotWork"
     link = next(word for word in mail.text.split() if "/invite/" in word)
     assert link.startswith(f"{base}/invite/")
     context = await browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)

@@ -53,7 +53,8 @@ async def test_an_admin_invites_by_email_and_the_mail_carries_the_link(
 
     assert await services.sender.send_due() == 1
     [mail] = await smtp_sink.wait_for("new.hire@example.com")
-    assert mail.subject == "Admin Person invited you to join Alpha Works on WeGotWork"
+    assert mail.subject == "You are invited to join Alpha Works on WeGotWork"
+    assert "Admin Person" in mail.text
     assert f"http://testserver/invite/{invitation['id']}" in mail.text
     assert "as an admin" in mail.text
     assert f'href="http://testserver/invite/{invitation["id"]}"' in mail.html
@@ -163,8 +164,8 @@ async def test_resending_renews_the_expiry_and_mails_again(
 
     assert await services.sender.send_due() == 2
     mails = await smtp_sink.wait_for("again@example.com", count=2)
-    assert all(f"/invite/{invitation_id}" in mail.text for mail in mails)
-    assert mails[1].subject.startswith("Admin Person invited you")
+    assert mails[1].subject == "You are invited to join Alpha Works on WeGotWork"
+    assert "Admin Person" in mails[1].text
 
 
 async def test_canceled_invitations_cannot_be_resent_accepted_or_canceled_again(

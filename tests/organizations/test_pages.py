@@ -4,6 +4,7 @@ page and the settings page — forms, kept values and errors, redirects and flas
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from urllib.parse import unquote
 
 import httpx
@@ -14,6 +15,7 @@ from tests import factories
 from tests.fixtures.app import ClientMaker
 from tests.fixtures.world import World
 from tests.organizations.helpers import GIF, fresh, one, outbox_to, png, signed_in
+from wegotwork.clock import FrozenClock
 from wegotwork.deps import Services
 from wegotwork.models import (
     Invitation,
@@ -273,7 +275,9 @@ async def test_a_member_leaves_from_the_team_page(db: AsyncSession, world: World
     assert (await browser.get(f"/dashboard/{world.org.slug}/team")).status_code == 404
 
 
-async def test_inviting_from_the_team_page(db: AsyncSession, world: World) -> None:
+async def test_inviting_from_the_team_page(
+    db: AsyncSession, world: World, frozen_clock: FrozenClock
+) -> None:
     browser = world.browser("admin")
     base = f"/dashboard/{world.org.slug}/team"
     bad = await browser.post(f"{base}/invitations", data={"email": "nope", "role": "admin"})
@@ -304,6 +308,11 @@ async def test_inviting_from_the_team_page(db: AsyncSession, world: World) -> No
     assert f"{base}/invitations/{invitation.id}/resend" in page
     assert f"{base}/invitations/{invitation.id}/cancel" in page
 
+    too_soon = await browser.post(f"{base}/invitations/{invitation.id}/resend")
+    assert too_soon.status_code == 303
+    assert flash_shown((await browser.get(base)).text, "You can send it again in 10 minutes")
+    assert len(await outbox_to(db, "pat@example.com")) == 1
+    frozen_clock.advance(timedelta(minutes=10))
     resent = await browser.post(f"{base}/invitations/{invitation.id}/resend")
     assert resent.status_code == 303
     assert len(await outbox_to(db, "pat@example.com")) == 2

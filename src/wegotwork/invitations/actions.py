@@ -17,11 +17,12 @@ from sqlalchemy.orm.attributes import set_committed_value
 from wegotwork.auth.sessions import AuthContext
 from wegotwork.auth.sessions import set_active_organization as set_session_active
 from wegotwork.db import new_id, utcnow
-from wegotwork.errors import Conflict, Forbidden, NotFound
+from wegotwork.errors import Conflict, Forbidden, NotFound, RateLimited
 from wegotwork.invitations import rules
 from wegotwork.invitations.rules import InvitationState
 from wegotwork.invitations.schemas import InvitationCreate
 from wegotwork.mail import enqueue, render_message
+from wegotwork.mail.allowance import MailKind, claim_mail
 from wegotwork.models import Invitation, InvitationStatus, Member, Organization, Role, User
 from wegotwork.organizations.rules import ROLE_LABELS, check_invitation_role
 from wegotwork.tenancy.context import OrgContext
@@ -89,7 +90,9 @@ async def create_invitation(
     YOU_ARE_NOT_ALLOWED_TO_INVITE_USERS_TO_THIS_ORGANIZATION,
     YOU_ARE_NOT_ALLOWED_TO_INVITE_USER_WITH_THIS_ROLE, INVITATION_LIMIT_REACHED) and Conflict
     (codes USER_IS_ALREADY_A_MEMBER_OF_THIS_ORGANIZATION,
-    USER_IS_ALREADY_INVITED_TO_THIS_ORGANIZATION).
+    USER_IS_ALREADY_INVITED_TO_THIS_ORGANIZATION). The mail limits apply
+    (``mail.allowance``): Forbidden (code EMAIL_NOT_VERIFIED) for an unverified inviter,
+    RateLimited past the hour's budget or when resending within 10 minutes.
     """
     check_invitation_role(ctx.role, data.role)
     organization = ctx.organization
@@ -146,6 +149,7 @@ async def create_invitation(
         expires_at=now + rules.TIME_TO_LIVE,
         created_at=now,
     )
+    await claim_mail(db, ctx, MailKind.INVITATION)
     db.add(invitation)
     await db.flush()
     _send(db, invitation, organization, ctx.user, base_url)
@@ -177,7 +181,9 @@ async def resend_invitation(
     caller's name.
 
     Admins and owners may call it; invitations offering the owner role only owners. Raises
-    NotFound (code INVITATION_NOT_FOUND), Forbidden, Conflict (accepted, declined, canceled).
+    NotFound (code INVITATION_NOT_FOUND), Forbidden, Conflict (accepted, declined, canceled);
+    RateLimited within 10 minutes of the last mail and past the hour's budget, Forbidden (code
+    EMAIL_NOT_VERIFIED) for an unverified sender (``mail.allowance``).
     """
     check_invitation_role(ctx.role, Role.MEMBER)
     invitation = await _scoped_invitation(db, ctx, invitation_id)
@@ -189,6 +195,12 @@ async def resend_invitation(
 async def _renew(
     db: AsyncSession, ctx: OrgContext, invitation: Invitation, base_url: str
 ) -> Invitation:
+    wait = rules.resend_wait(invitation.expires_at, utcnow())
+    if wait:
+        raise RateLimited(
+            wait, "This invitation was sent a moment ago. You can send it again in 10 minutes."
+        )
+    await claim_mail(db, ctx, MailKind.INVITATION)
     invitation.expires_at = utcnow() + rules.TIME_TO_LIVE
     invitation.inviter_id = ctx.user.id
     await db.flush()

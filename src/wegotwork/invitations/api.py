@@ -38,14 +38,16 @@ Member = Annotated[OrgContext, Depends(require(Permission.VIEW_ORGANIZATION))]
     "",
     status_code=201,
     response_model=InvitationEnvelope,
-    responses=error_responses(401, 403, 404, 409),
+    responses=error_responses(401, 403, 404, 409, 429),
 )
 async def create_invitation(
     data: InvitationCreate, ctx: Member, db: DbSession, settings: SettingsDep
 ) -> InvitationEnvelope:
     """Invite someone by email as `member` or `admin` (admin or owner), or as `owner` (owner
     only). Mails them a link to `/invite/{id}`, valid for 48 hours. 409 when the address
-    belongs to a member or already has a pending invitation."""
+    belongs to a member or already has a pending invitation; 403 while the inviter's email
+    address is not verified; 429 past the mail limits (20 invitations an hour per member, 40
+    per organization)."""
     invitation = await actions.create_invitation(db, ctx, data, base_url=settings.base_url)
     await db.commit()
     return InvitationEnvelope(
@@ -73,12 +75,13 @@ async def list_invitations(
 @organization_router.post(
     "/{invitationId}/resend",
     response_model=InvitationEnvelope,
-    responses=error_responses(401, 403, 404, 409),
+    responses=error_responses(401, 403, 404, 409, 429),
 )
 async def resend_invitation(
     invitationId: str, ctx: Member, db: DbSession, settings: SettingsDep
 ) -> InvitationEnvelope:
-    """Mail the invitation again, valid for another 48 hours (admin or owner)."""
+    """Mail the invitation again, valid for another 48 hours (admin or owner); 429 within 10
+    minutes of the last mail, or past the hour's mail limits."""
     invitation = await actions.resend_invitation(db, ctx, invitationId, base_url=settings.base_url)
     await db.commit()
     return InvitationEnvelope(

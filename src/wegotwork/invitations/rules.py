@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -9,6 +10,7 @@ from wegotwork.models import InvitationStatus
 
 TIME_TO_LIVE = timedelta(hours=48)
 MAX_PENDING = 100
+RESEND_AFTER = timedelta(minutes=10)
 
 
 class InvitationState(StrEnum):
@@ -46,3 +48,11 @@ STATE_CODES = {
 def same_email(a: str, b: str) -> bool:
     """Email addresses compare case-insensitively (they are stored lower-cased)."""
     return a.strip().lower() == b.strip().lower()
+
+
+def resend_wait(expires_at: datetime, now: datetime) -> int:
+    """Seconds before an invitation may be mailed again (0: now). It was last mailed when it
+    was last given its 48 hours, so no column records the time of the last mail."""
+    sent_at = expires_at - TIME_TO_LIVE
+    remaining = sent_at + RESEND_AFTER - now
+    return max(0, math.ceil(remaining.total_seconds()))

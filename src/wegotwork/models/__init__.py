@@ -11,7 +11,7 @@ from wegotwork.models.organizations import (
     Organization,
     Role,
 )
-from wegotwork.models.outbox import OutboxMessage
+from wegotwork.models.outbox import MailSend, OutboxMessage
 
 __all__ = [
     "Account",
@@ -25,6 +25,7 @@ __all__ = [
     "JobCategory",
     "JobStatus",
     "JobType",
+    "MailSend",
     "Member",
     "Organization",
     "OutboxMessage",

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wegotwork.db import utcnow
-from wegotwork.models.base import Base, CreatedMixin, IdMixin
+from wegotwork.models.base import ID, Base, CreatedMixin, IdMixin, OrgScoped
 
 
 class OutboxMessage(IdMixin, CreatedMixin, Base):
@@ -26,3 +26,20 @@ class OutboxMessage(IdMixin, CreatedMixin, Base):
     locked_until: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
+
+
+class MailSend(IdMixin, CreatedMixin, OrgScoped, Base):
+    """One message a member sent to someone outside the product's own flows (an invitation, a
+    mention, a message to a candidate): what the per-user and per-organization mail limits
+    count. It holds no address or text, only who sent what kind of mail when."""
+
+    __tablename__ = "mail_send"
+    __table_args__ = (
+        Index("ix_mail_send_user_id_kind_created_at", "user_id", "kind", "created_at"),
+        Index(
+            "ix_mail_send_organization_id_kind_created_at", "organization_id", "kind", "created_at"
+        ),
+    )
+
+    user_id: Mapped[str] = mapped_column(ID, ForeignKey("user.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))

@@ -93,6 +93,20 @@ check("get-full-organization", result.data?.id === org.id && result.data?.member
 result = await owner.organization.getActiveMemberRole();
 check("get-active-member-role", result.data?.role === "owner", result);
 
+// Only a verified address sends invitations: the owner verifies theirs first.
+result = await owner.organization.inviteMember({ email: teammateEmail, role: "admin" });
+check(
+  "invite-member needs a verified email",
+  result.error?.status === 403 && result.error?.code === "EMAIL_NOT_VERIFIED",
+  result.error,
+);
+result = await owner.sendVerificationEmail({ email: ownerEmail });
+check("send-verification-email", result.data?.status === true, result);
+const verifyText = await mail(ownerEmail, "Verify your");
+const verifyLink = verifyText.split(/\s+/).find((word) => word.includes("/verify-email"));
+const verified = await fetch(verifyLink, { redirect: "manual" });
+check("owner verifies the email", verified.status === 302 || verified.status === 200, verified.status);
+
 // Inviting the teammate, who reads the mail
 result = await owner.organization.inviteMember({ email: teammateEmail, role: "admin" });
 check("invite-member", result.data?.status === "pending" && result.data?.role === "admin", result);
@@ -105,7 +119,7 @@ check(
 );
 result = await owner.organization.listInvitations();
 check("list-invitations", result.data?.some((i) => i.id === invitationId), result);
-const text = await mail(teammateEmail, "Ada Owner invited you");
+const text = await mail(teammateEmail, "You are invited to join Acme Robotics");
 const link = text.split(/\s+/).find((word) => word.includes("/invite/"));
 check("invitation mail carries the link", link === `${baseURL}/invite/${invitationId}`, link);
 const mailedId = new URL(link).pathname.split("/").pop();
