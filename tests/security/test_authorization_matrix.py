@@ -119,7 +119,11 @@ TABLE: dict[str, Cell] = {
     ),
     "POST /account/sessions/{session_id}/revoke": Cell(same(303), writers="member"),
     "POST /account/sessions/revoke-others": Cell(same(303), writers="member"),
-    "POST /account/delete": Cell(same(303), writers=SIGNED_IN, form={"password": PASSWORD}),
+    # The owner is organization A's last owner, with other members: refused (422, the form
+    # again). The outsider is organization B's only member: it goes with the account.
+    "POST /account/delete": Cell(
+        (303, 303, 303, 303, 422), writers="outsider member admin", form={"password": PASSWORD}
+    ),
     "GET /account/notifications": Cell(SIGNED_IN_PAGE),
     "POST /account/notifications": Cell(same(303), writers=SIGNED_IN, form={}),
     # Organizations: onboarding, dashboard, settings, team.
@@ -304,7 +308,7 @@ TABLE: dict[str, Cell] = {
         json={"currentPassword": PASSWORD, "newPassword": "another long password"},
     ),
     "POST /api/auth/delete-user": Cell(
-        SIGNED_IN_API, writers=SIGNED_IN, json={"password": PASSWORD}
+        (401, 200, 200, 200, 400), writers="outsider member admin", json={"password": PASSWORD}
     ),
     "POST /api/auth/request-password-reset": Cell(PUBLIC, json={"email": "nobody@example.com"}),
     "GET /api/auth/reset-password/{token}": Cell(same(302), query="callbackURL=/reset-password"),

@@ -388,8 +388,8 @@ async def verify_email(db: AsyncSession, site: Site, token: str) -> User:
     return user
 
 
-async def delete_user(db: AsyncSession, auth: AuthContext, *, password: str | None) -> None:
-    """Delete the signed-in user with their sessions, accounts and memberships.
+async def check_deletion(db: AsyncSession, auth: AuthContext, *, password: str | None) -> None:
+    """May the signed-in user delete their account now?
 
     With ``password`` it must be right (INVALID_PASSWORD, CREDENTIAL_ACCOUNT_NOT_FOUND);
     without, the session must be fresh, started within a day (SESSION_EXPIRED).
@@ -404,6 +404,19 @@ async def delete_user(db: AsyncSession, auth: AuthContext, *, password: str | No
             raise fail("INVALID_PASSWORD", field="password")
     elif not auth.is_fresh:
         raise fail("SESSION_EXPIRED")
+
+
+async def delete_user(
+    db: AsyncSession, auth: AuthContext, *, password: str | None, checked: bool = False
+) -> None:
+    """Delete the signed-in user with their sessions, accounts and memberships, after
+    ``check_deletion`` (unless the caller already ran it: ``checked``).
+
+    Call it through ``organizations.accounts.delete_account``, which keeps organizations from
+    losing their last owner.
+    """
+    if not checked:
+        await check_deletion(db, auth, password=password)
     await db.execute(
         delete(Session)
         .where(Session.user_id == auth.user.id)

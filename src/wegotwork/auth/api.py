@@ -49,6 +49,8 @@ from wegotwork.auth.wire import CachedSession, Json, decode_cache, dumps, iso, m
 from wegotwork.db import utcnow
 from wegotwork.deps import DbSession, Services, ServicesDep, get_services
 from wegotwork.models import Session, User
+from wegotwork.organizations import accounts
+from wegotwork.organizations.actions import discard_files
 from wegotwork.schemas import auth_error_responses, query_parameters, redirect_response
 from wegotwork.web.origins import TrustedOrigins
 
@@ -461,8 +463,11 @@ async def change_password_route(request: Request, db: DbSession, services: Servi
 async def delete_user_route(request: Request, db: DbSession, services: ServicesDep) -> Response:
     data = await body.parse(request, DeleteUser, trusted_origins(services), optional=True)
     auth = await require_session(request, db, sensitive=True)
-    await actions.delete_user(db, auth, password=data.password)
+    # Deliberately unlike Better Auth: the last owner of a team is refused, and organizations
+    # the user is the only member of go with the account (organizations.accounts).
+    files = await accounts.delete_account(db, auth, password=data.password)
     await db.commit()
+    await discard_files(services.storage, files)
     clear_session_cookies(request)
     return json_response({"success": True, "message": "User deleted"})
 

@@ -34,6 +34,8 @@ from wegotwork.auth.sessions import AuthContext, list_sessions, revoke_all_sessi
 from wegotwork.auth.sessions import revoke_session_by_id as revoke_by_id
 from wegotwork.deps import DbSession, Services, ServicesDep
 from wegotwork.models import Session, User
+from wegotwork.organizations import accounts
+from wegotwork.organizations.actions import discard_files
 from wegotwork.web.forms import parse_form
 
 router = APIRouter(include_in_schema=False)
@@ -397,10 +399,11 @@ async def _account(
     context.setdefault("password_values", {"revokeOtherSessions": "true"})
     context.setdefault("password_errors", {})
     context.setdefault("delete_errors", {})
+    stake = await accounts.at_stake(db, user)
     return services.templates.render(
         request,
         "account/index.html",
-        {"user": user, "sessions": sessions, "auth": auth, **context},
+        {"user": user, "sessions": sessions, "auth": auth, "stake": stake, **context},
         status_code=status,
     )
 
@@ -510,11 +513,12 @@ async def account_delete(
     parsed = await parse_form(request, DeleteAccountForm)
     if parsed.data is not None:
         try:
-            await actions.delete_user(db, auth, password=parsed.data.password)
+            files = await accounts.delete_account(db, auth, password=parsed.data.password)
         except AuthError as exc:
             parsed.errors = form_errors(exc)
         else:
             await db.commit()
+            await discard_files(services.storage, files)
             clear_session_cookies(request)
             response = see_other("/")
             services.templates.flash(response, "Your account is deleted. Goodbye!", "info")

@@ -388,6 +388,13 @@ async def delete_organization(db: AsyncSession, ctx: OrgContext) -> DeletedOrgan
     ctx.require(
         Permission.DELETE_ORGANIZATION, code="YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_ORGANIZATION"
     )
+    return await purge_organization(db, ctx)
+
+
+async def purge_organization(db: AsyncSession, ctx: OrgContext) -> DeletedOrganization:
+    """Delete the organization and everything in it, whatever the caller's role: for
+    ``delete_organization`` (owners) and for an account deletion that takes the organizations
+    its user is the only member of along. Returns the files to delete after the commit."""
     organization = ctx.organization
     keys = list(
         (
