@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.types import ASGIApp
 
 from wegotwork import __version__
 from wegotwork.auth.middleware import AuthCookieMiddleware
@@ -155,3 +156,16 @@ def app_from_env() -> FastAPI:
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
     return create_app(settings)
+
+
+def proxied_app_from_env() -> ASGIApp:
+    """``app_from_env`` behind granian: granian leaves proxy headers alone, so the app believes
+    ``X-Forwarded-For``/``-Proto`` from ``WEGOTWORK_FORWARDED_ALLOW_IPS`` itself, with granian's
+    own helper (uvicorn does the same with its ``forwarded_allow_ips``)."""
+    from granian.utils.proxies import wrap_asgi_with_proxy_headers
+
+    settings = load_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    hosts = [host.strip() for host in settings.forwarded_allow_ips.split(",") if host.strip()]
+    wrapped: ASGIApp = wrap_asgi_with_proxy_headers(create_app(settings), hosts)
+    return wrapped

@@ -111,7 +111,7 @@ def serve(
         from granian.server import Server as Granian
 
         Granian(
-            "wegotwork.app:app_from_env",
+            "wegotwork.app:proxied_app_from_env",
             address=host,
             port=port,
             workers=workers,
@@ -135,6 +135,7 @@ def serve(
         log_config=None,
         access_log=False,
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         server_header=False,
         timeout_graceful_shutdown=20,
     )

@@ -67,6 +67,10 @@ class Settings(BaseSettings):
 
     rate_limit: bool | None = None
     rate_limit_storage: str = "memory"
+    # Addresses (or networks, comma-separated; "*" for any) of the reverse proxies whose
+    # X-Forwarded-For and X-Forwarded-Proto are believed: the client address they give is what
+    # rate limits count and sessions record.
+    forwarded_allow_ips: str = "127.0.0.1"
 
     google_client_id: str = ""
     google_client_secret: str = ""
