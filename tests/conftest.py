@@ -10,4 +10,5 @@ pytest_plugins = [
     "tests.fixtures.mail",
     "tests.fixtures.live",
     "tests.fixtures.browser",
+    "tests.fixtures.redis",
 ]

@@ -139,7 +139,7 @@ def create_app(
         timeout=settings.request_body_timeout,
     )
     if settings.rate_limit_enabled:
-        store = store_for(settings.rate_limit_storage, services.db)
+        store = store_for(settings.rate_limit_storage, services.db, secret=services.secret)
         app.add_middleware(RateLimitMiddleware, store=store)
     app.add_middleware(GZipMiddleware, minimum_size=800, compresslevel=6)
     app.add_middleware(

@@ -1,8 +1,9 @@
 """The per-IP limit on applications: generous for people, a wall for scripts.
 
-A moving window (the ``limits`` library) kept in memory, or in Redis when the rate-limit
-storage setting is a ``redis://`` URL so that several processes share it. Off unless rate
-limits are enabled (they are in production).
+A moving window (the ``limits`` library) kept in memory, or a window in Redis (the rate-limit
+store of ``auth.ratelimit``, with its failover to memory while Redis is down) when the
+rate-limit storage setting is a ``redis://`` URL, so that several processes share it. Off
+unless rate limits are enabled (they are in production).
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ import math
 import time
 
 from fastapi import Request
-from limits import RateLimitItem, RateLimitItemPerHour
-from limits.aio.storage import MemoryStorage, Storage
+from limits import RateLimitItemPerHour
+from limits.aio.storage import MemoryStorage
 from limits.aio.strategies import MovingWindowRateLimiter
-from limits.storage import storage_from_string
 
+from wegotwork.auth.ratelimit import RedisStore, Rule, redis_prefix
 from wegotwork.deps import Services
 from wegotwork.errors import RateLimited
 
@@ -25,9 +26,11 @@ _KEY = "applicants.rate_limiter"
 
 
 class ApplyRateLimiter:
-    def __init__(self, storage: Storage, item: RateLimitItem) -> None:
-        self.item = item
-        self.limiter = MovingWindowRateLimiter(storage)
+    """In memory, per process."""
+
+    def __init__(self) -> None:
+        self.item = RateLimitItemPerHour(APPLICATIONS_PER_HOUR)
+        self.limiter = MovingWindowRateLimiter(MemoryStorage())
 
     async def hit(self, ip: str) -> None:
         """Count one application attempt from ``ip``; RateLimited when over the limit."""
@@ -38,21 +41,32 @@ class ApplyRateLimiter:
         raise RateLimited(retry_after, TOO_MANY)
 
 
+class SharedApplyRateLimiter(ApplyRateLimiter):
+    """In Redis, shared by every process."""
+
+    def __init__(self, store: RedisStore) -> None:
+        super().__init__()
+        self.store = store
+
+    async def hit(self, ip: str) -> None:
+        wait = await self.store.consume(f"apply|{ip}", Rule(3600, APPLICATIONS_PER_HOUR))
+        if wait is not None:
+            raise RateLimited(wait, TOO_MANY)
+
+
 def limiter_for(services: Services) -> ApplyRateLimiter | None:
     """The app's limiter (made on first use), or None when rate limits are off."""
     if not services.settings.rate_limit_enabled:
         return None
     limiter = services.extras.get(_KEY)
     if limiter is None:
-        where = services.settings.rate_limit_storage
-        storage: Storage
-        if where.startswith("redis"):
-            shared = storage_from_string(f"async+{where}")
-            assert isinstance(shared, Storage)
-            storage = shared
+        where = services.settings.rate_limit_storage.strip()
+        if where.startswith(("redis://", "rediss://", "unix://")):
+            limiter = SharedApplyRateLimiter(
+                RedisStore(where, prefix=redis_prefix(services.secret))
+            )
         else:
-            storage = MemoryStorage()
-        limiter = ApplyRateLimiter(storage, RateLimitItemPerHour(APPLICATIONS_PER_HOUR))
+            limiter = ApplyRateLimiter()
         services.extras[_KEY] = limiter
     assert isinstance(limiter, ApplyRateLimiter)
     return limiter

@@ -2,19 +2,29 @@
 3 per 10 s on sign-in, sign-up and password changes, 3 per 60 s on mail-sending endpoints. The
 sign-in pages' form posts share the strict rules. Counters are per client address and path.
 
-Storage: in memory (one process), or shared by every process through Redis (``limits``) or the
+Storage: in memory (one process), or shared by every process through Redis or the
 ``rate_limit`` table (Better Auth's own algorithm and row format, so it can share the table
 with a Better Auth deployment).
+
+Redis counts with one Lua script per request (``INCR``, and ``EXPIRE`` on the first hit of a
+window), which Redis runs atomically, so any number of processes share each counter exactly.
+When Redis cannot be reached, limits fail over to per-process memory: every process still
+limits, on its own count, until Redis answers again (tried again every ``REDIS_RETRY_SECONDS``;
+the outage is logged once). We chose that over failing open (no limits while Redis is down:
+sign-in becomes a free password-guessing oracle) and over failing closed (every request to
+``/api/auth`` refused: nobody can sign in because a counter store is down).
 """
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import json
+import logging
 import math
 import time
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from limits import RateLimitItemPerMinute, RateLimitItemPerSecond
 from limits.aio.strategies import FixedWindowRateLimiter
@@ -27,7 +37,14 @@ from wegotwork.db import Database, utcnow
 from wegotwork.models import RateLimit
 from wegotwork.settings import ConfigError
 
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
+
+log = logging.getLogger("wegotwork.ratelimit")
+
 TOO_MANY = "Too many requests. Please try again later."
+REDIS_RETRY_SECONDS = 5.0
+REDIS_TIMEOUT_SECONDS = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,21 +184,81 @@ class DatabaseStore:
         return None
 
 
-def store_for(setting: str, database: Database) -> Store:
+# KEYS[1]: the counter; ARGV[1]: the window in seconds. Returns {count, seconds left}.
+_COUNT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then
+  redis.call('EXPIRE', KEYS[1], ARGV[1])
+end
+local ttl = redis.call('TTL', KEYS[1])
+if ttl < 0 then
+  redis.call('EXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {count, ttl}
+"""
+
+
+class RedisStore:
+    """Fixed windows in Redis, shared by every process (see the module docstring for what
+    happens while Redis is down)."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        prefix: str = "wegotwork:rate:",
+        retry_seconds: float = REDIS_RETRY_SECONDS,
+    ) -> None:
+        from redis.asyncio import Redis
+
+        self.redis: Redis = Redis.from_url(
+            url,
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+        )
+        self.script = self.redis.register_script(_COUNT)
+        self.prefix = prefix
+        self.retry_seconds = retry_seconds
+        self.fallback = LimitsStore("async+memory://")
+        self.down_until: float | None = None
+
+    async def consume(self, key: str, rule: Rule) -> int | None:
+        from redis.exceptions import RedisError
+
+        if self.down_until is not None and time.monotonic() < self.down_until:
+            return await self.fallback.consume(key, rule)
+        try:
+            count, ttl = await self.script(
+                keys=[f"{self.prefix}{rule.window}:{key}"], args=[rule.window]
+            )
+        except (RedisError, OSError) as exc:
+            if self.down_until is None:
+                log.warning("rate limits: Redis unavailable, counting per process: %s", exc)
+            self.down_until = time.monotonic() + self.retry_seconds
+            return await self.fallback.consume(key, rule)
+        if self.down_until is not None:
+            log.warning("rate limits: Redis is back, counting across processes again")
+            self.down_until = None
+        if int(count) <= rule.max:
+            return None
+        return max(1, int(ttl))
+
+
+def redis_prefix(secret: str) -> str:
+    """Counters of one deployment (one secret) never mix with another's in a shared Redis."""
+    return f"wegotwork:{hashlib.sha256(secret.encode()).hexdigest()[:12]}:rate:"
+
+
+def store_for(setting: str, database: Database, *, secret: str = "") -> Store:
     """``memory``, ``database`` or a ``redis://`` URL."""
     value = setting.strip()
     if value in {"", "memory"}:
         return LimitsStore("async+memory://")
     if value == "database":
         return DatabaseStore(database)
-    if value.startswith(("redis://", "rediss://", "redis+unix://")):
-        try:
-            import redis  # type: ignore[import-not-found]  # noqa: F401
-        except ImportError as exc:
-            raise ConfigError(
-                "WEGOTWORK_RATE_LIMIT_STORAGE=redis://… needs the redis package (pip install redis)"
-            ) from exc
-        return LimitsStore(f"async+{value}")
+    if value.startswith(("redis://", "rediss://", "unix://")):
+        return RedisStore(value, prefix=redis_prefix(secret))
     raise ConfigError("WEGOTWORK_RATE_LIMIT_STORAGE must be memory, database or a redis:// URL")
 
 
