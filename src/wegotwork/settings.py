@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     # X-Forwarded-For and X-Forwarded-Proto are believed: the client address they give is what
     # rate limits count and sessions record.
     forwarded_allow_ips: str = "127.0.0.1"
+    # Better Auth's changeEmail.sendChangeEmailConfirmation: a verified user first confirms a
+    # change of address from the current one. Off by default, as in Better Auth.
+    change_email_confirm_current: bool = False
 
     google_client_id: str = ""
     google_client_secret: str = ""

@@ -148,5 +148,7 @@ def test_the_better_auth_javascript_client_works_unchanged(
         "change-password",
         "reset-password",
         "email verified",
+        "change-email",
+        "email changed",
     ):
         assert f"ok {step}\n" in run.stdout, step

@@ -119,6 +119,9 @@ TABLE: dict[str, Cell] = {
     ),
     "POST /account/sessions/{session_id}/revoke": Cell(same(303), writers="member"),
     "POST /account/sessions/revoke-others": Cell(same(303), writers="member"),
+    "POST /account/email": Cell(
+        same(303), writers=SIGNED_IN, form={"newEmail": "moved@example.com"}
+    ),
     # The owner is organization A's last owner, with other members: refused (422, the form
     # again). The outsider is organization B's only member: it goes with the account.
     "POST /account/delete": Cell(
@@ -306,6 +309,9 @@ TABLE: dict[str, Cell] = {
         SIGNED_IN_API,
         writers=SIGNED_IN,
         json={"currentPassword": PASSWORD, "newPassword": "another long password"},
+    ),
+    "POST /api/auth/change-email": Cell(
+        SIGNED_IN_API, writers=SIGNED_IN, json={"newEmail": "moved@example.com"}
     ),
     "POST /api/auth/delete-user": Cell(
         (401, 200, 200, 200, 400), writers="outsider member admin", json={"password": PASSWORD}

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from wegotwork.auth import actions, body, cookies
+from wegotwork.auth import actions, body, cookies, email_change
 from wegotwork.auth.deps import (
     bearer_token,
     clear_session_cookies,
@@ -19,11 +19,13 @@ from wegotwork.auth.deps import (
     cookie_writer,
     dont_remember,
     pending_cookies,
+    reissue_after_change,
     reissue_session_cookies,
     resolve_auth,
 )
 from wegotwork.auth.errors import AuthError, fail
 from wegotwork.auth.schemas import (
+    ChangeEmail,
     ChangePassword,
     DeleteUser,
     RequestPasswordReset,
@@ -459,6 +461,23 @@ async def change_password_route(request: Request, db: DbSession, services: Servi
     )
 
 
+@router.post("/change-email", openapi_extra=_doc(ChangeEmail))
+async def change_email_route(request: Request, db: DbSession, services: ServicesDep) -> Response:
+    """Better Auth's change-email: a link to the new address (see ``auth.email_change``)."""
+    data = await body.parse(request, ChangeEmail, trusted_origins(services))
+    auth = await require_session(request, db, sensitive=True)
+    await email_change.change_email(
+        db,
+        site_of(services),
+        auth,
+        new_email=data.new_email,
+        callback_url=data.callback_url,
+        confirm_current=services.settings.change_email_confirm_current,
+    )
+    await db.commit()
+    return json_response({"status": True})
+
+
 @router.post("/delete-user", openapi_extra=_doc(DeleteUser))
 async def delete_user_route(request: Request, db: DbSession, services: ServicesDep) -> Response:
     data = await body.parse(request, DeleteUser, trusted_origins(services), optional=True)
@@ -563,8 +582,15 @@ async def verify_email_route(request: Request, db: DbSession, services: Services
     callback = request.query_params.get("callbackURL")
     if callback and not trusted_origins(services).is_safe_redirect(callback):
         raise fail("INVALID_CALLBACK_URL")
+    auth = await resolve_auth(request, db)
     try:
-        await actions.verify_email(db, site_of(services), token)
+        verified = await email_change.verify(
+            db,
+            site_of(services),
+            token,
+            callback_url=callback,
+            session_user_id=auth.user.id if auth is not None else None,
+        )
     except AuthError as exc:
         if callback:
             return Response(
@@ -572,6 +598,9 @@ async def verify_email_route(request: Request, db: DbSession, services: Services
             )
         raise
     await db.commit()
+    if verified.user is not None and auth is not None:
+        await reissue_after_change(request, db, auth.session.id)
     if callback:
         return Response(status_code=302, headers={"location": callback})
-    return json_response({"status": True, "user": None})
+    changed = user_json(verified.user) if verified.user is not None else None
+    return json_response({"status": True, "user": changed})

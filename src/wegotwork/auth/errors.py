@@ -42,6 +42,7 @@ CATALOGUE: dict[str, tuple[int, str]] = {
     "UNSUPPORTED_MEDIA_TYPE": (415, "Unsupported media type"),
     "VALIDATION_ERROR": (400, "Invalid input"),
     "FAILED_TO_CREATE_USER": (422, "Failed to create user"),
+    "INVALID_USER": (400, "Invalid user"),
 }
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import delete
 
-from wegotwork.auth import actions, body, devices
+from wegotwork.auth import actions, body, devices, email_change
 from wegotwork.auth.api import client_of, site_of, start_session, trusted_origins
 from wegotwork.auth.deps import (
     CurrentAuth,
@@ -22,6 +22,7 @@ from wegotwork.auth.deps import (
 from wegotwork.auth.errors import AuthError
 from wegotwork.auth.schemas import (
     MAX_EMAIL_LENGTH,
+    ChangeEmailForm,
     ChangePassword,
     DeleteAccountForm,
     ForgotPasswordForm,
@@ -399,6 +400,8 @@ async def _account(
     context.setdefault("password_values", {"revokeOtherSessions": "true"})
     context.setdefault("password_errors", {})
     context.setdefault("delete_errors", {})
+    context.setdefault("email_values", {})
+    context.setdefault("email_errors", {})
     stake = await accounts.at_stake(db, user)
     return services.templates.render(
         request,
@@ -438,6 +441,43 @@ async def account_profile(
     response = see_other("/account")
     services.templates.flash(response, "Your name is saved.")
     return response
+
+
+@router.post("/account/email")
+async def account_email(
+    request: Request, db: DbSession, services: ServicesDep, auth: SensitiveAuth
+) -> Response:
+    """Change the address: a link goes to the new one (see ``auth.email_change``)."""
+    parsed = await parse_form(request, ChangeEmailForm)
+    if parsed.data is not None:
+        try:
+            await email_change.change_email(
+                db,
+                site_of(services),
+                auth,
+                new_email=parsed.data.new_email,
+                callback_url="/account",
+                confirm_current=services.settings.change_email_confirm_current,
+            )
+        except AuthError as exc:
+            parsed.errors = {"newEmail": [exc.message]}
+        else:
+            await db.commit()
+            response = see_other("/account")
+            new_email = actions.normalize_email(parsed.data.new_email)
+            where = (
+                f"your current address, then to {new_email}"
+                if services.settings.change_email_confirm_current and auth.user.email_verified
+                else new_email
+            )
+            services.templates.flash(
+                response,
+                f"We sent a link to {where}. Your address changes when you open it.",
+            )
+            return response
+    return await _account(
+        request, db, services, auth, 422, email_values=parsed.values, email_errors=parsed.errors
+    )
 
 
 @router.post("/account/password")

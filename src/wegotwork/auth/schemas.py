@@ -94,6 +94,11 @@ class ChangePassword(AuthInput):
     revoke_other_sessions: bool | None = Field(None, alias="revokeOtherSessions")
 
 
+class ChangeEmail(AuthInput):
+    new_email: Email = Field(alias="newEmail")
+    callback_url: Url | None = Field(None, alias="callbackURL")
+
+
 class RequestPasswordReset(AuthInput):
     email: Email
     redirect_to: Url | None = Field(None, alias="redirectTo")
@@ -139,6 +144,10 @@ class ForgotPasswordForm(AuthInput):
 class ResetPasswordForm(AuthInput):
     token: str = Field(max_length=255)
     new_password: str = Field(alias="newPassword")
+
+
+class ChangeEmailForm(AuthInput):
+    new_email: Email = Field(alias="newEmail")
 
 
 class DeleteAccountForm(AuthInput):

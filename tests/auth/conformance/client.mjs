@@ -175,6 +175,24 @@ check("email verified", result.data?.user?.emailVerified === true, result.data);
 result = await laptop.sendVerificationEmail({ email });
 check("already verified", result.error?.code === "EMAIL_ALREADY_VERIFIED", result.error);
 
+// Change email: a link to the new address, the change when it is opened
+const newEmail = `ada.changed.${Date.now()}@example.com`;
+result = await laptop.changeEmail({ newEmail, callbackURL: "/account" });
+check("change-email", result.data?.status === true, result);
+result = await laptop.changeEmail({ newEmail: lower });
+check("change-email to the same address", result.error?.status === 400 && result.error?.message === "Email is the same", result.error);
+result = await laptop.getSession({ query: { disableCookieCache: true } });
+check("change-email waits for the link", result.data?.user?.email === lower, result.data);
+const changeLink = linkIn(await mail(newEmail, "verify-email"));
+response = await fetchers.laptop(changeLink);
+check("change-email link", response.status === 302 && response.headers.get("location") === "/account", response.status);
+result = await laptop.getSession();
+check(
+  "email changed",
+  result.data?.user?.email === newEmail && result.data?.user?.emailVerified === true,
+  result.data,
+);
+
 // Revoke everything
 result = await laptop.revokeSessions();
 check("revoke-sessions", result.data?.status === true, result);
