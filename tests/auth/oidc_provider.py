@@ -49,6 +49,7 @@ class OidcProvider:
         )
     )
     token_requests: int = 0
+    jwks_requests: int = 0
 
     def app(self) -> Starlette:
         return Starlette(
@@ -141,7 +142,45 @@ class OidcProvider:
         )
 
     async def jwks(self, request: Request) -> Response:
+        self.jwks_requests += 1
         return JSONResponse({"keys": [self.key.as_dict(private=False)]})
+
+    def id_token(
+        self,
+        identity: Identity | None = None,
+        *,
+        nonce: str | None = None,
+        key: RSAKey | None = None,
+        header: dict[str, Any] | None = None,
+        **claims: Any,
+    ) -> str:
+        """An ID token as the provider would hand it to a client (a sign-in button, a mobile
+        SDK): signed with the provider's key unless ``key`` says otherwise; ``claims``
+        override or add claims (``iss``, ``aud``, ``exp``...)."""
+        identity = identity or self.identity
+        now = int(time.time())
+        payload: dict[str, Any] = {
+            "iss": self.url,
+            "aud": CLIENT_ID,
+            "sub": identity.sub,
+            "email": identity.email,
+            "email_verified": identity.email_verified,
+            "name": identity.name,
+            "iat": now,
+            "exp": now + 300,
+        }
+        if nonce is not None:
+            payload["nonce"] = nonce
+        payload.update(claims)
+        signing_key = key or self.key
+        kid = signing_key.as_dict().get("kid", "test-key")
+        return jwt.encode(header or {"alg": "RS256", "kid": kid}, payload, signing_key)
+
+    def rotate_key(self) -> None:
+        """Sign with a new key from now on (its JWKS publishes only the new one)."""
+        self.key = RSAKey.generate_key(
+            2048, parameters={"kid": f"key-{secrets.token_hex(4)}", "use": "sig", "alg": "RS256"}
+        )
 
     def _identity(self, request: Request) -> Identity | None:
         header = request.headers.get("authorization", "")

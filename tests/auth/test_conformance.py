@@ -12,14 +12,16 @@ import os
 import shutil
 import subprocess
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.fixtures.live import LiveServer
+from tests.auth.oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider, RunningProvider
+from tests.fixtures.database import FreshDatabase
+from tests.fixtures.live import LiveServer, start_server, stop_server
 from tests.fixtures.mail import SmtpSink, free_port
 
 BETTER_AUTH_VERSION = "1.7.25"
@@ -119,13 +121,43 @@ def mail_bridge(smtp_sink: SmtpSink) -> Iterator[str]:
         server.server_close()
 
 
+@pytest.fixture
+def oidc() -> Iterator[OidcProvider]:
+    with RunningProvider(OidcProvider()) as provider:
+        yield provider
+
+
+@pytest.fixture
+async def live_server(
+    tmp_path: Path, fresh_databases: FreshDatabase, smtp_sink: SmtpSink, oidc: OidcProvider
+) -> AsyncIterator[LiveServer]:
+    """A server on SQLite mailing to the SMTP sink, with the local OpenID provider configured
+    (for the idToken sign-in)."""
+    database_url = await fresh_databases.create("sqlite")
+    server = start_server(
+        database_url,
+        tmp_path / "live",
+        env={
+            "WEGOTWORK_SMTP_URL": smtp_sink.url,
+            "WEGOTWORK_OIDC_ISSUER": oidc.url,
+            "WEGOTWORK_OIDC_CLIENT_ID": CLIENT_ID,
+            "WEGOTWORK_OIDC_CLIENT_SECRET": CLIENT_SECRET,
+        },
+    )
+    try:
+        yield server
+    finally:
+        stop_server(server)
+
+
 def test_the_better_auth_javascript_client_works_unchanged(
-    better_auth_client: Path, live_server: LiveServer, mail_bridge: str
+    better_auth_client: Path, live_server: LiveServer, mail_bridge: str, oidc: OidcProvider
 ) -> None:
     script = better_auth_client / "conformance.mjs"
     shutil.copyfile(SCRIPT, script)
+    id_token = oidc.id_token(nonce="conformance-nonce")
     run = subprocess.run(
-        ["node", str(script), live_server.url, mail_bridge],
+        ["node", str(script), live_server.url, mail_bridge, id_token, "conformance-nonce"],
         cwd=better_auth_client,
         capture_output=True,
         text=True,
@@ -150,5 +182,7 @@ def test_the_better_auth_javascript_client_works_unchanged(
         "email verified",
         "change-email",
         "email changed",
+        "sign-in with an ID token",
+        "ID token session",
     ):
         assert f"ok {step}\n" in run.stdout, step

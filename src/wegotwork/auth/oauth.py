@@ -37,6 +37,9 @@ STATE_PREFIX = "auth-state:"
 _STATE_ALPHABET = string.ascii_letters + string.digits + "-_"
 HTTP_TIMEOUT = 10.0
 METADATA_TTL = 3600.0
+JWKS_TTL = 3600.0
+JWKS_MIN_REFRESH = 60.0
+CLOCK_SKEW = 60
 
 
 class OAuthFailure(Exception):
@@ -63,8 +66,10 @@ class Provider:
     discovery: bool = False  # read the endpoints from the issuer's metadata
     kind: str = "oidc"  # "oidc" or "github"
     extra_params: dict[str, str] = field(default_factory=dict)
+    issuers: tuple[str, ...] = ()  # other spellings of ``issuer`` the provider signs with
     _metadata_at: float | None = None
     _keys: KeySet | None = None
+    _keys_at: float | None = None
 
     async def endpoints(self, http: httpx.AsyncClient) -> None:
         fresh = (
@@ -82,16 +87,26 @@ class Provider:
         self.jwks_url = meta.get("jwks_uri", "")
         self.issuer = meta.get("issuer", self.issuer)
         self._metadata_at = time.monotonic()
-        self._keys = None
+        self._keys = self._keys_at = None
 
     async def keys(self, http: httpx.AsyncClient, *, refresh: bool = False) -> KeySet:
+        """The provider's signing keys, cached for an hour. ``refresh`` (a token signed with a
+        key we do not know: the provider rotated its keys) fetches them again, at most once a
+        minute, so forged tokens cannot make us hammer the provider."""
         from joserfc.jwk import KeySet
 
-        if self._keys is None or refresh:
+        now = time.monotonic()
+        age = now - self._keys_at if self._keys_at is not None else None
+        stale = age is None or age >= JWKS_TTL or (refresh and age >= JWKS_MIN_REFRESH)
+        if self._keys is None or stale:
             response = await http.get(self.jwks_url)
             response.raise_for_status()
             self._keys = KeySet.import_key_set(response.json())
+            self._keys_at = now
         return self._keys
+
+    def accepts_issuer(self, issuer: object) -> bool:
+        return issuer == self.issuer or issuer in self.issuers
 
 
 def providers_from(settings: Settings) -> dict[str, Provider]:
@@ -108,6 +123,7 @@ def providers_from(settings: Settings) -> dict[str, Provider]:
             userinfo_url="https://openidconnect.googleapis.com/v1/userinfo",
             jwks_url="https://www.googleapis.com/oauth2/v3/certs",
             issuer="https://accounts.google.com",
+            issuers=("accounts.google.com",),
             extra_params={"include_granted_scopes": "true"},
         )
     if settings.github_client_id and settings.github_client_secret:
@@ -343,12 +359,15 @@ async def _verify_id_token(
     audience = claims.get("aud")
     audiences = audience if isinstance(audience, list) else [audience]
     now = utcnow().timestamp()
+    not_before = claims.get("nbf")
     if (
-        claims.get("iss") != provider.issuer
+        not provider.accepts_issuer(claims.get("iss"))
         or provider.client_id not in audiences
         or not isinstance(claims.get("exp"), int | float)
-        or claims["exp"] < now - 60
+        or claims["exp"] < now - CLOCK_SKEW
+        or (isinstance(not_before, int | float) and not_before > now + CLOCK_SKEW)
         or (nonce is not None and claims.get("nonce") != nonce)
+        or not claims.get("sub")
     ):
         raise OAuthFailure("invalid_id_token")
     return claims
@@ -390,7 +409,41 @@ async def finish(
         raise OAuthFailure("unable_to_get_user_info") from exc
     if not profile.email:
         raise OAuthFailure("email_not_found")
+    expires_in = token.get("expires_in")
+    user, session, is_new = await sign_in_with_profile(
+        db,
+        provider,
+        client,
+        profile,
+        {
+            "access_token": token.get("access_token"),
+            "refresh_token": token.get("refresh_token"),
+            "id_token": token.get("id_token"),
+            "access_token_expires_at": (
+                utcnow() + timedelta(seconds=int(expires_in))
+                if isinstance(expires_in, int)
+                else None
+            ),
+            "scope": ",".join(str(token.get("scope", "")).split()) or None,
+        },
+    )
+    target = str(state.get("callbackURL") or "/")
+    if is_new and state.get("newUserURL"):
+        target = str(state["newUserURL"])
+    return Finished(user=user, session=session, is_new=is_new, redirect=target)
 
+
+async def sign_in_with_profile(
+    db: AsyncSession,
+    provider: Provider,
+    client: Client,
+    profile: Profile,
+    tokens: dict[str, Any],
+) -> tuple[User, Session, bool]:
+    """Find the provider account, or link it to the user with that address (only when the
+    provider vouches for it: ``account_not_linked`` otherwise), or create the user; then start
+    a session. The redirect flow and ID-token sign-in both end here. Returns the user, the
+    session and whether the user is new."""
     account = await db.scalar(
         select(Account).where(
             Account.provider_id == provider.id, Account.account_id == profile.subject
@@ -398,16 +451,6 @@ async def finish(
     )
     is_new = False
     now = utcnow()
-    expires_in = token.get("expires_in")
-    tokens = {
-        "access_token": token.get("access_token"),
-        "refresh_token": token.get("refresh_token"),
-        "id_token": token.get("id_token"),
-        "access_token_expires_at": (
-            now + timedelta(seconds=int(expires_in)) if isinstance(expires_in, int) else None
-        ),
-        "scope": ",".join(str(token.get("scope", "")).split()) or None,
-    }
     if account is not None:
         user = await db.get(User, account.user_id)
         if user is None:
@@ -454,7 +497,46 @@ async def finish(
     session = await create_session(
         db, user, ip_address=client.ip_address, user_agent=client.user_agent
     )
-    target = str(state.get("callbackURL") or "/")
-    if is_new and state.get("newUserURL"):
-        target = str(state["newUserURL"])
-    return Finished(user=user, session=session, is_new=is_new, redirect=target)
+    return user, session, is_new
+
+
+async def sign_in_with_id_token(
+    db: AsyncSession,
+    services: Services,
+    provider: Provider,
+    client: Client,
+    *,
+    id_token: str,
+    nonce: str | None,
+    access_token: str | None,
+) -> tuple[User, Session]:
+    """Better Auth's ``idToken`` sign-in: a token the client got from the provider itself (a
+    Google button, a mobile SDK), verified against the provider's keys (JWKS, cached), issuer,
+    audience (our client id), expiry and, when given, nonce; then the same account rules as
+    the redirect flow.
+
+    Raises OAuthFailure: ``invalid_id_token``, ``unable_to_get_user_info`` (provider
+    unreachable), ``email_not_found``, ``account_not_linked``.
+    """
+    http = _http(services)
+    try:
+        await provider.endpoints(http)
+        claims = await _verify_id_token(provider, http, id_token, nonce)
+    except httpx.HTTPError as exc:
+        raise OAuthFailure("unable_to_get_user_info") from exc
+    email = str(claims.get("email") or "").lower()
+    if not email:
+        raise OAuthFailure("email_not_found")
+    verified = claims.get("email_verified")
+    profile = Profile(
+        subject=str(claims["sub"]),
+        email=email,
+        email_verified=verified is True or verified == "true",
+        name=str(claims.get("name") or email),
+        image=claims.get("picture") if isinstance(claims.get("picture"), str) else None,
+    )
+    tokens: dict[str, Any] = {"id_token": id_token}
+    if access_token:
+        tokens["access_token"] = access_token
+    user, session, _ = await sign_in_with_profile(db, provider, client, profile, tokens)
+    return user, session

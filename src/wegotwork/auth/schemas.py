@@ -120,6 +120,14 @@ class DeleteUser(AuthInput):
     callback_url: Url | None = Field(None, alias="callbackURL")
 
 
+class IdToken(AuthInput):
+    token: str = Field(max_length=16384)
+    nonce: str | None = Field(None, max_length=512)
+    access_token: str | None = Field(None, alias="accessToken", max_length=16384)
+    refresh_token: str | None = Field(None, alias="refreshToken", max_length=16384)
+    expires_at: int | None = Field(None, alias="expiresAt")
+
+
 class SignInSocial(AuthInput):
     provider: str = Field(max_length=64)
     callback_url: Url | None = Field(None, alias="callbackURL")
@@ -128,6 +136,7 @@ class SignInSocial(AuthInput):
     disable_redirect: bool | None = Field(None, alias="disableRedirect")
     request_sign_up: bool | None = Field(None, alias="requestSignUp")
     login_hint: str | None = Field(None, alias="loginHint", max_length=MAX_EMAIL_LENGTH)
+    id_token: IdToken | None = Field(None, alias="idToken")
 
 
 # Pages ------------------------------------------------------------------------------------------

@@ -17,8 +17,9 @@ from wegotwork.auth.api import (
     trusted_origins,
 )
 from wegotwork.auth.deps import cookie_writer, pending_cookies
-from wegotwork.auth.errors import fail
+from wegotwork.auth.errors import AuthError, fail
 from wegotwork.auth.schemas import SignInSocial
+from wegotwork.auth.sessions import user_json
 from wegotwork.deps import DbSession, Services, ServicesDep
 from wegotwork.schemas import auth_error_responses, query_parameters, redirect_response
 
@@ -59,9 +60,54 @@ async def begin(
     return started
 
 
+# OAuthFailure codes of an ID-token sign-in, as Better Auth answers them.
+_ID_TOKEN_ERRORS = {
+    "invalid_id_token": ("INVALID_TOKEN", "Invalid token", 401),
+    "unable_to_get_user_info": ("FAILED_TO_GET_USER_INFO", "Failed to get user info", 401),
+    "email_not_found": ("USER_EMAIL_NOT_FOUND", "User email not found", 401),
+    "account_not_linked": ("OAUTH_LINK_ERROR", "account not linked", 401),
+    "unable_to_create_user": ("OAUTH_LINK_ERROR", "unable to create user", 401),
+    "user_not_found": ("OAUTH_LINK_ERROR", "user not found", 401),
+}
+
+
+async def sign_in_with_id_token(
+    request: Request, db: DbSession, services: Services, data: SignInSocial
+) -> Response:
+    """Better Auth's ``idToken`` branch: verify the provider's ID token, sign in, answer
+    ``{redirect: false, token, user}`` with the session cookies."""
+    assert data.id_token is not None
+    provider = oauth.providers(services).get(data.provider)
+    if provider is None:
+        raise fail("PROVIDER_NOT_FOUND")
+    if provider.kind != "oidc":
+        raise AuthError("ID_TOKEN_NOT_SUPPORTED", "id_token not supported", status=404)
+    try:
+        user, session = await oauth.sign_in_with_id_token(
+            db,
+            services,
+            provider,
+            client_of(request),
+            id_token=data.id_token.token,
+            nonce=data.id_token.nonce,
+            access_token=data.id_token.access_token,
+        )
+    except oauth.OAuthFailure as failure:
+        await db.rollback()
+        code, message, status = _ID_TOKEN_ERRORS.get(
+            failure.code, ("INVALID_TOKEN", "Invalid token", 401)
+        )
+        raise AuthError(code, message, status=status) from failure
+    await db.commit()
+    start_session(request, user, session, remember=True)
+    return json_response({"redirect": False, "token": session.token, "user": user_json(user)})
+
+
 @router.post("/sign-in/social", openapi_extra=_doc(SignInSocial))
 async def sign_in_social(request: Request, db: DbSession, services: ServicesDep) -> Response:
     data = await body.parse(request, SignInSocial, trusted_origins(services))
+    if data.id_token is not None:
+        return await sign_in_with_id_token(request, db, services, data)
     started = await begin(
         request,
         db,

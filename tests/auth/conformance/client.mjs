@@ -1,9 +1,9 @@
 // Drives the official Better Auth JavaScript client against a running WeGotWork server.
-// Usage: node client.mjs <base URL> <mail bridge URL>
+// Usage: node client.mjs <base URL> <mail bridge URL> <ID token of the "oidc" provider> <its nonce>
 // Prints "ok <step>" per passed step; exits 1 at the first failure ("fail <step>: <why>").
 import { createAuthClient } from "better-auth/client";
 
-const [baseURL, mailURL] = process.argv.slice(2);
+const [baseURL, mailURL, idToken, idTokenNonce] = process.argv.slice(2);
 const origin = new URL(baseURL).origin;
 
 const jars = {};
@@ -192,6 +192,24 @@ check(
   result.data?.user?.email === newEmail && result.data?.user?.emailVerified === true,
   result.data,
 );
+
+// Sign-in with an ID token the provider gave the client (a sign-in button, a mobile SDK)
+const social = browser("social");
+result = await social.signIn.social({ provider: "oidc", idToken: { token: idToken, nonce: idTokenNonce } });
+check(
+  "sign-in with an ID token",
+  result.data?.redirect === false && typeof result.data?.token === "string" && result.data?.user?.email === "grace@example.com",
+  result,
+);
+const socialToken = result.data.token;
+result = await social.getSession();
+check(
+  "ID token session",
+  result.data?.user?.emailVerified === true && result.data?.session?.token === socialToken,
+  result.data,
+);
+result = await phone.signIn.social({ provider: "oidc", idToken: { token: idToken, nonce: "another nonce" } });
+check("ID token with the wrong nonce", result.error?.status === 401 && result.error?.code === "INVALID_TOKEN", result.error);
 
 // Revoke everything
 result = await laptop.revokeSessions();
