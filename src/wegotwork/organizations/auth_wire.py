@@ -160,7 +160,13 @@ async def membership(
     db: AsyncSession, auth: AuthContext, organization_id: str | None = None, slug: str | None = None
 ) -> OrgContext | None:
     """The caller's membership of the organization, or None when they are not a member (or it
-    does not exist: the two are never told apart)."""
+    does not exist: the two are never told apart).
+
+    A deliberate difference from Better Auth, which answers an unknown (or deleted)
+    organization with 400 ORGANIZATION_NOT_FOUND and one you are not a member of with 403:
+    that tells an outsider which ids and slugs exist. Ours answer both as "not a member"
+    (see the README's compatibility table).
+    """
     if not organization_id and not slug:
         return None
     try:

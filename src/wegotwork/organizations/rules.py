@@ -248,6 +248,12 @@ def check_removal(actor: Role, target: Role, owners: int, *, is_self: bool) -> N
 
     Anyone may leave (remove themselves); removing others needs the member permission, and an
     owner can only be removed by an owner. The last owner can neither leave nor be removed.
+
+    Better Auth keeps the last owner too, but lets an account deletion cascade the membership
+    away, and refuses an admin removing an owner with the last-owner error. Deliberately, ours
+    refuses an admin with YOU_ARE_NOT_ALLOWED_TO_DELETE_THIS_MEMBER (401, its permission
+    error), and no account deletion leaves an organization without an owner
+    (``organizations.accounts``). See the README's compatibility table.
     """
     if not is_self:
         if not has_permission(actor, Permission.MANAGE_MEMBERS):
