@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import httpx
 import pytest
 
+from tests.auth.oidc_provider import OidcProvider, running_provider
 from tests.fixtures.app import BASE_URL, ClientMaker
 
 PASSWORD = "a long enough password"
@@ -71,3 +74,10 @@ def set_cookies(response: httpx.Response) -> dict[str, str]:
     """``Set-Cookie`` lines of a response, by cookie name."""
     lines = response.headers.get_list("set-cookie")
     return {line.split("=", 1)[0]: line for line in lines}
+
+
+@pytest.fixture(scope="module")
+def oidc() -> Iterator[OidcProvider]:
+    """The local OpenID Connect provider (``oidc_provider.py``), one per test module."""
+    with running_provider() as provider:
+        yield provider

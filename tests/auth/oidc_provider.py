@@ -11,6 +11,8 @@ import hashlib
 import secrets
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -117,20 +119,7 @@ class OidcProvider:
         identity: Identity = grant["identity"]
         access = secrets.token_urlsafe(24)
         self.tokens[access] = identity
-        now = int(time.time())
-        claims = {
-            "iss": self.url,
-            "aud": CLIENT_ID,
-            "sub": identity.sub,
-            "email": identity.email,
-            "email_verified": identity.email_verified,
-            "name": identity.name,
-            "iat": now,
-            "exp": now + 300,
-        }
-        if grant["nonce"]:
-            claims["nonce"] = grant["nonce"]
-        id_token = jwt.encode({"alg": "RS256", "kid": "test-key"}, claims, self.key)
+        id_token = self.id_token(identity, nonce=grant["nonce"] or None)
         return JSONResponse(
             {
                 "access_token": access,
@@ -248,3 +237,22 @@ class RunningProvider:
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=5)
+
+
+@contextmanager
+def running_provider() -> Iterator[OidcProvider]:
+    """A provider on loopback for as long as the block runs (the test modules' fixture)."""
+    with RunningProvider(OidcProvider()) as provider:
+        yield provider
+
+
+def provider_settings(provider: OidcProvider, **extra: object) -> dict[str, object]:
+    """Settings that configure ``provider`` as the app's OpenID Connect provider, with the
+    default identity signing in."""
+    provider.identity = Identity()
+    return {
+        "oidc_issuer": provider.url,
+        "oidc_client_id": CLIENT_ID,
+        "oidc_client_secret": CLIENT_SECRET,
+        **extra,
+    }

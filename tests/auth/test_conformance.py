@@ -19,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.auth.oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider, RunningProvider
+from tests.auth.oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider
 from tests.fixtures.database import FreshDatabase
 from tests.fixtures.live import LiveServer, start_server, stop_server
 from tests.fixtures.mail import SmtpSink, free_port
@@ -119,12 +119,6 @@ def mail_bridge(smtp_sink: SmtpSink) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
-
-
-@pytest.fixture
-def oidc() -> Iterator[OidcProvider]:
-    with RunningProvider(OidcProvider()) as provider:
-        yield provider
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import time
-from collections.abc import Iterator
 
 import pytest
 from joserfc.jwk import RSAKey
@@ -21,7 +20,7 @@ from tests.auth.oidc_provider import (
     CLIENT_SECRET,
     Identity,
     OidcProvider,
-    RunningProvider,
+    provider_settings,
 )
 from wegotwork.auth.oauth import Provider
 from wegotwork.deps import Services
@@ -30,22 +29,9 @@ from wegotwork.models import Account, User
 pytestmark = pytest.mark.usefixtures("dialect")
 
 
-@pytest.fixture(scope="module")
-def oidc() -> Iterator[OidcProvider]:
-    with RunningProvider(OidcProvider()) as provider:
-        yield provider
-
-
 @pytest.fixture
 def settings_overrides(oidc: OidcProvider) -> dict[str, object]:
-    oidc.identity = Identity()
-    return {
-        "oidc_issuer": oidc.url,
-        "oidc_client_id": CLIENT_ID,
-        "oidc_client_secret": CLIENT_SECRET,
-        "github_client_id": "gh-id",
-        "github_client_secret": "gh-secret",
-    }
+    return provider_settings(oidc, github_client_id="gh-id", github_client_secret="gh-secret")
 
 
 async def _sign_in(browser: Browser, token: str, **extra: object) -> object:

@@ -3,7 +3,6 @@ flow with PKCE, state and nonce, account linking by verified email, and failures
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -18,7 +17,7 @@ from tests.auth.oidc_provider import (
     CLIENT_SECRET,
     Identity,
     OidcProvider,
-    RunningProvider,
+    provider_settings,
 )
 from wegotwork.auth.oauth import Provider, providers_from
 from wegotwork.deps import Services
@@ -27,21 +26,9 @@ from wegotwork.models import Account, User
 pytestmark = pytest.mark.usefixtures("dialect")
 
 
-@pytest.fixture(scope="module")
-def oidc() -> Iterator[OidcProvider]:
-    with RunningProvider(OidcProvider()) as provider:
-        yield provider
-
-
 @pytest.fixture
 def settings_overrides(oidc: OidcProvider) -> dict[str, object]:
-    oidc.identity = Identity()
-    return {
-        "oidc_issuer": oidc.url,
-        "oidc_client_id": CLIENT_ID,
-        "oidc_client_secret": CLIENT_SECRET,
-        "oidc_name": "Acme SSO",
-    }
+    return provider_settings(oidc, oidc_name="Acme SSO")
 
 
 async def _sign_in_with(
