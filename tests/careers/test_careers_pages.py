@@ -174,7 +174,7 @@ async def test_the_job_page_shows_the_job_and_its_details(
     assert "Berlin, Germany · Remote" in html
     assert "<dd>Contract</dd>" in html
     assert "<dd>Platform</dd>" in html
-    assert "<h3>Stack</h3>" in html
+    assert "<h2>Stack</h2>" in html  # the outline goes on from the h1: no level skipped
     assert '<a href="https://blog.example" rel="nofollow noopener">Our blog</a>' in html
     assert 'id="apply"' in html
     assert "no longer accepts applications" not in html
@@ -188,10 +188,11 @@ async def test_a_closed_job_says_it_no_longer_accepts_applications(
 
     response = await client.get(f"/careers/{world.org.slug}/jobs/{job.id}")
 
-    assert response.status_code == 200
+    assert response.status_code == 410
     assert "This job is closed." in response.text
     assert "no longer accepts applications" in response.text
     assert 'id="apply"' not in response.text
+    assert f'href="/careers/{world.org.slug}">See open jobs at Alpha Works</a>' in response.text
 
 
 async def test_drafts_and_other_organizations_jobs_have_no_public_page(
