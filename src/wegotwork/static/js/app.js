@@ -163,10 +163,12 @@
       return;
     }
     var submitter = event.submitter;
+    form.setAttribute("data-busy", "");
     // After this task the form data (with the pressed button's name and value) is taken, and
     // a script that cancelled the submit (its own checks) has said so.
     setTimeout(function () {
       if (isHtmx(form) || !event.defaultPrevented) setBusy(form, true, submitter);
+      else form.removeAttribute("data-busy");
     }, 0);
   }, true);
 
