@@ -116,7 +116,9 @@ def main() -> None:
             for name in ("WEGOTWORK_DATABASE_URL", "WEGOTWORK_BASE_URL", "WEGOTWORK_SMTP_URL"):
                 env.pop(name, None)
             command = [sys.executable, "-m", "wegotwork"]
-            subprocess.run([*command, "seed", "--demo"], env=env, cwd=data, check=True)
+            subprocess.run(
+                [*command, "seed", "--demo"], env=env, cwd=data, check=True, capture_output=True
+            )
             port = free_port()
             server = subprocess.Popen(
                 [*command, "serve", "--port", str(port)],
