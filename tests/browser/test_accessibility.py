@@ -263,6 +263,7 @@ async def crawl(
     return covered
 
 
+@pytest.mark.timeout(900)  # about 90 audits; a busy machine takes minutes
 async def test_every_page_passes_axe_at_phone_and_desktop_size(
     browser: Browser, live_server: LiveServer, seeded: Seeded, axe_source: str
 ) -> None:
