@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from typing import Annotated, NoReturn
 
@@ -10,7 +11,13 @@ import typer
 from rich.console import Console
 
 from wegotwork import migrate
-from wegotwork.settings import ConfigError, Settings, load_settings, redact_url
+from wegotwork.settings import (
+    ConfigError,
+    Settings,
+    base_url_for_listening,
+    load_settings,
+    redact_url,
+)
 
 app = typer.Typer(
     help="WeGotWork: a hiring platform small companies run themselves.",
@@ -93,6 +100,11 @@ def serve(
         fail("--server must be uvicorn or granian")
 
     settings, _secret = settings_or_fail()
+    derived, warning = base_url_for_listening(settings, host, port)
+    if derived:  # workers read the environment: they see the same base URL
+        os.environ["WEGOTWORK_BASE_URL"] = derived
+    if warning:
+        console.print(f"[bold yellow]warning:[/] {warning}", highlight=False)
     if no_migrate:
         check_database(settings)
     else:

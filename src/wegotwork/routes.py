@@ -21,6 +21,7 @@ from wegotwork.invitations import auth_api as invitations_auth_api
 from wegotwork.invitations import pages as invitations_pages
 from wegotwork.jobs import api as jobs_api
 from wegotwork.jobs import pages as jobs_pages
+from wegotwork.onboarding import pages as onboarding_pages
 from wegotwork.organizations import api as organizations_api
 from wegotwork.organizations import auth_api as organizations_auth_api
 from wegotwork.organizations import media as organizations_media
@@ -55,3 +56,4 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(applicants_api.router)
     app.include_router(applicants_pages.router)
     app.include_router(applicant_notifications.router)
+    app.include_router(onboarding_pages.router)

@@ -33,6 +33,18 @@ SECRET_FILE = "secret.key"  # noqa: S105 - a file name
 MIN_SECRET_LENGTH = 32
 
 
+# The names one machine answers to; in development they count as one site.
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+WILDCARD_HOSTS = frozenset({"0.0.0.0", "::", ""})  # noqa: S104 - names, not a bind
+
+
+def is_loopback(hostname: str | None) -> bool:
+    """``127.0.0.1``, ``localhost`` or ``::1`` (as ``urlsplit`` gives a hostname)."""
+    return hostname is not None and (
+        hostname in LOOPBACK_HOSTS or f"[{hostname}]" in LOOPBACK_HOSTS
+    )
+
+
 def _default_data_dir() -> Path:
     return Path.cwd() / "data"
 
@@ -137,7 +149,20 @@ class Settings(BaseSettings):
 
     @cached_property
     def all_trusted_origins(self) -> tuple[str, ...]:
-        return (self.origin, *self.trusted_origins)
+        return (self.origin, *self.loopback_aliases, *self.trusted_origins)
+
+    @property
+    def loopback_aliases(self) -> tuple[str, ...]:
+        """In development, 127.0.0.1 and localhost (and [::1]) on the base URL's port are one
+        site: a browser opened on either name may send forms."""
+        if self.env is not Environment.DEVELOPMENT:
+            return ()
+        parts = urlsplit(self.base_url)
+        if not is_loopback(parts.hostname):
+            return ()
+        port = f":{parts.port}" if parts.port else ""
+        origins = (f"{parts.scheme}://{name}{port}" for name in LOOPBACK_HOSTS)
+        return tuple(origin for origin in origins if origin != self.origin)
 
     @property
     def rate_limit_enabled(self) -> bool:
@@ -216,6 +241,42 @@ def _redact(url: str) -> str:
 def redact_url(url: str) -> str:
     """A URL fit for logs and error lines: the password replaced by stars."""
     return _redact(url)
+
+
+def listen_url(host: str, port: int) -> str:
+    """The URL a browser on this machine uses for a server listening on ``host:port``."""
+    if host in WILDCARD_HOSTS:
+        host = "127.0.0.1"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def base_url_for_listening(
+    settings: Settings, host: str, port: int
+) -> tuple[str | None, str | None]:
+    """What ``serve --host/--port`` means for the base URL: ``(derived, warning)``.
+
+    Without ``WEGOTWORK_BASE_URL`` the base URL is where the server listens (the default
+    would otherwise point at port 8000 and every form would be refused as cross-origin). A
+    configured base URL wins; when it names this machine on another port or address, the
+    warning says so in one line.
+    """
+    here = listen_url(host, port)
+    if "base_url" not in settings.model_fields_set:
+        return (here if here != settings.base_url else None), None
+    parts = urlsplit(settings.base_url)
+    if not is_loopback(parts.hostname):
+        return None, None  # a public URL in front of a proxy: nothing to compare with
+    default_port = 443 if parts.scheme == "https" else 80
+    same_port = (parts.port or default_port) == port
+    same_host = host in WILDCARD_HOSTS or is_loopback(urlsplit(here).hostname)
+    if same_port and same_host:
+        return None, None
+    return None, (
+        f"WEGOTWORK_BASE_URL is {settings.base_url} but the server listens on {here}: "
+        "links in mail point there and forms sent from another address are refused"
+    )
 
 
 def load_settings(**overrides: object) -> Settings:

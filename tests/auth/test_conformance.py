@@ -8,7 +8,6 @@ skipped with the reason, unless ``WEGOTWORK_REQUIRE_NODE=1`` (set by CI) makes i
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import threading
@@ -23,64 +22,18 @@ from tests.auth.oidc_provider import CLIENT_ID, CLIENT_SECRET, OidcProvider
 from tests.fixtures.database import FreshDatabase
 from tests.fixtures.live import LiveServer, start_server, stop_server
 from tests.fixtures.mail import SmtpSink, free_port
+from tests.fixtures.node import npm_package
 
 BETTER_AUTH_VERSION = "1.7.25"
-ROOT = Path(__file__).resolve().parents[2]
-CACHE = ROOT / ".cache" / "node"
 SCRIPT = Path(__file__).parent / "conformance" / "client.mjs"
 
 pytestmark = pytest.mark.slow
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("WEGOTWORK_REQUIRE_NODE") == "1":
-        pytest.fail(f"{reason}, but the Node conformance test is required")
-    pytest.skip(f"Better Auth client conformance skipped: {reason}")
-
-
-def _installed_version() -> str | None:
-    manifest = CACHE / "node_modules" / "better-auth" / "package.json"
-    try:
-        version = json.loads(manifest.read_text())["version"]
-    except (OSError, ValueError, KeyError):
-        return None
-    return str(version)
-
-
 @pytest.fixture(scope="session")
 def better_auth_client() -> Path:
     """``.cache/node`` with better-auth installed at the pinned version."""
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        _unavailable("node and npm are not installed")
-    assert node is not None
-    assert npm is not None
-    major = subprocess.run([node, "--version"], capture_output=True, text=True, check=True)
-    if int(major.stdout.strip().lstrip("v").split(".")[0]) < 18:
-        _unavailable(f"Node.js {major.stdout.strip()} is older than 18")
-    if _installed_version() != BETTER_AUTH_VERSION:
-        CACHE.mkdir(parents=True, exist_ok=True)
-        manifest = CACHE / "package.json"
-        if not manifest.exists():
-            manifest.write_text('{"private": true, "type": "module"}\n')
-        install = subprocess.run(
-            [
-                npm,
-                "install",
-                "--no-audit",
-                "--no-fund",
-                "--save-exact",
-                f"better-auth@{BETTER_AUTH_VERSION}",
-            ],
-            cwd=CACHE,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        if install.returncode != 0:
-            _unavailable(f"npm install better-auth failed: {install.stderr[-500:]}")
-    return CACHE
+    return npm_package("better-auth", BETTER_AUTH_VERSION, purpose="Better Auth client conformance")
 
 
 class _MailBridge(BaseHTTPRequestHandler):

@@ -5,7 +5,7 @@ lands in the workspace; the owner changes the teammate's role and removes them."
 from __future__ import annotations
 
 import pytest
-from playwright.async_api import Browser, Dialog, Page, expect
+from playwright.async_api import Browser, Page, expect
 
 from tests.fixtures.live import LiveServer
 from tests.fixtures.mail import SmtpSink
@@ -35,10 +35,6 @@ def watch_for_errors(page: Page, errors: list[str]) -> None:
             else None
         ),
     )
-
-
-async def accept_dialogs(dialog: Dialog) -> None:
-    await dialog.accept()
 
 
 async def test_an_owner_builds_a_team_and_changes_it(
@@ -107,15 +103,18 @@ async def test_an_owner_builds_a_team_and_changes_it(
     await expect(teammate.get_by_role("status").first).to_contain_text(
         "Welcome to Analytical Engines"
     )
-    # The organization switcher says where they are, and as what.
-    await expect(teammate.locator(".org-switcher summary")).to_contain_text("Analytical Engines")
-    await expect(teammate.locator(".org-switcher summary")).to_contain_text("member")
+    # The header says where they are; the user menu, as what.
+    await expect(teammate.locator(".brand-org")).to_have_text("Analytical Engines")
+    await teammate.locator(".user-menu summary").click()
+    current = teammate.locator(".user-menu [aria-current=true]")
+    await expect(current).to_contain_text("Analytical Engines")
+    await expect(current).to_contain_text("member")
+    await teammate.keyboard.press("Escape")
     # On a phone the dashboard fits the screen: nothing to scroll sideways.
     width = await teammate.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, width
 
     # The owner sees the new member, makes them an admin, then removes them.
-    page.on("dialog", accept_dialogs)
     await page.reload()
     row = page.locator("tr", has_text=TEAMMATE)
     await expect(row).to_contain_text("Grace Hopper")
@@ -127,6 +126,9 @@ async def test_an_owner_builds_a_team_and_changes_it(
         page.locator("tr", has_text=TEAMMATE).get_by_label("Role of Grace Hopper")
     ).to_have_value("admin")
     await page.locator("tr", has_text=TEAMMATE).get_by_role("button", name="Remove").click()
+    confirm = page.get_by_role("dialog", name="Are you sure?")
+    await expect(confirm).to_contain_text("Remove Grace Hopper from Analytical Engines?")
+    await confirm.get_by_role("button", name="Remove Grace Hopper").click()
     await expect(page.get_by_role("status").first).to_contain_text(
         "Grace Hopper was removed from Analytical Engines"
     )

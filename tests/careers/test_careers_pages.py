@@ -174,7 +174,7 @@ async def test_the_job_page_shows_the_job_and_its_details(
     assert "Berlin, Germany · Remote" in html
     assert "<dd>Contract</dd>" in html
     assert "<dd>Platform</dd>" in html
-    assert "<h3>Stack</h3>" in html
+    assert "<h2>Stack</h2>" in html  # the outline goes on from the h1: no level skipped
     assert '<a href="https://blog.example" rel="nofollow noopener">Our blog</a>' in html
     assert 'id="apply"' in html
     assert "no longer accepts applications" not in html
@@ -188,10 +188,11 @@ async def test_a_closed_job_says_it_no_longer_accepts_applications(
 
     response = await client.get(f"/careers/{world.org.slug}/jobs/{job.id}")
 
-    assert response.status_code == 200
+    assert response.status_code == 410
     assert "This job is closed." in response.text
     assert "no longer accepts applications" in response.text
     assert 'id="apply"' not in response.text
+    assert f'href="/careers/{world.org.slug}">See open jobs at Alpha Works</a>' in response.text
 
 
 async def test_drafts_and_other_organizations_jobs_have_no_public_page(
@@ -204,6 +205,36 @@ async def test_drafts_and_other_organizations_jobs_have_no_public_page(
     assert (await client.get(f"/careers/{world.org.slug}/jobs/{draft.id}")).status_code == 404
     assert (await client.get(f"/careers/{world.org.slug}/jobs/{theirs.id}")).status_code == 404
     assert (await client.get(f"/careers/{world.org.slug}/jobs/nope")).status_code == 404
+
+
+async def test_an_unknown_job_answers_with_the_organizations_own_404(
+    db: AsyncSession, world: World, client: httpx.AsyncClient
+) -> None:
+    draft = await factories.make_job(db, world.org, status=JobStatus.DRAFT)
+    await db.commit()
+    for job_id in ("a-mistyped-id", draft.id):
+        response = await client.get(f"/careers/{world.org.slug}/jobs/{job_id}")
+        assert response.status_code == 404
+        assert 'class="careers-header"' in response.text  # the company's header, not ours
+        assert "We could not find that job" in response.text
+        assert f'href="/careers/{world.org.slug}">See open jobs at Alpha Works</a>' in (
+            response.text
+        )
+        assert '<meta name="robots" content="noindex">' in response.text
+    # An organization that does not exist has no careers page to point at.
+    missing = await client.get("/careers/no-such-company/jobs/a-mistyped-id")
+    assert missing.status_code == 404
+    assert 'class="careers-header"' not in missing.text
+
+
+async def test_one_group_of_uncategorized_jobs_has_no_other_jobs_heading(
+    db: AsyncSession, world: World, client: httpx.AsyncClient
+) -> None:
+    await factories.make_job(db, world.org, title="Only Job")
+    await db.commit()
+    page = (await client.get(f"/careers/{world.org.slug}")).text
+    assert "Only Job" in page
+    assert "Other jobs" not in page
 
 
 async def test_a_logo_is_shown_only_when_the_organization_has_one(

@@ -195,7 +195,7 @@ async def test_a_job_page_carries_a_valid_job_posting(
     check_job_posting(data)
     # The block ends at the first "</script>": the whole title parsed back means none leaked.
     assert data["title"] == "Backend </script><script>alert(1)</script>"
-    assert data["description"] == "<h3>Role</h3>\n<p>Build &amp; ship <b>things</b>.</p>\n"
+    assert data["description"] == "<h2>Role</h2>\n<p>Build &amp; ship <b>things</b>.</p>\n"
     assert data["datePosted"] == frozen_clock.current.replace(microsecond=0).isoformat().replace(
         "+00:00", "Z"
     )

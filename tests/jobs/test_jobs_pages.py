@@ -215,3 +215,35 @@ async def test_another_organizations_job_is_not_found_in_the_editor(
     assert deleted.status_code == 404
     await db.refresh(theirs)
     assert theirs.title == "Theirs"
+
+
+async def test_a_draft_has_a_publish_button_and_a_published_job_its_link(
+    db: AsyncSession, world: World
+) -> None:
+    draft = await factories.make_job(db, world.org, title="Barista", status=JobStatus.DRAFT)
+    live = await factories.make_job(db, world.org, title="Baker")
+    await db.commit()
+    browser = world.browser("member")
+    public = f"http://testserver/careers/{world.org.slug}/jobs/{live.id}"
+
+    listing = (await browser.get(jobs_page(world))).text
+    assert f'action="/dashboard/{world.org.slug}/jobs/{draft.id}/publish"' in listing
+    assert f'data-copy="{public}"' in listing
+    assert f'href="{public}">View' in listing
+    assert f"/jobs/{live.id}/publish" not in listing
+    assert 'data-copy="http://testserver/careers/' + world.org.slug + f'/jobs/{draft.id}"' not in (
+        listing
+    )
+
+    editor = (await browser.get(f"{jobs_page(world)}/{draft.id}")).text
+    assert f'action="/dashboard/{world.org.slug}/jobs/{draft.id}/publish"' in editor
+    published = await browser.post(f"{jobs_page(world)}/{draft.id}/publish")
+    assert published.status_code == 303
+    assert published.headers["location"] == f"{jobs_page(world)}/{draft.id}"
+    await db.refresh(draft)
+    assert draft.status is JobStatus.PUBLISHED
+    assert draft.published_at is not None
+    editor = (await browser.get(f"{jobs_page(world)}/{draft.id}")).text
+    assert "Published. The job is live on your careers page." in editor
+    assert "View on careers page" in editor
+    assert f'data-copy="http://testserver/careers/{world.org.slug}/jobs/{draft.id}"' in editor

@@ -110,7 +110,9 @@ async def test_onboarding_creates_a_workspace_and_lands_in_it(
     assert 'hx-get="/onboarding/slug-check"' in page.text
     assert_csp_clean(page.text)
 
-    response = await browser.post("/onboarding", data={"name": "Nimbus Labs", "slug": "nimbus"})
+    response = await browser.post(
+        "/onboarding", data={"name": "Nimbus Labs", "slug": "nimbus", "categories": "software"}
+    )
     assert response.status_code == 303
     assert response.headers["location"] == "/dashboard/nimbus"
     assert "wegotwork.flash" in response.headers["set-cookie"]

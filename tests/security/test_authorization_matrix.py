@@ -136,6 +136,9 @@ TABLE: dict[str, Cell] = {
     "GET /dashboard": Cell(same(303)),
     "GET /dashboard/{slug}": Cell(TEAM_PAGE),
     "POST /dashboard/{slug}/activate": Cell(TEAM_FORM, writers=TEAM, form={}),
+    "POST /dashboard/{slug}/checklist/categories": Cell(TEAM_FORM, writers=TEAM, form={}),
+    "POST /dashboard/{slug}/checklist/careers": Cell(TEAM_FORM, writers=TEAM, form={}),
+    "POST /dashboard/{slug}/checklist/dismiss": Cell(TEAM_FORM, writers=TEAM, form={}),
     "GET /dashboard/{slug}/settings": Cell((303, 404, 403, 200, 200)),
     "POST /dashboard/{slug}/settings": Cell(
         (303, 404, 403, 303, 303), writers=MANAGERS, form={"name": "Renamed", "slug": "{slug}"}
@@ -197,6 +200,8 @@ TABLE: dict[str, Cell] = {
         writers=TEAM,
         form={"title": "Renamed Job", "type": "fulltime", "status": "draft", "description": ""},
     ),
+    # Publishing the (already published) target job changes nothing: it stays as it was.
+    "POST /dashboard/{slug}/jobs/{job_id}/publish": Cell(TEAM_FORM, form={}),
     "POST /dashboard/{slug}/jobs/{job_id}/preview": Cell(TEAM_PAGE, form={"description": "*hi*"}),
     "POST /dashboard/{slug}/jobs/{job_id}/delete": Cell(
         TEAM_FORM, writers=TEAM, form={"confirm": "{jobTitle}"}

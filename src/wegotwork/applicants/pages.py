@@ -29,6 +29,7 @@ from wegotwork.db import utcnow
 from wegotwork.deps import DbSession, ServicesDep
 from wegotwork.errors import Invalid
 from wegotwork.models import ApplicantStatus
+from wegotwork.onboarding.actions import checklist
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.deps import require_by_slug
 from wegotwork.tenancy.permissions import Permission
@@ -88,7 +89,7 @@ async def overview_page(
         db,
         ctx,
         "applicants/overview.html",
-        {"overview": figures, **_common()},
+        {"overview": figures, "checklist": await checklist(db, ctx), **_common()},
         section="overview",
     )
 

@@ -26,6 +26,7 @@ from wegotwork.careers.queries import (
 from wegotwork.careers.seo import iso, job_posting, rfc822, script_json
 from wegotwork.careers.urls import absolute, careers_url, job_url, link_root, logo_url
 from wegotwork.deps import DbSession, Services, ServicesDep
+from wegotwork.errors import NotFound
 from wegotwork.jobs.markdown import plain_text, render_markdown
 from wegotwork.jobs.rules import TYPE_LABELS
 from wegotwork.models import Organization
@@ -96,7 +97,8 @@ async def render_job_page(
     form_errors: dict[str, list[str]] | None = None,
     status_code: int = 200,
 ) -> Response:
-    """The public page of a published or closed job (404 for drafts and unknown jobs).
+    """The public page of a published job, or of a closed one (410, saying it is closed and
+    linking to the open jobs). Raises NotFound for drafts and unknown jobs.
 
     A published job's page includes the apply form (``applicants/apply_form.html``) with
     ``org``, ``job``, ``form_values`` and ``form_errors`` (and ``root``, the prefix of links on
@@ -105,6 +107,8 @@ async def render_job_page(
     """
     item = await public_job(db, job_id, slug=slug)
     organization, job = item.organization, item.job
+    if not item.accepting and status_code == 200:
+        status_code = 410  # gone for good: search engines drop it, the page says where to go
     context = {
         **_org_context(services, request, organization),
         "item": item,
@@ -125,7 +129,24 @@ async def render_job_page(
 async def job_page(
     slug: str, job_id: str, request: Request, services: ServicesDep, db: DbSession
 ) -> Response:
-    return await render_job_page(request, services, db, slug, job_id)
+    try:
+        return await render_job_page(request, services, db, slug, job_id)
+    except NotFound:
+        return await not_found_page(request, services, db, slug)
+
+
+async def not_found_page(
+    request: Request, services: Services, db: AsyncSession, slug: str
+) -> Response:
+    """404 in the organization's colours, pointing at its open jobs (the plain 404 page when
+    the organization itself does not exist)."""
+    organization = await organization_by_slug(db, slug)
+    return services.templates.render(
+        request,
+        "careers/not_found.html",
+        _org_context(services, request, organization),
+        status_code=404,
+    )
 
 
 @router.get("/careers/{slug}/feed.xml")

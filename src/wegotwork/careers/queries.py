@@ -61,7 +61,12 @@ class CareersFilters:
 
     @property
     def active(self) -> bool:
-        return bool(self.q or self.category or self.location or self.type or self.remote)
+        return bool(self.q or self.panel_count)
+
+    @property
+    def panel_count(self) -> int:
+        """How many filters of the collapsible panel are set (the search box is not in it)."""
+        return sum(1 for value in (self.category, self.location, self.type, self.remote) if value)
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ markdown-it-py renders CommonMark (with tables and strikethrough; raw HTML allow
 paste a little), then nh3 keeps only an allowlist of tags and attributes: no script, no event
 handlers, no style, no images or embeds, only http(s) and mailto links, each with
 ``rel="nofollow noopener"``. Headings move one level down so a description never competes with
-the page's own ``<h1>``.
+the page's own ``<h1>``, and never skip a level.
 """
 
 from __future__ import annotations
@@ -78,20 +78,24 @@ DROP_WITH_CONTENT = frozenset(
 def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
-
-    def demoted(renderer: Any, tokens: Any, idx: int, options: Any, env: Any) -> str:
-        token = tokens[idx]
-        token.tag = _demote(token.tag)
-        return str(renderer.renderToken(tokens, idx, options, env))
-
-    md.add_render_rule("heading_open", demoted)
-    md.add_render_rule("heading_close", demoted)
+    md.core.ruler.push("heading_levels", _heading_levels)
     return md
 
 
-def _demote(tag: str) -> str:
-    level = int(tag[1])
-    return f"h{min(level + 1, 6)}"
+def _heading_levels(state: Any) -> None:
+    """Headings move one level down (``#`` becomes ``<h2>``) and never skip a level, so the
+    description continues the page's outline: the page's ``<h1>``, then ``<h2>``... A
+    description that starts with ``###`` starts at ``<h2>`` all the same."""
+    previous = 1
+    opened: list[str] = []
+    for token in state.tokens:
+        if token.type == "heading_open":
+            level = min(int(token.tag[1]) + 1, previous + 1, 6)
+            token.tag = f"h{level}"
+            opened.append(token.tag)
+            previous = level
+        elif token.type == "heading_close" and opened:
+            token.tag = opened.pop()
 
 
 @cache

@@ -3,6 +3,7 @@ the editor ``/dashboard/{slug}/jobs/{jobId}`` (every field, a live Markdown prev
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -10,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from wegotwork.careers.urls import job_url
 from wegotwork.deps import DbSession, Services, ServicesDep
 from wegotwork.errors import DomainError
 from wegotwork.jobs import actions
@@ -23,7 +25,13 @@ from wegotwork.jobs.rules import (
     country_name,
     location_label,
 )
-from wegotwork.jobs.schemas import JobCreate, JobDeleteConfirm, JobEditForm, JobFilters
+from wegotwork.jobs.schemas import (
+    JobCreate,
+    JobDeleteConfirm,
+    JobEditForm,
+    JobFilters,
+    JobUpdate,
+)
 from wegotwork.models import Job, JobStatus
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.deps import require_by_slug
@@ -74,6 +82,7 @@ async def _list_page(
     rows = await actions.list_jobs(db, ctx, filters)
     context = {
         "rows": rows,
+        "job_link": partial(job_url, services.settings, ctx.organization.slug),
         "filters": raw,
         "filtered": bool(filters.status or filters.q or filters.category_id),
         "values": values or {},
@@ -145,6 +154,7 @@ async def _editor(
     context = {
         "row": row,
         "job": row.job,
+        "public_url": job_url(services.settings, ctx.organization.slug, row.job.id),
         "values": shown,
         "errors": errors or {},
         "delete_errors": delete_errors or {},
@@ -217,6 +227,18 @@ async def save(
         }[job.status]
     response = RedirectResponse(f"/dashboard/{ctx.organization.slug}/jobs/{job.id}", 303)
     services.templates.flash(response, message)
+    return response
+
+
+@router.post("/{job_id}/publish")
+async def publish(
+    job_id: str, request: Request, ctx: Manager, services: ServicesDep, db: DbSession
+) -> Response:
+    """The Publish button of a draft (on the list and in the editor)."""
+    job = await actions.update_job(db, ctx, job_id, JobUpdate(status=JobStatus.PUBLISHED))
+    await db.commit()
+    response = RedirectResponse(f"/dashboard/{ctx.organization.slug}/jobs/{job.id}", 303)
+    services.templates.flash(response, "Published. The job is live on your careers page.")
     return response
 
 

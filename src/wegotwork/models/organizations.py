@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, func
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wegotwork.models.auth import User
@@ -38,6 +38,9 @@ class Organization(IdMixin, TimestampMixin, Base):
     # Bumped in the same transaction as every change to what the careers site shows; public
     # pages derive their ETag and render-cache key from it.
     content_version: Mapped[int] = mapped_column(default=1)
+    # The getting-started checklist: the steps that leave no other trace ("categories",
+    # "careers") and "dismissed", each with when it happened (ISO 8601). NULL: a new workspace.
+    onboarding: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
 
 class Member(IdMixin, CreatedMixin, Base):

@@ -6,7 +6,7 @@ Members live in ``members.py``. Every action flushes and never commits; the rout
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -124,10 +124,12 @@ async def create_organization(
     *,
     activate: bool = True,
     metadata: Mapping[str, Any] | None = None,
+    categories: Sequence[str] = rules.DEFAULT_CATEGORIES,
 ) -> Organization:
-    """Create an organization owned by the caller, with the five default categories in order,
-    and (unless ``activate`` is False) make it the caller's active organization. ``metadata``
-    is kept for API clients (never shown publicly).
+    """Create an organization owned by the caller, with ``categories`` in order (the five
+    default ones unless the caller chose others, or none), and (unless ``activate`` is False)
+    make it the caller's active organization. ``metadata`` is kept for API clients (never
+    shown publicly).
 
     Any signed-in user may call it. Without a slug, a free one is suggested from the name.
     Raises Conflict (code ORGANIZATION_ALREADY_EXISTS) when the slug is taken, also when
@@ -150,7 +152,7 @@ async def create_organization(
     )
     db.add_all(
         JobCategory(id=new_id(), organization_id=organization.id, name=name, position=position)
-        for position, name in enumerate(rules.DEFAULT_CATEGORIES)
+        for position, name in enumerate(categories)
     )
     await db.flush()
     if activate:

@@ -12,10 +12,11 @@ from starlette.background import BackgroundTask
 from wegotwork.auth.deps import CurrentAuth, reissue_after_change
 from wegotwork.deps import DbSession, Services, ServicesDep
 from wegotwork.errors import DomainError
+from wegotwork.onboarding.rules import PRESETS
+from wegotwork.onboarding.schemas import WorkspaceCreate
 from wegotwork.organizations import actions, rules
 from wegotwork.organizations.schemas import (
     DeleteConfirmation,
-    OrganizationCreate,
     OrganizationUpdate,
 )
 from wegotwork.tenancy.context import OrgContext
@@ -86,7 +87,7 @@ async def _render_onboarding(
     return services.templates.render(
         request,
         "organizations/onboarding.html",
-        {"values": values, "errors": errors, "my_orgs": mine},
+        {"values": values, "errors": errors, "my_orgs": mine, "presets": PRESETS},
         status_code=status_code,
     )
 
@@ -102,13 +103,15 @@ async def onboarding(
 async def create_workspace(
     request: Request, auth: CurrentAuth, db: DbSession, services: ServicesDep
 ) -> Response:
-    form = await parse_form(request, OrganizationCreate)
+    form = await parse_form(request, WorkspaceCreate)
     if not form.ok or form.data is None:
         return await _render_onboarding(
             request, services, db, auth, form.values, form.errors, status_code=422
         )
     try:
-        organization = await actions.create_organization(db, auth, form.data)
+        organization = await actions.create_organization(
+            db, auth, form.data, categories=form.data.category_names
+        )
     except DomainError as exc:
         return await _render_onboarding(
             request, services, db, auth, form.values, errors_from_domain(exc), exc.status

@@ -1,5 +1,5 @@
-// The application form: catch a too-large or wrong-type résumé before uploading it, and keep
-// the button from sending twice. The server checks everything again; this only saves time.
+// The application form: catch a too-large or wrong-type résumé before uploading it. The server
+// checks everything again; this only saves time. (app.js keeps the button from sending twice.)
 (function () {
   "use strict";
 
@@ -51,24 +51,7 @@
     }
   });
 
-  // After a refusal the page comes back with errors: start at the first field to fix. (After
-  // the load, once the browser has scrolled to the form's #apply, which moves focus itself.)
-  function focusFirstError() {
-    var form = document.querySelector("form[data-apply-form]");
-    var invalid = form && form.querySelector("[aria-invalid=true]");
-    if (invalid) invalid.focus();
-  }
-  window.addEventListener("load", function () { window.setTimeout(focusFirstError, 0); });
-
-  // Coming back to the page (the back button) after sending: the button works again.
-  window.addEventListener("pageshow", function (event) {
-    if (!event.persisted) return;
-    document.querySelectorAll("form[data-apply-form] [type=submit][aria-disabled=true]").forEach(function (button) {
-      button.removeAttribute("aria-disabled");
-      button.textContent = button.getAttribute("data-label") || button.textContent;
-    });
-  });
-
+  // A résumé the server would refuse stops the submit here (app.js then leaves the button be).
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!(form instanceof HTMLFormElement) || !form.hasAttribute("data-apply-form")) return;
@@ -76,14 +59,6 @@
     if (input && !check(input)) {
       event.preventDefault();
       input.focus();
-      return;
-    }
-    var button = form.querySelector("[type=submit]");
-    if (button) {
-      if (button.getAttribute("aria-disabled") === "true") { event.preventDefault(); return; }
-      button.setAttribute("data-label", button.textContent);
-      button.setAttribute("aria-disabled", "true");
-      button.textContent = "Sending…";
     }
   });
 })();
