@@ -2,8 +2,8 @@
 
 Workspaces that existed before have long since started: their checklist begins dismissed.
 
-Revision ID: 0003_onboarding
-Revises: 0002
+Revision ID: 0004_onboarding
+Revises: 0003_mail_send
 Create Date: 2026-12-04 18:00:00
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0003_onboarding"
-down_revision: str | None = "0002"
+revision: str = "0004_onboarding"
+down_revision: str | None = "0003_mail_send"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
