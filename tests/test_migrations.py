@@ -29,6 +29,11 @@ TABLES = {
     "applicant",
     "applicant_event",
     "outbox",
+    "tracked_source",
+    "page_view_daily",
+    "funnel_count",
+    "funnel_duration",
+    "task_lease",
 }
 
 

@@ -115,6 +115,8 @@ class ApplicationInput(BaseModel):
 class ApplicantStatusUpdate(BaseModel):
     """``{status}``: one of the six statuses (any case)."""
 
+    model_config = ConfigDict(extra="forbid")
+
     status: ApplicantStatus
 
     @field_validator("status", mode="before")

@@ -21,11 +21,13 @@ from wegotwork.careers.schemas import (
     PublicJobType,
     PublicLocation,
     PublicOrganization,
+    PublicSalary,
 )
 from wegotwork.careers.urls import absolute, careers_url, job_url, logo_url
 from wegotwork.deps import DbSession, ServicesDep
 from wegotwork.jobs.markdown import render_markdown
-from wegotwork.models import JobType
+from wegotwork.jobs.salary import salary_label
+from wegotwork.models import JobType, SalaryInterval
 from wegotwork.schemas import error_responses
 
 router = APIRouter(prefix="/api/v1/public", tags=["public"])
@@ -35,6 +37,21 @@ RESPONSES = {
     **error_responses(404),
     304: {"description": "Not modified: If-None-Match matched the current ETag"},
 }
+
+
+def _salary(
+    show: bool,
+    minimum: int | None,
+    maximum: int | None,
+    currency: str,
+    interval: SalaryInterval,
+    country: str | None,
+) -> PublicSalary | None:
+    """The pay, only when the job shows it."""
+    text = salary_label(minimum, maximum, currency, interval, country) if show else None
+    if text is None:
+        return None
+    return PublicSalary(min=minimum, max=maximum, currency=currency, interval=interval, text=text)
 
 
 @router.get("/organizations/{slug}", response_model=CareersEnvelope, responses=error_responses(404))
@@ -69,6 +86,16 @@ async def careers_data(slug: str, services: ServicesDep) -> CareersEnvelope:
                         city=job.city,
                         location=job.location,
                         remote=job.remote,
+                        work_mode=job.work_mode,
+                        experience_level=job.experience_level,
+                        salary=_salary(
+                            job.show_salary,
+                            job.salary_min,
+                            job.salary_max,
+                            job.salary_currency,
+                            job.salary_interval,
+                            job.country,
+                        ),
                         published_at=job.published_at,
                         url=job_url(settings, organization.slug, job.id),
                     )
@@ -106,6 +133,20 @@ async def public_job_data(jobId: str, services: ServicesDep, db: DbSession) -> P
             city=job.city,
             location=item.location,
             remote=job.remote,
+            work_mode=job.work_mode,
+            experience_level=job.experience_level,
+            address=job.address,
+            postal_code=job.postal_code,
+            region=job.region,
+            salary=_salary(
+                job.show_salary,
+                job.salary_min,
+                job.salary_max,
+                job.salary_currency,
+                job.salary_interval,
+                job.country,
+            ),
+            valid_through=job.valid_through,
             description=job.description,
             description_html=render_markdown(job.description),
             published_at=job.published_at,

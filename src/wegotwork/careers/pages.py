@@ -8,11 +8,13 @@ content version. Templates therefore use nothing that depends on the visitor.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from wegotwork.analytics.rules import TRACKING_PARAMETERS, clean_source
 from wegotwork.careers.http_cache import is_fragment_request
 from wegotwork.careers.queries import (
     CareersFilters,
@@ -23,7 +25,7 @@ from wegotwork.careers.queries import (
     published_for_feed,
     sitemap_entries,
 )
-from wegotwork.careers.seo import iso, job_posting, rfc822, script_json
+from wegotwork.careers.seo import iso, item_list, job_posting, rfc822, script_json
 from wegotwork.careers.urls import absolute, careers_url, job_url, link_root, logo_url
 from wegotwork.deps import DbSession, Services, ServicesDep
 from wegotwork.jobs.markdown import plain_text, render_markdown
@@ -31,6 +33,18 @@ from wegotwork.jobs.rules import TYPE_LABELS
 from wegotwork.models import Organization
 
 router = APIRouter(include_in_schema=False)
+
+
+def _tracking(request: Request) -> list[tuple[str, str]]:
+    """The ``src`` and ``utm_source`` of the URL (where the visitor came from), to keep on the
+    links and the apply form. They come from the URL alone, so a cached page stays the same for
+    everyone who follows the same link."""
+    found: list[tuple[str, str]] = []
+    for name in TRACKING_PARAMETERS:
+        value = clean_source(request.query_params.get(name, ""))
+        if value:
+            found.append((name, value))
+    return found
 
 
 def _careers_host(request: Request) -> str | None:
@@ -64,10 +78,22 @@ async def careers_page(slug: str, request: Request, services: ServicesDep) -> Re
     organization = snapshot.organization
     filters = CareersFilters.parse(request.query_params)
     listing = await careers_listing(services.db, snapshot, filters)
+    tracking = _tracking(request)
     context = {
         **_org_context(services, request, organization),
         "listing": listing,
         "filters": filters,
+        "tracking": tracking,
+        "tracking_query": f"?{urlencode(tracking)}" if tracking else "",
+        "jsonld": script_json(
+            item_list(
+                [
+                    job_url(services.settings, organization.slug, job.id)
+                    for group in listing.groups
+                    for job in group.jobs
+                ]
+            )
+        ),
         "description": (organization.description or "").strip(),
         "meta_description": _org_summary(organization),
     }
@@ -117,6 +143,7 @@ async def render_job_page(
         "jsonld": script_json(job_posting(services.settings, item)),
         "form_values": form_values or {},
         "form_errors": form_errors or {},
+        "apply_source": next((value for _name, value in _tracking(request)), ""),
     }
     return services.templates.render(request, "careers/job.html", context, status_code=status_code)
 
