@@ -7,15 +7,16 @@ content version. Templates therefore use nothing that depends on the visitor.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response, StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wegotwork.analytics.rules import TRACKING_PARAMETERS, clean_source
 from wegotwork.careers.http_cache import is_fragment_request
+from wegotwork.careers.jobs_feed import jobs_feed
 from wegotwork.careers.queries import (
     CareersFilters,
     careers_listing,
@@ -185,6 +186,26 @@ async def feed(slug: str, request: Request, services: ServicesDep, db: DbSession
         },
     )
     return Response(body, media_type="application/rss+xml; charset=utf-8")
+
+
+@router.get("/careers/{slug}/jobs.xml")
+async def jobs_xml(slug: str, services: ServicesDep, db: DbSession) -> Response:
+    """The organization's published jobs as the XML feed job boards read, streamed."""
+    organization = await organization_by_slug(db, slug)
+    await db.close()  # the feed reads with a session of its own while it streams
+    return StreamingResponse(
+        jobs_feed(services.db, services.settings, organization),
+        media_type="application/xml; charset=utf-8",
+    )
+
+
+@router.get("/jobs.xml")
+async def jobs_xml_by_query(
+    services: ServicesDep, db: DbSession, org: Annotated[str, Query(max_length=64)] = ""
+) -> Response:
+    """The same feed as ``/careers/{org}/jobs.xml``, for boards that take one URL with a
+    query."""
+    return await jobs_xml(org, services, db)
 
 
 @router.get("/sitemap.xml")

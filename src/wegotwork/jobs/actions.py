@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wegotwork.content import bump_content_version
 from wegotwork.db import utcnow
 from wegotwork.errors import Invalid, NotFound
+from wegotwork.jobs.markdown import render_markdown
 from wegotwork.jobs.rules import PUBLIC_STATUSES, TITLE_MAX, plausible_id, published_at_after
 from wegotwork.jobs.salary import salary_problems
 from wegotwork.jobs.schemas import JobCreate, JobFilters, JobUpdate
@@ -196,6 +197,7 @@ async def create_job(db: AsyncSession, ctx: OrgContext, data: JobCreate) -> Job:
         show_salary=data.show_salary,
         valid_through=data.valid_through,
         description=data.description,
+        description_html=render_markdown(data.description),
         status=data.status,
         published_at=published_at_after(JobStatus.DRAFT, data.status, None, now),
         created_at=now,
@@ -241,6 +243,7 @@ async def update_job(db: AsyncSession, ctx: OrgContext, job_id: str, data: JobUp
     _check_salary(job.salary_min, job.salary_max, job.show_salary)
     if "description" in given:
         job.description = data.description or ""
+        job.description_html = render_markdown(job.description)
     now = utcnow()
     if "status" in given and data.status is not None and data.status is not job.status:
         job.published_at = published_at_after(job.status, data.status, job.published_at, now)
@@ -310,6 +313,7 @@ _COPIED = (
     "show_salary",
     "valid_through",
     "description",
+    "description_html",
 )
 
 

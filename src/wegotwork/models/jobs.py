@@ -105,6 +105,9 @@ class Job(IdMixin, OrgScoped, TimestampMixin, Base):
     show_salary: Mapped[bool] = mapped_column(default=False, server_default=false())
     valid_through: Mapped[datetime | None]
     description: Mapped[str] = mapped_column(Text, default="")
+    # The description rendered and sanitized when it was saved, so that lists of many jobs (the
+    # job-board feed) never render Markdown on the way out. None for rows written before it.
+    description_html: Mapped[str | None] = mapped_column(Text)
     status: Mapped[JobStatus] = mapped_column(
         str_enum(JobStatus, "job_status"), default=JobStatus.DRAFT
     )

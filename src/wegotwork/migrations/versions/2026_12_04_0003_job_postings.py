@@ -203,6 +203,7 @@ def upgrade() -> None:
             sa.Column("show_salary", sa.Boolean(), server_default=sa.false(), nullable=False)
         )
         batch_op.add_column(sa.Column("valid_through", _timestamp(), nullable=True))
+        batch_op.add_column(sa.Column("description_html", sa.Text(), nullable=True))
     # Remote jobs were the only kind besides on-site ones.
     op.execute("UPDATE job SET work_mode = 'remote' WHERE remote")
     _job_checks(NEW_TYPES, NEW_STATUSES)
@@ -217,6 +218,7 @@ def downgrade() -> None:
         for check in ("work_mode", "experience_level", "salary_interval"):
             batch_op.drop_constraint(op.f(f"ck_job_job_{check}"), type_="check")
         for column in (
+            "description_html",
             "valid_through",
             "show_salary",
             "salary_interval",
