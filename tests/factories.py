@@ -7,8 +7,8 @@ back), and returns the ORM object. Defaults are unique per call.
 from __future__ import annotations
 
 import itertools
-from typing import Any
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
