@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests import factories
+from tests.applicants.helpers import pdf_bytes
 from tests.fixtures.world import World
 from tests.routes import api_routes
 from wegotwork.jobs import actions as job_actions
@@ -184,17 +185,11 @@ async def test_an_unknown_part_of_an_application_is_named(db: AsyncSession, worl
     response = await world.anonymous.post(
         f"/api/v1/public/jobs/{job.id}/applications",
         data={"name": "Ada Lovelace", "email": "ada@example.com", "salaryWish": "lots"},
-        files={"resume": ("cv.pdf", factories_pdf(), "application/pdf")},
+        files={"resume": ("cv.pdf", pdf_bytes(), "application/pdf")},
     )
 
     assert response.status_code == 422
     assert response.json()["fieldErrors"] == {"salaryWish": ["Unknown field"]}
-
-
-def factories_pdf() -> bytes:
-    from tests.applicants.helpers import pdf_bytes
-
-    return pdf_bytes()
 
 
 async def test_archived_jobs_leave_public_pages_and_default_lists_but_keep_applicants(
@@ -270,7 +265,8 @@ async def test_the_editor_saves_the_posting_fields_and_duplicates(
     editor = f"/dashboard/{world.org.slug}/jobs/{job.id}"
 
     page = await browser.get(editor)
-    assert 'name="salaryMin"' in page.text and 'name="workMode"' in page.text
+    assert 'name="salaryMin"' in page.text
+    assert 'name="workMode"' in page.text
     bad = await browser.post(
         editor,
         data={"title": "Analyst", "type": "fulltime", "status": "draft", "showSalary": "true"},
