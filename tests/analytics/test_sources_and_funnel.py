@@ -14,11 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests import factories
 from tests.applicants.helpers import Upload, apply, candidate, pdf_bytes
 from tests.fixtures.world import World
+from wegotwork.analytics.backfill import backfill
 from wegotwork.analytics.funnel import median_of
 from wegotwork.clock import FrozenClock
 from wegotwork.db import Database
 from wegotwork.deps import Services
-from wegotwork.models import Applicant, PageViewDaily, TaskLease
+from wegotwork.models import Applicant, ApplicantStatus, PageViewDaily, TaskLease
 from wegotwork.tasks import Runner
 
 pytestmark = pytest.mark.usefixtures("dialect")
@@ -255,3 +256,25 @@ async def test_a_leased_job_runs_in_one_process_at_a_time(
     await db.refresh(lease)
     assert lease.holder == "one"
     assert lease.last_run_at is not None
+
+
+async def test_applicants_from_before_the_counters_are_counted_once_by_the_backfill(
+    db: AsyncSession, world: World
+) -> None:
+    job = await factories.make_job(db, world.org, title="Engineer")
+    for status in (
+        ApplicantStatus.SUBMITTED,
+        ApplicantStatus.INTERVIEW,
+        ApplicantStatus.HIRED,
+        ApplicantStatus.REJECTED,
+    ):
+        await factories.make_applicant(db, job, status=status)
+    await db.commit()
+
+    assert await backfill(db) == [world.org.id]
+    assert await backfill(db) == []  # already counted: nothing changes
+    await db.commit()
+
+    report = (await world.api("member").get(analytics_url(world))).json()["analytics"]["total"]
+    assert [step["reached"] for step in report["steps"]] == [4, 2, 2, 1, 1]
+    assert (report["hired"], report["rejected"]) == (1, 1)
