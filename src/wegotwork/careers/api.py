@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from fastapi import APIRouter
 
 from wegotwork.careers.queries import (
@@ -39,19 +41,37 @@ RESPONSES = {
 }
 
 
-def _salary(
-    show: bool,
-    minimum: int | None,
-    maximum: int | None,
-    currency: str,
-    interval: SalaryInterval,
-    country: str | None,
-) -> PublicSalary | None:
+class _Pay(Protocol):
+    @property
+    def show_salary(self) -> bool: ...
+    @property
+    def salary_min(self) -> int | None: ...
+    @property
+    def salary_max(self) -> int | None: ...
+    @property
+    def salary_currency(self) -> str: ...
+    @property
+    def salary_interval(self) -> SalaryInterval: ...
+    @property
+    def country(self) -> str | None: ...
+
+
+def _salary(job: _Pay) -> PublicSalary | None:
     """The pay, only when the job shows it."""
-    text = salary_label(minimum, maximum, currency, interval, country) if show else None
+    if not job.show_salary:
+        return None
+    text = salary_label(
+        job.salary_min, job.salary_max, job.salary_currency, job.salary_interval, job.country
+    )
     if text is None:
         return None
-    return PublicSalary(min=minimum, max=maximum, currency=currency, interval=interval, text=text)
+    return PublicSalary(
+        min=job.salary_min,
+        max=job.salary_max,
+        currency=job.salary_currency,
+        interval=job.salary_interval,
+        text=text,
+    )
 
 
 @router.get("/organizations/{slug}", response_model=CareersEnvelope, responses=error_responses(404))
@@ -88,14 +108,7 @@ async def careers_data(slug: str, services: ServicesDep) -> CareersEnvelope:
                         remote=job.remote,
                         work_mode=job.work_mode,
                         experience_level=job.experience_level,
-                        salary=_salary(
-                            job.show_salary,
-                            job.salary_min,
-                            job.salary_max,
-                            job.salary_currency,
-                            job.salary_interval,
-                            job.country,
-                        ),
+                        salary=_salary(job),
                         published_at=job.published_at,
                         url=job_url(settings, organization.slug, job.id),
                     )
@@ -138,14 +151,7 @@ async def public_job_data(jobId: str, services: ServicesDep, db: DbSession) -> P
             address=job.address,
             postal_code=job.postal_code,
             region=job.region,
-            salary=_salary(
-                job.show_salary,
-                job.salary_min,
-                job.salary_max,
-                job.salary_currency,
-                job.salary_interval,
-                job.country,
-            ),
+            salary=_salary(job),
             valid_through=job.valid_through,
             description=job.description,
             description_html=render_markdown(job.description),
