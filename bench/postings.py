@@ -141,10 +141,12 @@ def b6(config: Config, data: Generated, report: Report) -> None:
     section = "B6 job-board feed (10 000 published jobs)"
     database = config.database
     asyncio.run(_feed_organization(database))
-    app = servers.wegotwork(database, workers=config.workers)
+    # One worker: the render cache is per process, so with two a request after a miss may reach
+    # the other worker and miss again; one worker shows the cache's own figures.
+    app = servers.wegotwork(database, workers=1)
     try:
         feed = f"{app.url}/careers/{FEED_SLUG}/jobs.xml"
-        _fetch(feed)  # warm the worker up
+        _fetch(feed)  # warm the worker up (and its salary labels)
         misses, hits = [], []
         rss = [max(app.worker_rss_mb() or [app.rss_mb()])]
         for _round in range(8):

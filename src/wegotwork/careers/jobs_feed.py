@@ -95,10 +95,11 @@ def xml_text(value: str) -> str:
     return _NOT_XML.sub("", value)
 
 
-def _add(parent: Any, tag: str, value: str | None) -> None:
-    """``<tag>`` with ``value`` as CDATA (escaped text when CDATA cannot hold it)."""
+def _add(parent: Any, tag: str, value: str | None, *, ours: bool = False) -> None:
+    """``<tag>`` with ``value`` as CDATA (escaped text when CDATA cannot hold it). ``ours``:
+    a value we made (a date, an id, a URL, a label) that needs no cleaning."""
     child = etree.SubElement(parent, tag)
-    text = xml_text(value or "")
+    text = (value or "") if ours else xml_text(value or "")
     child.text = text if "]]>" in text else etree.CDATA(text)
 
 
@@ -128,9 +129,9 @@ def _job_element(settings: Settings, organization: Organization, row: Any) -> An
     ) = row
     element = etree.Element("job")
     _add(element, "title", title)
-    _add(element, "date", rfc822(published_at or created_at))
-    _add(element, "referencenumber", job_id)
-    _add(element, "url", job_url(settings, organization.slug, job_id))
+    _add(element, "date", rfc822(published_at or created_at), ours=True)
+    _add(element, "referencenumber", job_id, ours=True)
+    _add(element, "url", job_url(settings, organization.slug, job_id), ours=True)
     _add(element, "company", organization.name)
     _add(element, "sourcename", organization.name)
     _add(element, "city", city)
@@ -146,17 +147,17 @@ def _job_element(settings: Settings, organization: Organization, row: Any) -> An
             "salary",
             salary_label(salary_min, salary_max, currency, SalaryInterval(interval), country),
         )
-    _add(element, "jobtype", JOB_TYPES[JobType(kind)])
+    _add(element, "jobtype", JOB_TYPES[JobType(kind)], ours=True)
     if category:
         _add(element, "category", category)
     mode = WorkMode(work_mode)
-    _add(element, "experience", EXPERIENCE[ExperienceLevel(level)])
-    _add(element, "level", LEVEL_LABELS[ExperienceLevel(level)])
+    _add(element, "experience", EXPERIENCE[ExperienceLevel(level)], ours=True)
+    _add(element, "level", LEVEL_LABELS[ExperienceLevel(level)], ours=True)
     remote = REMOTE_TYPES[mode]
     if remote:
-        _add(element, "remotetype", remote)
+        _add(element, "remotetype", remote, ours=True)
     if isinstance(valid_through, datetime):
-        _add(element, "expirationdate", rfc822(valid_through))
+        _add(element, "expirationdate", rfc822(valid_through), ours=True)
     return element
 
 
