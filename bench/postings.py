@@ -20,7 +20,7 @@ from bench.data import BIG_SLUG, DESCRIPTION, SEED, TITLES, Generated, ident
 from bench.report import Figure, Report
 from bench.scenarios import Config
 from wegotwork.analytics.actions import analytics, period_of
-from wegotwork.analytics.backfill import backfill
+from wegotwork.analytics.backfill import statement_for
 from wegotwork.db import Database, create_engine
 from wegotwork.jobs.markdown import render_markdown
 from wegotwork.models import FunnelCount, User
@@ -197,10 +197,17 @@ def b6(config: Config, data: Generated, report: Report) -> None:
         app.stop()
 
 
+# The generated applicants have no source; the counters spread them over five by their id (as
+# if they had come through these links), without rewriting a million applicant rows.
+SOURCE_OF = (
+    "(array['LinkedIn','Indeed','newsletter','Stack Overflow',''])[1 + abs(hashtext(a.id)) % 5]"
+)
+
+
 async def _prepare_funnel(url: str) -> float:
-    """Sources on the big organization's applicants and its funnel counters (the backfill,
-    plus a histogram of days per step, as moving applicants would have written); seconds the
-    backfill took (0 when already there)."""
+    """The big organization's funnel counters: the backfill's statement (with sources spread as
+    above), plus a histogram of days per step, as moving applicants would have written it;
+    seconds the counting took (0 when the counters are there already)."""
     connection = await asyncpg.connect(_plain(url))
     try:
         organization = await connection.fetchval(
@@ -210,24 +217,10 @@ async def _prepare_funnel(url: str) -> float:
             "select 1 from funnel_count where organization_id = $1 limit 1", organization
         ):
             return 0.0
-        await connection.execute(
-            "update applicant set source = (array['LinkedIn','Indeed','newsletter',"
-            "'Stack Overflow', null])[1 + abs(hashtext(id)) % 5] where organization_id = $1",
-            organization,
-        )
-    finally:
-        await connection.close()
-    database = Database(create_engine(url, pool_size=1))
-    try:
-        async with database.sessionmaker() as db:
-            started = time.perf_counter()
-            await backfill(db)
-            await db.commit()
-            seconds = time.perf_counter() - started
-    finally:
-        await database.dispose()
-    connection = await asyncpg.connect(_plain(url))
-    try:
+        statement = statement_for("postgresql").replace("coalesce(a.source, '')", SOURCE_OF)
+        started = time.perf_counter()
+        await connection.execute(statement.replace(":organization_id", "$1"), organization)
+        seconds = time.perf_counter() - started
         await connection.execute(
             """
             insert into funnel_duration (id, organization_id, day, job_id, source, step, days,
@@ -295,6 +288,8 @@ def b7(config: Config, data: Generated, report: Report) -> None:
     seconds = asyncio.run(_prepare_funnel(database))
     if seconds:
         report.note(
-            section, f"Backfilling the counters of 1 000 000 applicants took {seconds:.1f} s."
+            section,
+            f"Counting 1 000 000 applicants into the counters (the backfill's statement) took "
+            f"{seconds:.1f} s.",
         )
     asyncio.run(_time_reports(database, data, report, section))

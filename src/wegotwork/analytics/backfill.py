@@ -47,7 +47,8 @@ GROUP BY r.organization_id, r.day, r.job_id, r.source, s.step
 """
 
 
-def _statement(dialect: str) -> str:
+def statement_for(dialect: str) -> str:
+    """The counting statement for one organization (``:organization_id``) on ``dialect``."""
     if dialect == "postgresql":
         new_id, day = (
             "md5(random()::text || clock_timestamp()::text)",
@@ -76,7 +77,7 @@ async def backfill(db: AsyncSession) -> list[str]:
         )
     )
     filled = [str(organization) for organization in organizations]
-    statement = text(_statement(dialect))
+    statement = text(statement_for(dialect))
     for organization_id in filled:
         await db.execute(statement, {"organization_id": organization_id})
     return filled
