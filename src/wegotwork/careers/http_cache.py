@@ -55,6 +55,7 @@ _STREAMED = re.compile(r"^/(?:careers/[^/]+/)?jobs\.xml$")
 _ORG_QUERY = re.compile(rb"(?:^|&)org=([A-Za-z0-9_-]{1,64})(?:&|$)")
 # A streamed document larger than this is sent but not kept.
 STREAM_KEEP_MAX = 48 * 1024 * 1024
+SEND_PIECE = 256 * 1024
 _BY_JOB = re.compile(r"^/api/v1/public/jobs/(?P<job>[^/]+)$")
 _HOST_PATHS = re.compile(r"^/(?:jobs/.+|feed\.xml|jobs\.xml)?$")
 # The pages whose views are counted: a careers page and a job page.
@@ -459,9 +460,21 @@ class PublicPagesMiddleware:
             headers.append((b"content-encoding", b"gzip"))
         headers.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send(
-            {"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body}
-        )
+        if scope["method"] == "HEAD":
+            await send({"type": "http.response.body", "body": b""})
+            return
+        # A large document (a feed) goes out in pieces, so its first bytes leave at once.
+        view = memoryview(body)
+        for start in range(0, max(len(body) - SEND_PIECE, 0), SEND_PIECE):
+            await send(
+                {
+                    "type": "http.response.body",
+                    "body": bytes(view[start : start + SEND_PIECE]),
+                    "more_body": True,
+                }
+            )
+        last = (max(len(body) - 1, 0) // SEND_PIECE) * SEND_PIECE if len(body) > SEND_PIECE else 0
+        await send({"type": "http.response.body", "body": bytes(view[last:])})
 
     async def _send_not_modified(self, send: Send, etag: str) -> None:
         await send(
