@@ -286,9 +286,9 @@ class JobEditForm(JobCreate):
         """The same values as an update that sets every field (the work mode decides
         ``remote``)."""
         values = self.model_dump()
-        for derived in ("remote", "work_mode"):
-            if values[derived] is None:
-                del values[derived]
+        del values["remote"]
+        # Every field is on the form: no work mode means the first choice, on-site.
+        values["work_mode"] = values["work_mode"] or WorkMode.ONSITE
         return JobUpdate.model_validate(values)
 
 
