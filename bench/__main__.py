@@ -7,7 +7,7 @@ import argparse
 import asyncio
 import sys
 
-from bench import scenarios
+from bench import postings, scenarios
 from bench.report import Report
 
 
@@ -17,7 +17,7 @@ def main(argv: list[str] | None = None) -> int:
         "which",
         nargs="*",
         default=["all"],
-        help="all (default), data, b1, b2, b3, b4, b5",
+        help="all (default), data, b1 … b7",
     )
     parser.add_argument(
         "--quick", action="store_true", help="shorter runs (for trying the harness, not results)"
@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     which = set(args.which)
     if "all" in which:
-        which = {"b1", "b2", "b3", "b4", "b5"}
+        which = {"b1", "b2", "b3", "b4", "b5", "b6", "b7"}
     config = scenarios.Config.from_env(quick=args.quick)
     report = Report.start(config)
     data = asyncio.run(scenarios.prepare_data(config))
@@ -38,9 +38,12 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("b1", "b2", "b3", "b4", "b5"):
         if name in which:
             getattr(scenarios, name)(config, data, report)
+    for name in ("b6", "b7"):
+        if name in which:
+            getattr(postings, name)(config, data, report)
     report.print()
     if not args.no_write:
-        path = report.write(partial=which != {"b1", "b2", "b3", "b4", "b5"})
+        path = report.write(partial=which != {"b1", "b2", "b3", "b4", "b5", "b6", "b7"})
         print(f"Wrote {path}")
     return 0
 

@@ -37,9 +37,11 @@ class Config:
     @classmethod
     def from_env(cls, *, quick: bool = False) -> Config:
         server = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432")
+        # Another name keeps a branch's schema apart from the shared benchmark database.
+        name = os.environ.get("BENCH_DATABASE", "wegotwork_bench")
         return cls(
             postgres=server,
-            database=f"{server.replace('postgresql://', 'postgresql+asyncpg://')}/wegotwork_bench",
+            database=f"{server.replace('postgresql://', 'postgresql+asyncpg://')}/{name}",
             ba_database=f"{server}/wegotwork_bench_betterauth",
             workers=int(os.environ.get("BENCH_WORKERS", "2")),
             connections=64,

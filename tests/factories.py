@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,6 +30,7 @@ from wegotwork.models import (
     Role,
     Session,
     User,
+    WorkMode,
 )
 from wegotwork.organizations.rules import DEFAULT_CATEGORIES
 
@@ -122,7 +124,12 @@ async def make_job(
     country: str | None = "DE",
     city: str | None = "Berlin",
     remote: bool = False,
+    work_mode: WorkMode | None = None,
+    **posting: Any,
 ) -> Job:
+    """A job; ``posting`` sets any other column (``salary_min=...``, ``experience_level=...``).
+    The work mode follows ``remote`` unless given."""
+    mode = work_mode or (WorkMode.REMOTE if remote else WorkMode.ONSITE)
     job = Job(
         organization_id=organization.id,
         title=title or unique("Job "),
@@ -132,8 +139,10 @@ async def make_job(
         description=description,
         country=country,
         city=city,
-        remote=remote,
+        remote=mode is WorkMode.REMOTE,
+        work_mode=mode,
         published_at=utcnow() if status is not JobStatus.DRAFT else None,
+        **posting,
     )
     db.add(job)
     await db.flush()

@@ -30,6 +30,11 @@ TABLES = {
     "applicant_event",
     "outbox",
     "mail_send",
+    "tracked_source",
+    "page_view_daily",
+    "funnel_count",
+    "funnel_duration",
+    "task_lease",
 }
 
 

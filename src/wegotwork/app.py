@@ -10,6 +10,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp
 
 from wegotwork import __version__
+from wegotwork.analytics.views import ViewCounter, is_bot
 from wegotwork.auth.middleware import AuthCookieMiddleware
 from wegotwork.auth.ratelimit import RateLimitMiddleware, store_for
 from wegotwork.careers.http_cache import PublicPagesMiddleware
@@ -22,6 +23,7 @@ from wegotwork.memory import return_large_allocations, tune_garbage_collector
 from wegotwork.routes import include_routers
 from wegotwork.settings import Settings, load_settings
 from wegotwork.storage import storage_for
+from wegotwork.tasks import Runner
 from wegotwork.web import errors
 from wegotwork.web.middleware import (
     BodyLimitMiddleware,
@@ -72,7 +74,7 @@ def build_services(settings: Settings, database: Database | None = None) -> Serv
         access_key_id=settings.s3_access_key_id,
         secret_access_key=settings.s3_secret_access_key,
     )
-    return Services(
+    services = Services(
         settings=settings,
         secret=secret,
         db=db,
@@ -88,6 +90,16 @@ def build_services(settings: Settings, database: Database | None = None) -> Serv
             lease_seconds=settings.outbox_lease_seconds,
         ),
     )
+    services.views = ViewCounter()
+    services.tasks = Runner(db)
+    # Each process flushes its own page-view counts (they live in its memory): not leased.
+    services.tasks.add(
+        "flush-page-views",
+        settings.view_flush_seconds,
+        lambda: services.views.flush(db),
+        leased=False,
+    )
+    return services
 
 
 def create_app(
@@ -106,9 +118,12 @@ def create_app(
         tune_garbage_collector()
         if background:
             services.sender.start()
+            services.tasks.start()
         try:
             yield
         finally:
+            if background:
+                await services.tasks.stop()
             await services.sender.stop()
             if database is None:
                 await services.db.dispose()
@@ -143,7 +158,11 @@ def create_app(
         app.add_middleware(RateLimitMiddleware, store=store)
     app.add_middleware(GZipMiddleware, minimum_size=800, compresslevel=6)
     app.add_middleware(
-        PublicPagesMiddleware, database=services.db, careers_domain=settings.careers_domain
+        PublicPagesMiddleware,
+        database=services.db,
+        careers_domain=settings.careers_domain,
+        on_view=services.views.record,
+        is_bot=is_bot,
     )
     app.add_middleware(PrivateByDefaultMiddleware)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies)

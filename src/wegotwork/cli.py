@@ -29,6 +29,8 @@ db_app = typer.Typer(help="Database schema migrations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 storage_app = typer.Typer(help="Uploaded files (résumés, logos).", no_args_is_help=True)
 app.add_typer(storage_app, name="storage")
+analytics_app = typer.Typer(help="The hiring funnel's counters.", no_args_is_help=True)
+app.add_typer(analytics_app, name="analytics")
 console = Console(stderr=True, soft_wrap=True)
 
 
@@ -230,6 +232,30 @@ def storage_gc(
         asyncio.run(run_gc(settings, console, grace_hours=grace_hours, dry_run=dry_run))
     except Exception as exc:
         fail(f"storage gc failed: {exc}")
+
+
+@analytics_app.command("backfill")
+def analytics_backfill() -> None:
+    """Count the applicants who applied before the funnel counters existed (once, after
+    upgrading; organizations that already have counts are left alone)."""
+    from wegotwork.analytics.backfill import backfill
+    from wegotwork.db import Database, create_engine
+
+    settings, _ = settings_or_fail()
+    check_database(settings)
+
+    async def run() -> list[str]:
+        database = Database(create_engine(settings.effective_database_url, pool_size=1))
+        try:
+            async with database.sessionmaker() as db:
+                filled = await backfill(db)
+                await db.commit()
+                return filled
+        finally:
+            await database.dispose()
+
+    filled = asyncio.run(run())
+    console.print(f"Counted the applicants of {len(filled)} organization(s).")
 
 
 def main() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from wegotwork.analytics import api as analytics_api
+from wegotwork.analytics import pages as analytics_pages
 from wegotwork.applicants import api as applicants_api
 from wegotwork.applicants import notifications as applicant_notifications
 from wegotwork.applicants import pages as applicants_pages
@@ -57,3 +59,5 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(applicants_pages.router)
     app.include_router(applicant_notifications.router)
     app.include_router(onboarding_pages.router)
+    app.include_router(analytics_api.router)
+    app.include_router(analytics_pages.router)

@@ -15,6 +15,17 @@ class CamelModel(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, from_attributes=True)
 
 
+class InputModel(CamelModel):
+    """A JSON (and form) input: camelCase fields, and an unknown field is an error naming it
+    rather than a value that silently vanishes. The OpenAPI document says so
+    (``additionalProperties: false``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+UNKNOWN_FIELD = "Unknown field"
+
+
 class ErrorEnvelope(BaseModel):
     """``{"error": true, "message": ...}``; validation failures add ``fieldErrors``."""
 

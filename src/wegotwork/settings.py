@@ -101,6 +101,8 @@ class Settings(BaseSettings):
     log_format: str = "console"
     db_pool_size: int = 10
     outbox_poll_seconds: float = 2.0
+    # Seconds between flushes of the page-view counts each process keeps in memory.
+    view_flush_seconds: float = Field(10.0, gt=0)
     # Seconds a request body may take to arrive in full (slow or stalled uploads answer 408).
     request_body_timeout: float = Field(60.0, gt=0)
 

@@ -126,7 +126,7 @@ async def test_a_job_goes_from_idea_to_careers_page_to_closed(
     await member.get_by_label("Category").select_option(label="Platform")
     await member.get_by_label("Country").fill("Germany")
     await member.get_by_label("City").fill("Berlin")
-    await member.get_by_role("checkbox", name="Remote").check()
+    await member.get_by_label("Work mode").select_option("remote")
     await member.get_by_label(re.compile("^Description")).fill(
         "## The role\n\nYou will build our **ordering system** in Python."
     )

@@ -94,7 +94,7 @@ async def test_a_job_can_be_created_complete_and_published(
         ({"title": "A", "country": "Narnia"}, "country", "Choose a country from the list"),
         ({"title": "A", "city": "x" * 121}, "city", "Use at most 120 characters"),
         ({"title": "A", "type": "forever"}, "type", None),
-        ({"title": "A", "status": "archived"}, "status", None),
+        ({"title": "A", "status": "hidden"}, "status", None),
     ],
 )
 async def test_invalid_input_is_refused_field_by_field(
@@ -159,7 +159,7 @@ async def test_the_list_filters_by_status_category_and_search_with_applicant_cou
     in_platform = (await api.get(jobs_url(world), params={"categoryId": platform.id})).json()
     searched = (await api.get(jobs_url(world), params={"q": "FIGMA"})).json()["jobs"]
     literal = (await api.get(jobs_url(world), params={"q": "100%"})).json()["jobs"]
-    bad = await api.get(jobs_url(world), params={"status": "archived"})
+    bad = await api.get(jobs_url(world), params={"status": "hidden"})
 
     assert [job["title"] for job in everything] == ["Old role", "Designer", "Backend Engineer"]
     counts = {job["title"]: job["applicantCount"] for job in everything}

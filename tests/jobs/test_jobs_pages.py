@@ -92,7 +92,7 @@ async def test_the_editor_saves_every_field_and_publishes(db: AsyncSession, worl
             "categoryId": category.id,
             "country": "Portugal",
             "city": "Lisbon",
-            "remote": "true",
+            "workMode": "remote",
             "description": "## Stack\n\nPython",
             "status": "published",
         },

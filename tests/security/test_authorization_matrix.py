@@ -68,6 +68,9 @@ TABLE: dict[str, Cell] = {
     "GET /sitemap.xml": Cell(PUBLIC),
     "GET /careers/{slug}": Cell(PUBLIC),
     "GET /careers/{slug}/feed.xml": Cell(PUBLIC),
+    "GET /careers/{slug}/jobs.xml": Cell(PUBLIC),
+    # Without ?org= the query form of the feed names no organization.
+    "GET /jobs.xml": Cell(same(404)),
     "GET /careers/{slug}/jobs/{job_id}": Cell(PUBLIC),
     "GET /careers/{slug}/jobs/{jobId}/applied": Cell(PUBLIC),
     "POST /careers/{slug}/jobs/{jobId}/apply": Cell(
@@ -203,6 +206,11 @@ TABLE: dict[str, Cell] = {
     # Publishing the (already published) target job changes nothing: it stays as it was.
     "POST /dashboard/{slug}/jobs/{job_id}/publish": Cell(TEAM_FORM, form={}),
     "POST /dashboard/{slug}/jobs/{job_id}/preview": Cell(TEAM_PAGE, form={"description": "*hi*"}),
+    "POST /dashboard/{slug}/jobs/{job_id}/duplicate": Cell(TEAM_FORM, writers=TEAM),
+    "GET /dashboard/{slug}/analytics": Cell(TEAM_PAGE),
+    "POST /dashboard/{slug}/analytics/sources": Cell(
+        TEAM_FORM, writers=TEAM, form={"name": "LinkedIn"}
+    ),
     "POST /dashboard/{slug}/jobs/{job_id}/delete": Cell(
         TEAM_FORM, writers=TEAM, form={"confirm": "{jobTitle}"}
     ),
@@ -275,6 +283,12 @@ TABLE: dict[str, Cell] = {
     "GET /api/v1/jobs/{jobId}": Cell(TEAM_API),
     "PATCH /api/v1/jobs/{jobId}": Cell(TEAM_API, writers=TEAM, json={"title": "Renamed Job"}),
     "DELETE /api/v1/jobs/{jobId}": Cell(TEAM_API, writers=TEAM),
+    "POST /api/v1/jobs/{jobId}/duplicate": Cell((401, 404, 201, 201, 201), writers=TEAM),
+    "GET /api/v1/organizations/{orgId}/sources": Cell(TEAM_API),
+    "POST /api/v1/organizations/{orgId}/sources": Cell(
+        (401, 404, 201, 201, 201), writers=TEAM, json={"name": "LinkedIn"}
+    ),
+    "GET /api/v1/organizations/{orgId}/analytics": Cell(TEAM_API),
     "GET /api/v1/jobs/{jobId}/applicants": Cell(TEAM_API),
     "GET /api/v1/organizations/{orgId}/applicants": Cell(TEAM_API),
     "GET /api/v1/applicants/{applicantId}": Cell(TEAM_API),

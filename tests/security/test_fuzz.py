@@ -249,7 +249,7 @@ async def test_every_api_operation_survives_fuzzing(
 # response returns is a path parameter of another), e.g. create an organization, then a category
 # in it, a job in that category, read, change and delete them.
 
-STATEFUL_SCENARIOS = {"sqlite": 12, "postgresql": 6}
+STATEFUL_SCENARIOS = {"sqlite": 12, "postgresql": 10}
 
 
 @pytest.mark.slow

@@ -15,6 +15,8 @@ from sqlalchemy import Select, and_, bindparam, delete, func, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from wegotwork.analytics import funnel
+from wegotwork.analytics.sources import resolve_source
 from wegotwork.applicants import rules
 from wegotwork.applicants.schemas import (
     MAX_PAGE,
@@ -172,6 +174,7 @@ async def submit_application(
         resume_content_type=resume.content_type,
         resume_size=resume.size,
         status=ApplicantStatus.SUBMITTED,
+        source=await resolve_source(db, opening.organization_id, data.source),
         created_at=now,
         updated_at=now,
     )
@@ -214,6 +217,7 @@ async def submit_application(
         if _UNIQUE_APPLICATION in str(exc.orig):
             raise Conflict(ALREADY_APPLIED, code="ALREADY_APPLIED") from exc
         raise NotFound(JOB_NOT_FOUND) from exc
+    await funnel.record_application(db, applicant)
     return applicant
 
 
@@ -302,6 +306,8 @@ def _filtered(ctx: OrgContext, filters: ApplicantFilters) -> Select[Any]:
         query = query.where(Applicant.status == filters.status)
     if filters.job_id:
         query = query.where(Applicant.job_id == filters.job_id)
+    if filters.source:
+        query = query.where(Applicant.source == filters.source)
     if filters.q and filters.q.strip():
         # One expression over name, email and motivation: PostgreSQL answers it from a
         # trigram index (see the model), SQLite scans.
@@ -337,6 +343,19 @@ async def list_applicants(
         last = page[-1].applicant
         next_cursor = rules.encode_cursor(last.created_at, last.id)
     return ApplicantPage(page, next_cursor)
+
+
+async def source_choices(db: AsyncSession, ctx: OrgContext) -> list[str]:
+    """The sources the organization's applicants came from, for the list's filter.
+    Members (VIEW_APPLICANTS) may call it."""
+    ctx.require(Permission.VIEW_APPLICANTS)
+    rows = await db.scalars(
+        scoped(Applicant, ctx, Applicant.source)
+        .where(Applicant.source.is_not(None))
+        .distinct()
+        .order_by(Applicant.source)
+    )
+    return [str(source) for source in rows]
 
 
 async def iter_applicants(
@@ -465,6 +484,10 @@ async def change_status(
     applicant = await get_scoped(
         db, Applicant, ctx, applicant_id, message=APPLICANT_NOT_FOUND, for_update=True
     )
+    if applicant.status != data.status:
+        await funnel.record_moves(
+            db, [funnel.Move(applicant, applicant.status, data.status, utcnow())]
+        )
     event = _move(applicant, data.status, ctx.user)
     if event is not None:
         db.add(event)
@@ -489,6 +512,15 @@ async def bulk_change_status(db: AsyncSession, ctx: OrgContext, data: BulkStatus
         )
     ).all()
     changed = 0
+    now = utcnow()
+    await funnel.record_moves(
+        db,
+        [
+            funnel.Move(applicant, applicant.status, data.status, now)
+            for applicant in applicants
+            if applicant.status != data.status
+        ],
+    )
     for applicant in applicants:
         event = _move(applicant, data.status, ctx.user)
         if event is not None:

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from wegotwork.analytics.rules import clean_source
 from wegotwork.applicants import actions
 from wegotwork.applicants.downloads import ResumeFile, resume_link, resume_response
 from wegotwork.applicants.intake import ApplicationIntake, delete_quietly
@@ -44,6 +45,7 @@ _APPLICATION_FORM: dict[str, Any] = {
                 "schema": {
                     "type": "object",
                     "required": ["name", "email", "resume"],
+                    "additionalProperties": False,
                     "properties": {
                         "name": {"type": "string", "maxLength": 120},
                         "email": {"type": "string", "format": "email"},
@@ -57,6 +59,12 @@ _APPLICATION_FORM: dict[str, Any] = {
                             "description": "https://x.com/... or https://twitter.com/...",
                         },
                         "github": {"type": "string", "description": "https://github.com/..."},
+                        "source": {
+                            "type": "string",
+                            "maxLength": 120,
+                            "description": "Where the candidate came from: a tracked link's "
+                            "code (?src=) or a utm_source; stored as the link's name or the text",
+                        },
                         "resume": {
                             "type": "string",
                             "format": "binary",
@@ -87,7 +95,7 @@ async def apply(jobId: str, request: Request, services: ServicesDep, db: DbSessi
         await limiter.hit(client_ip(request))
     intake = ApplicationIntake(services, db)
     await intake.open(jobId)
-    await intake.receive(request.stream(), request.headers.get("content-type", ""))
+    await intake.receive(request.stream(), request.headers.get("content-type", ""), strict=True)
     return JSONResponse({"error": False, "message": APPLIED}, status_code=201)
 
 
@@ -97,8 +105,16 @@ def _filters(
     q: str | None,
     cursor: str | None,
     limit: int,
+    source: str | None = None,
 ) -> ApplicantFilters:
-    return ApplicantFilters(status=status, job_id=job_id, q=q, cursor=cursor, limit=limit)
+    return ApplicantFilters(
+        status=status,
+        job_id=job_id,
+        q=q,
+        cursor=cursor,
+        limit=limit,
+        source=clean_source(source or "") or None,
+    )
 
 
 def _listing(page: ApplicantPage) -> ApplicantListEnvelope:
@@ -113,6 +129,10 @@ Search = Annotated[
 ]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 Cursor = Annotated[str | None, Query(description="nextCursor of the previous page")]
+Source = Annotated[
+    str | None,
+    Query(max_length=120, description="Only applicants from this source (a tracked link's name)"),
+]
 
 
 @router.get(
@@ -129,9 +149,10 @@ async def job_applicants(
     q: Search = None,
     cursor: Cursor = None,
     limit: Limit = DEFAULT_PAGE,
+    source: Source = None,
 ) -> ApplicantListEnvelope:
     ctx = await actions.context_for_job(db, auth, jobId)
-    page = await actions.list_applicants(db, ctx, _filters(status, jobId, q, cursor, limit))
+    page = await actions.list_applicants(db, ctx, _filters(status, jobId, q, cursor, limit, source))
     return _listing(page)
 
 
@@ -149,8 +170,9 @@ async def organization_applicants(
     q: Search = None,
     cursor: Cursor = None,
     limit: Limit = DEFAULT_PAGE,
+    source: Source = None,
 ) -> ApplicantListEnvelope:
-    page = await actions.list_applicants(db, ctx, _filters(status, jobId, q, cursor, limit))
+    page = await actions.list_applicants(db, ctx, _filters(status, jobId, q, cursor, limit, source))
     return _listing(page)
 
 

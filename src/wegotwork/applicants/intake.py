@@ -28,13 +28,17 @@ from wegotwork.db import is_unavailable, new_id
 from wegotwork.deps import Services
 from wegotwork.errors import DomainError, Invalid, Unavailable, UnsupportedMediaType
 from wegotwork.models import Applicant
+from wegotwork.schemas import UNKNOWN_FIELD
 from wegotwork.storage import StorageError
 from wegotwork.web.forms import errors_from_validation
 
 log = logging.getLogger("wegotwork.applicants")
 
 HONEYPOT = "website"
-TEXT_FIELDS = frozenset({"name", "email", "motivation", "linkedIn", "twitter", "github", HONEYPOT})
+TEXT_FIELDS = frozenset(
+    {"name", "email", "motivation", "linkedIn", "twitter", "github", "source", HONEYPOT}
+)
+UNKNOWN_PARTS_MAX = 20
 MAX_TEXT_FIELD = 32 * 1024
 MISSING_RESUME = "Attach your résumé (PDF, DOC or DOCX, at most 5 MB)"
 STORAGE_DOWN = (
@@ -53,6 +57,7 @@ class ApplicationIntake:
         self.values: dict[str, str] = {}
         self.opening: Opening | None = None
         self.wrong_type = False  # the résumé was refused for its type (415, not 422)
+        self.unknown: list[str] = []  # names of parts that are no field of the form
 
     async def open(self, job_id: str) -> Opening:
         """The published job, checked before the body is read. Raises NotFound."""
@@ -60,9 +65,12 @@ class ApplicationIntake:
         self.opening = await actions.get_open_job(self.services.db, job_id)
         return self.opening
 
-    async def receive(self, body: AsyncIterator[bytes], content_type: str) -> Applicant | None:
+    async def receive(
+        self, body: AsyncIterator[bytes], content_type: str, *, strict: bool = False
+    ) -> Applicant | None:
         """Read, store, validate and commit the application; None when the honeypot caught a
-        bot (which is told it succeeded). Raises BadRequest, PayloadTooLarge,
+        bot (which is told it succeeded). ``strict`` (the JSON API) refuses parts that are no
+        field of the form, naming each. Raises BadRequest, PayloadTooLarge,
         UnsupportedMediaType, Invalid, Conflict, NotFound or Unavailable; on any of them no
         row and no file remain."""
         assert self.opening is not None, "open() first"
@@ -76,6 +84,9 @@ class ApplicationIntake:
                 stored = None
                 return None
             data = self._validate(errors)
+            if strict:
+                for name in self.unknown:
+                    errors.setdefault(name, [UNKNOWN_FIELD])
             if stored is None:
                 errors.setdefault("resume", [MISSING_RESUME])
             if self.wrong_type:
@@ -130,6 +141,13 @@ class ApplicationIntake:
                     text = await part.text(limit=MAX_TEXT_FIELD)
                     self.values.setdefault(part.name, text)
                 else:
+                    if (
+                        part.name not in TEXT_FIELDS
+                        and part.name != "resume"
+                        and part.name not in self.unknown
+                        and len(self.unknown) < UNKNOWN_PARTS_MAX
+                    ):
+                        self.unknown.append(part.name)
                     await part.skip()
         except BaseException:
             await self._discard(stored)

@@ -13,6 +13,7 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
+from wegotwork.analytics.rules import clean_source
 from wegotwork.applicants import actions, rules
 from wegotwork.applicants.downloads import ResumeFile, resume_response
 from wegotwork.applicants.intake import delete_quietly
@@ -64,6 +65,7 @@ def _filters_from(request: Request, *, job_id: str | None = None) -> ApplicantFi
         q=q,
         cursor=params.get("cursor") or None,
         limit=DEFAULT_PAGE,
+        source=clean_source(params.get("source") or "") or None,
     )
 
 
@@ -72,6 +74,7 @@ def _query(filters: ApplicantFilters, **extra: str) -> str:
         "q": filters.q or "",
         "status": filters.status.value if filters.status else "",
         "job": filters.job_id or "",
+        "source": filters.source or "",
         **extra,
     }
     present = {key: value for key, value in values.items() if value}
@@ -119,6 +122,7 @@ async def _list_page(
         "filters": filters,
         "page": page,
         "jobs": await actions.job_choices(db, ctx),
+        "sources": await actions.source_choices(db, ctx),
         "job_title": job_title,
         "fixed_job": job_id,
         "base": base,
@@ -127,7 +131,9 @@ async def _list_page(
         else None,
         "first_url": f"{base}?{_query(filters)}" if filters.cursor else None,
         "export_url": f"/dashboard/{ctx.organization.slug}/applicants/export.csv?{_query(filters)}",
-        "filtered": bool(filters.q or filters.status or (filters.job_id and not job_id)),
+        "filtered": bool(
+            filters.q or filters.status or filters.source or (filters.job_id and not job_id)
+        ),
     }
     return await render_dashboard(
         request, services, db, ctx, "applicants/list.html", context, section="applicants"
@@ -153,6 +159,7 @@ CSV_COLUMNS = (
     "Email",
     "Job",
     "Status",
+    "Source",
     "Applied at (UTC)",
     "LinkedIn",
     "X (Twitter)",
@@ -183,6 +190,7 @@ async def export_csv(request: Request, ctx: Viewer, db: DbSession) -> Response:
                         applicant.email,
                         row.job_title,
                         STATUS_LABELS[applicant.status],
+                        applicant.source,
                         applicant.created_at.strftime("%Y-%m-%d %H:%M"),
                         applicant.linkedin,
                         applicant.twitter,
@@ -261,6 +269,7 @@ async def board_page(
             "columns": columns,
             "counts": counts,
             "jobs": await actions.job_choices(db, ctx),
+            "sources": await actions.source_choices(db, ctx),
             "job_id": job_id,
             "per_column": PER_COLUMN,
         },

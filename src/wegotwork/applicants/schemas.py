@@ -10,6 +10,7 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from wegotwork.analytics.rules import clean_source
 from wegotwork.applicants import rules
 from wegotwork.models import Applicant, ApplicantEvent, ApplicantStatus, User
 from wegotwork.schemas import CamelModel
@@ -52,6 +53,17 @@ class ApplicationInput(BaseModel):
     linked_in: str | None = Field(default=None, alias="linkedIn")
     twitter: str | None = None
     github: str | None = None
+    # A tracked link's code or a utm_source, as the job page passes it on.
+    source: str | None = None
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _source(cls, value: object) -> str | None:
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            raise ValueError("Source must be text")
+        return clean_source(value) or None
 
     @field_validator("name", mode="before")
     @classmethod
@@ -115,6 +127,8 @@ class ApplicationInput(BaseModel):
 class ApplicantStatusUpdate(BaseModel):
     """``{status}``: one of the six statuses (any case)."""
 
+    model_config = ConfigDict(extra="forbid")
+
     status: ApplicantStatus
 
     @field_validator("status", mode="before")
@@ -158,6 +172,8 @@ class ApplicantFilters:
     q: str | None = None
     cursor: str | None = None
     limit: int = DEFAULT_PAGE
+    # Where applicants came from: a tracked link's name or a utm_source, exactly.
+    source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +241,7 @@ class ApplicantOut(CamelModel):
     twitter: str | None
     github: str | None
     status: ApplicantStatus
+    source: str | None = None
     resume_filename: str | None
     resume_content_type: str | None
     resume_size: int | None
@@ -245,6 +262,7 @@ class ApplicantOut(CamelModel):
             "twitter": applicant.twitter,
             "github": applicant.github,
             "status": applicant.status,
+            "source": applicant.source,
             "resume_filename": applicant.resume_filename,
             "resume_content_type": applicant.resume_content_type,
             "resume_size": applicant.resume_size,

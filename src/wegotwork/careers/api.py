@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from fastapi import APIRouter
 
 from wegotwork.careers.queries import (
@@ -21,11 +23,13 @@ from wegotwork.careers.schemas import (
     PublicJobType,
     PublicLocation,
     PublicOrganization,
+    PublicSalary,
 )
 from wegotwork.careers.urls import absolute, careers_url, job_url, logo_url
 from wegotwork.deps import DbSession, ServicesDep
 from wegotwork.jobs.markdown import render_markdown
-from wegotwork.models import JobType
+from wegotwork.jobs.salary import salary_label
+from wegotwork.models import JobType, SalaryInterval
 from wegotwork.schemas import error_responses
 
 router = APIRouter(prefix="/api/v1/public", tags=["public"])
@@ -35,6 +39,39 @@ RESPONSES = {
     **error_responses(404),
     304: {"description": "Not modified: If-None-Match matched the current ETag"},
 }
+
+
+class _Pay(Protocol):
+    @property
+    def show_salary(self) -> bool: ...
+    @property
+    def salary_min(self) -> int | None: ...
+    @property
+    def salary_max(self) -> int | None: ...
+    @property
+    def salary_currency(self) -> str: ...
+    @property
+    def salary_interval(self) -> SalaryInterval: ...
+    @property
+    def country(self) -> str | None: ...
+
+
+def _salary(job: _Pay) -> PublicSalary | None:
+    """The pay, only when the job shows it."""
+    if not job.show_salary:
+        return None
+    text = salary_label(
+        job.salary_min, job.salary_max, job.salary_currency, job.salary_interval, job.country
+    )
+    if text is None:
+        return None
+    return PublicSalary(
+        min=job.salary_min,
+        max=job.salary_max,
+        currency=job.salary_currency,
+        interval=job.salary_interval,
+        text=text,
+    )
 
 
 @router.get("/organizations/{slug}", response_model=CareersEnvelope, responses=error_responses(404))
@@ -69,6 +106,9 @@ async def careers_data(slug: str, services: ServicesDep) -> CareersEnvelope:
                         city=job.city,
                         location=job.location,
                         remote=job.remote,
+                        work_mode=job.work_mode,
+                        experience_level=job.experience_level,
+                        salary=_salary(job),
                         published_at=job.published_at,
                         url=job_url(settings, organization.slug, job.id),
                     )
@@ -106,6 +146,13 @@ async def public_job_data(jobId: str, services: ServicesDep, db: DbSession) -> P
             city=job.city,
             location=item.location,
             remote=job.remote,
+            work_mode=job.work_mode,
+            experience_level=job.experience_level,
+            address=job.address,
+            postal_code=job.postal_code,
+            region=job.region,
+            salary=_salary(job),
+            valid_through=job.valid_through,
             description=job.description,
             description_html=render_markdown(job.description),
             published_at=job.published_at,

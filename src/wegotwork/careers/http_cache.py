@@ -46,11 +46,24 @@ SLUG_LABEL = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 
 # Public resources whose content is a function of one organization's content version.
 _BY_SLUG = re.compile(
-    r"^/(?:careers/(?P<slug>[^/]+)(?:/jobs/[^/]+|/feed\.xml)?"
+    r"^/(?:careers/(?P<slug>[^/]+)(?:/jobs/[^/]+|/feed\.xml|/jobs\.xml)?"
     r"|api/v1/public/organizations/(?P<api_slug>[^/]+))$"
 )
+# Large documents sent as they are rendered (and kept once complete), not rendered first.
+_STREAMED = re.compile(r"^/(?:careers/[^/]+/)?jobs\.xml$")
+# The feed's query form: /jobs.xml?org={slug}.
+_ORG_QUERY = re.compile(rb"(?:^|&)org=([A-Za-z0-9_-]{1,64})(?:&|$)")
+# A streamed document larger than this is sent but not kept.
+STREAM_KEEP_MAX = 48 * 1024 * 1024
+SEND_PIECE = 256 * 1024
 _BY_JOB = re.compile(r"^/api/v1/public/jobs/(?P<job>[^/]+)$")
-_HOST_PATHS = re.compile(r"^/(?:jobs/.+|feed\.xml)?$")
+_HOST_PATHS = re.compile(r"^/(?:jobs/.+|feed\.xml|jobs\.xml)?$")
+# The pages whose views are counted: a careers page and a job page.
+_VIEWED = re.compile(r"^/careers/[^/]+(?:/jobs/(?P<job>[^/]+))?$")
+
+# Called once per view: (organization id, job id or None, query string). It must be cheap and
+# must not block: it runs on the request path.
+ViewHook = Callable[[str, str | None, bytes], None]
 
 
 def is_fragment_request(hx_request: str | None, history_restore: str | None) -> bool:
@@ -158,13 +171,14 @@ class RenderCache:
 class _Request:
     """The few request headers this middleware looks at, read in one pass."""
 
-    __slots__ = ("accept_gzip", "flash", "fragment", "host", "if_none_match")
+    __slots__ = ("accept_gzip", "flash", "fragment", "host", "if_none_match", "user_agent")
 
     def __init__(self, scope: Scope) -> None:
         self.host: str | None = None
         self.if_none_match: str | None = None
         self.accept_gzip = False
         self.flash = False
+        self.user_agent = b""
         hx_request = history_restore = None
         for name, value in scope["headers"]:
             if name == b"host":
@@ -179,6 +193,8 @@ class _Request:
                 history_restore = value.decode("latin-1")
             elif name == b"cookie":
                 self.flash = self.flash or FLASH_COOKIE.encode() + b"=" in value
+            elif name == b"user-agent":
+                self.user_agent = value
         self.fragment = is_fragment_request(hx_request, history_restore)
 
 
@@ -199,8 +215,12 @@ class PublicPagesMiddleware:
         careers_domain: str = "",
         cache: RenderCache | None = None,
         versions: ContentVersions | None = None,
+        on_view: ViewHook | None = None,
+        is_bot: Callable[[bytes], bool] | None = None,
     ) -> None:
         self.app = app
+        self.on_view = on_view
+        self.is_bot = is_bot
         self.careers_domain = careers_domain
         self.cache = cache if cache is not None else RenderCache()
         self.versions = versions or ContentVersions(database)
@@ -219,7 +239,7 @@ class PublicPagesMiddleware:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        read = self._version_reader(path)
+        read = self._version_reader(path, scope.get("query_string", b""))
         if read is None:
             await self.app(scope, receive, send)
             return
@@ -245,6 +265,7 @@ class PublicPagesMiddleware:
         etag = self._etag(key)
         if request.if_none_match and etag_matches(request.if_none_match, etag):
             await self._send_not_modified(send, etag)
+            self._count_view(scope, request, organization_id)
             return
         entry = self.cache.get(key)
         if entry is None:
@@ -252,6 +273,16 @@ class PublicPagesMiddleware:
             if entry is None:
                 return  # the app answered itself (not cacheable)
         await self._send(send, scope, entry, etag, request.accept_gzip)
+        self._count_view(scope, request, organization_id)
+
+    def _count_view(self, scope: Scope, request: _Request, organization_id: str) -> None:
+        """A person saw a careers or job page (a page, not a filter swap; not a crawler)."""
+        if self.on_view is None or scope["method"] != "GET" or request.fragment:
+            return
+        match = _VIEWED.match(scope["path"])
+        if match is None or (self.is_bot is not None and self.is_bot(request.user_agent)):
+            return
+        self.on_view(organization_id, match.group("job"), scope.get("query_string", b""))
 
     # -- routing -------------------------------------------------------------------------------
 
@@ -261,7 +292,15 @@ class PublicPagesMiddleware:
         state["careers_host"] = slug
         return {**scope, "path": path, "raw_path": path.encode(), "state": state}
 
-    def _version_reader(self, path: str) -> Callable[[], Awaitable[Version | None]] | None:
+    def _version_reader(
+        self, path: str, query_string: bytes
+    ) -> Callable[[], Awaitable[Version | None]] | None:
+        if path == "/jobs.xml":
+            found = _ORG_QUERY.search(query_string)
+            if found is None:
+                return None
+            org_slug = found.group(1).decode()
+            return lambda: self.versions.by_slug(org_slug)
         match = _BY_SLUG.match(path)
         if match is not None:
             slug = match.group("slug") or match.group("api_slug")
@@ -292,6 +331,9 @@ class PublicPagesMiddleware:
             entry = self.cache.get(key)
             if entry is not None:
                 return entry
+        if _STREAMED.match(scope["path"]):
+            await self._stream_through_app(key, scope, receive, send)
+            return None
         done = asyncio.Event()
         self._inflight[key] = done
         try:
@@ -344,6 +386,58 @@ class PublicPagesMiddleware:
         self.cache.put(key, entry)
         return entry
 
+    async def _stream_through_app(
+        self, key: CacheKey, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        """Send the app's response as it comes (with this version's ETag) while keeping a copy;
+        once complete, the copy serves the next requests from memory."""
+        inner = {
+            **scope,
+            "method": "GET",
+            "headers": [(k, v) for k, v in scope["headers"] if k != b"accept-encoding"],
+        }
+        head = scope["method"] == "HEAD"
+        keep = True
+        content_type = b""
+        chunks: list[bytes] = []
+        size = 0
+
+        async def forward(message: Message) -> None:
+            nonlocal keep, content_type, size
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                keep = message["status"] == 200 and not any(k == b"set-cookie" for k, _ in headers)
+                content_type = next((v for k, v in headers if k == b"content-type"), b"")
+                if keep:
+                    headers = [(k, v) for k, v in headers if k not in (b"etag", b"cache-control")]
+                    headers += [
+                        (b"etag", self._etag(key).encode()),
+                        (b"cache-control", CACHE_CONTROL),
+                        (b"vary", VARY),
+                    ]
+                await send({**message, "headers": headers})
+                return
+            if message["type"] == "http.response.body":
+                body = message.get("body", b"")
+                if keep:
+                    size += len(body)
+                    if size > STREAM_KEEP_MAX:
+                        keep = False
+                        chunks.clear()
+                    else:
+                        chunks.append(body)
+                if head:
+                    if not message.get("more_body", False):
+                        await send({"type": "http.response.body", "body": b""})
+                    return
+            await send(message)
+
+        await self.app(inner, receive, forward)
+        if keep and content_type:
+            body = b"".join(chunks)
+            gzipped = gzip.compress(body, 6, mtime=0) if len(body) >= GZIP_MIN_SIZE else None
+            self.cache.put(key, Entry(content_type, body, gzipped))
+
     async def _replay(self, send: Send, scope: Scope, start: Message, chunks: list[bytes]) -> None:
         await send(start)
         body = b"" if scope["method"] == "HEAD" else b"".join(chunks)
@@ -366,9 +460,21 @@ class PublicPagesMiddleware:
             headers.append((b"content-encoding", b"gzip"))
         headers.append((b"content-length", str(len(body)).encode()))
         await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send(
-            {"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body}
-        )
+        if scope["method"] == "HEAD":
+            await send({"type": "http.response.body", "body": b""})
+            return
+        # A large document (a feed) goes out in pieces, so its first bytes leave at once.
+        view = memoryview(body)
+        for start in range(0, max(len(body) - SEND_PIECE, 0), SEND_PIECE):
+            await send(
+                {
+                    "type": "http.response.body",
+                    "body": bytes(view[start : start + SEND_PIECE]),
+                    "more_body": True,
+                }
+            )
+        last = (max(len(body) - 1, 0) // SEND_PIECE) * SEND_PIECE if len(body) > SEND_PIECE else 0
+        await send({"type": "http.response.body", "body": bytes(view[last:])})
 
     async def _send_not_modified(self, send: Send, etag: str) -> None:
         await send(

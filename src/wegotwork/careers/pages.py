@@ -7,13 +7,16 @@ content version. Templates therefore use nothing that depends on the visitor.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
-from fastapi.responses import Response
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response, StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from wegotwork.analytics.rules import TRACKING_PARAMETERS, clean_source
 from wegotwork.careers.http_cache import is_fragment_request
+from wegotwork.careers.jobs_feed import jobs_feed
 from wegotwork.careers.queries import (
     CareersFilters,
     careers_listing,
@@ -23,7 +26,7 @@ from wegotwork.careers.queries import (
     published_for_feed,
     sitemap_entries,
 )
-from wegotwork.careers.seo import iso, job_posting, rfc822, script_json
+from wegotwork.careers.seo import iso, item_list, job_posting, rfc822, script_json
 from wegotwork.careers.urls import absolute, careers_url, job_url, link_root, logo_url
 from wegotwork.deps import DbSession, Services, ServicesDep
 from wegotwork.errors import NotFound
@@ -32,6 +35,18 @@ from wegotwork.jobs.rules import TYPE_LABELS
 from wegotwork.models import Organization
 
 router = APIRouter(include_in_schema=False)
+
+
+def _tracking(request: Request) -> list[tuple[str, str]]:
+    """The ``src`` and ``utm_source`` of the URL (where the visitor came from), to keep on the
+    links and the apply form. They come from the URL alone, so a cached page stays the same for
+    everyone who follows the same link."""
+    found: list[tuple[str, str]] = []
+    for name in TRACKING_PARAMETERS:
+        value = clean_source(request.query_params.get(name, ""))
+        if value:
+            found.append((name, value))
+    return found
 
 
 def _careers_host(request: Request) -> str | None:
@@ -65,10 +80,22 @@ async def careers_page(slug: str, request: Request, services: ServicesDep) -> Re
     organization = snapshot.organization
     filters = CareersFilters.parse(request.query_params)
     listing = await careers_listing(services.db, snapshot, filters)
+    tracking = _tracking(request)
     context = {
         **_org_context(services, request, organization),
         "listing": listing,
         "filters": filters,
+        "tracking": tracking,
+        "tracking_query": f"?{urlencode(tracking)}" if tracking else "",
+        "jsonld": script_json(
+            item_list(
+                [
+                    job_url(services.settings, organization.slug, job.id)
+                    for group in listing.groups
+                    for job in group.jobs
+                ]
+            )
+        ),
         "description": (organization.description or "").strip(),
         "meta_description": _org_summary(organization),
     }
@@ -121,6 +148,7 @@ async def render_job_page(
         "jsonld": script_json(job_posting(services.settings, item)),
         "form_values": form_values or {},
         "form_errors": form_errors or {},
+        "apply_source": next((value for _name, value in _tracking(request)), ""),
     }
     return services.templates.render(request, "careers/job.html", context, status_code=status_code)
 
@@ -179,6 +207,26 @@ async def feed(slug: str, request: Request, services: ServicesDep, db: DbSession
         },
     )
     return Response(body, media_type="application/rss+xml; charset=utf-8")
+
+
+@router.get("/careers/{slug}/jobs.xml")
+async def jobs_xml(slug: str, services: ServicesDep, db: DbSession) -> Response:
+    """The organization's published jobs as the XML feed job boards read, streamed."""
+    organization = await organization_by_slug(db, slug)
+    await db.close()  # the feed reads with a session of its own while it streams
+    return StreamingResponse(
+        jobs_feed(services.db, services.settings, organization),
+        media_type="application/xml; charset=utf-8",
+    )
+
+
+@router.get("/jobs.xml")
+async def jobs_xml_by_query(
+    services: ServicesDep, db: DbSession, org: Annotated[str, Query(max_length=64)] = ""
+) -> Response:
+    """The same feed as ``/careers/{org}/jobs.xml``, for boards that take one URL with a
+    query."""
+    return await jobs_xml(org, services, db)
 
 
 @router.get("/sitemap.xml")

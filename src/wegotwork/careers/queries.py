@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
+from typing import TypeVar
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,15 +19,27 @@ from wegotwork.db import Database
 from wegotwork.errors import NotFound
 from wegotwork.jobs.actions import search_condition
 from wegotwork.jobs.rules import (
+    LEVEL_LABELS,
     PUBLIC_STATUSES,
     PUBLISHED_SQL,
     TYPE_LABELS,
+    WORK_MODE_LABELS,
     clean_text,
     country_name,
     location_label,
     plausible_id,
 )
-from wegotwork.models import Job, JobCategory, JobStatus, JobType, Organization
+from wegotwork.jobs.salary import salary_label
+from wegotwork.models import (
+    ExperienceLevel,
+    Job,
+    JobCategory,
+    JobStatus,
+    JobType,
+    Organization,
+    SalaryInterval,
+    WorkMode,
+)
 
 CAREERS_NOT_FOUND = "This careers page does not exist"
 JOB_NOT_FOUND = "Job does not exist"
@@ -43,20 +57,19 @@ class CareersFilters:
     location: str = ""
     type: JobType | None = None
     remote: bool = False
+    work_mode: WorkMode | None = None
+    level: ExperienceLevel | None = None
 
     @classmethod
     def parse(cls, params: Mapping[str, str]) -> CareersFilters:
-        raw_type = params.get("type", "")
-        try:
-            job_type: JobType | None = JobType(raw_type) if raw_type else None
-        except ValueError:
-            job_type = None
         return cls(
             q=" ".join(clean_text(params.get("q", "")).split())[:QUERY_MAX],
             category=params.get("category", "").strip()[:64],
             location=params.get("location", "").strip()[:200],
-            type=job_type,
+            type=_choice(JobType, params.get("type", "")),
             remote=params.get("remote", "") in {"true", "on", "1"},
+            work_mode=_choice(WorkMode, params.get("workMode", "")),
+            level=_choice(ExperienceLevel, params.get("level", "")),
         )
 
     @property
@@ -66,7 +79,18 @@ class CareersFilters:
     @property
     def panel_count(self) -> int:
         """How many filters of the collapsible panel are set (the search box is not in it)."""
-        return sum(1 for value in (self.category, self.location, self.type, self.remote) if value)
+        values = (self.category, self.location, self.type, self.remote, self.work_mode, self.level)
+        return sum(1 for value in values if value)
+
+
+_E = TypeVar("_E", bound=StrEnum)
+
+
+def _choice(enum: type[_E], raw: str) -> _E | None:
+    try:
+        return enum(raw) if raw else None
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,10 +103,38 @@ class ListedJob:
     remote: bool
     category_id: str | None
     published_at: datetime | None
+    work_mode: WorkMode = WorkMode.ONSITE
+    experience_level: ExperienceLevel = ExperienceLevel.MID
+    show_salary: bool = False
+    salary_min: int | None = None
+    salary_max: int | None = None
+    salary_currency: str = "USD"
+    salary_interval: SalaryInterval = SalaryInterval.YEAR
+
+    @property
+    def salary(self) -> str | None:
+        """The pay as the listing shows it; None unless the job shows its salary."""
+        if not self.show_salary:
+            return None
+        return salary_label(
+            self.salary_min,
+            self.salary_max,
+            self.salary_currency,
+            self.salary_interval,
+            self.country,
+        )
 
     @property
     def location(self) -> str:
         return location_label(self.city, self.country)
+
+    @property
+    def work_mode_label(self) -> str:
+        return WORK_MODE_LABELS[self.work_mode]
+
+    @property
+    def level_label(self) -> str:
+        return LEVEL_LABELS[self.experience_level]
 
     @property
     def location_value(self) -> str:
@@ -129,6 +181,8 @@ class CareersListing:
     categories: list[Option] = field(default_factory=list)
     locations: list[Option] = field(default_factory=list)
     types: list[Option] = field(default_factory=list)
+    work_modes: list[Option] = field(default_factory=list)
+    levels: list[Option] = field(default_factory=list)
     any_remote: bool = False
 
 
@@ -163,6 +217,13 @@ _SNAPSHOT = (
         Job.category_id,
         Job.published_at,
         JobCategory.name.label("category_name"),
+        Job.work_mode,
+        Job.experience_level,
+        Job.show_salary,
+        Job.salary_min,
+        Job.salary_max,
+        Job.salary_currency,
+        Job.salary_interval,
     )
     .select_from(Organization)
     .outerjoin(
@@ -217,7 +278,8 @@ async def careers_snapshot(database: Database, slug: str) -> CareersSnapshot:
     categories: dict[str, CategoryRef] = {}
     jobs: list[ListedJob] = []
     for row in rows:
-        job_id, title, kind, country, city, remote, category_id, published_at, category = row[9:]
+        job_id, title, kind, country, city, remote, category_id, published_at, category = row[9:18]
+        mode, level, show_salary, salary_min, salary_max, currency, interval = row[18:]
         if job_id is None:
             continue
         if category_id is not None and category_id not in categories:
@@ -232,6 +294,13 @@ async def careers_snapshot(database: Database, slug: str) -> CareersSnapshot:
                 remote,
                 category_id if category is not None else None,
                 published_at,
+                WorkMode(mode),
+                ExperienceLevel(level),
+                bool(show_salary),
+                salary_min,
+                salary_max,
+                currency,
+                SalaryInterval(interval),
             )
         )
     # Newest first overall; grouping by category (in the organization's order) keeps it.
@@ -276,6 +345,8 @@ async def careers_listing(
             and (not filters.location or job.location_value == filters.location)
             and (filters.type is None or job.type is filters.type)
             and (not filters.remote or job.remote)
+            and (filters.work_mode is None or job.work_mode is filters.work_mode)
+            and (filters.level is None or job.experience_level is filters.level)
         )
 
     shown = [job for job in every if keep(job)]
@@ -295,6 +366,8 @@ async def careers_listing(
         if job.location_value:
             locations.setdefault(job.location_value, job.location)
     used_types = {job.type for job in every}
+    used_modes = {job.work_mode for job in every}
+    used_levels = {job.experience_level for job in every}
     return CareersListing(
         organization=organization,
         filters=filters,
@@ -308,6 +381,16 @@ async def careers_listing(
         ],
         types=[
             Option(str(kind), label) for kind, label in TYPE_LABELS.items() if kind in used_types
+        ],
+        work_modes=[
+            Option(str(mode), label)
+            for mode, label in WORK_MODE_LABELS.items()
+            if mode in used_modes
+        ],
+        levels=[
+            Option(str(level), label)
+            for level, label in LEVEL_LABELS.items()
+            if level in used_levels
         ],
         any_remote=any(job.remote for job in every),
     )
@@ -331,6 +414,30 @@ class PublicJob:
     @property
     def country_name(self) -> str:
         return country_name(self.job.country)
+
+    @property
+    def work_mode_label(self) -> str:
+        return WORK_MODE_LABELS[self.job.work_mode]
+
+    @property
+    def level_label(self) -> str:
+        return LEVEL_LABELS[self.job.experience_level]
+
+    @property
+    def address(self) -> str:
+        """Street, postal code and region as one line ("" when none is set)."""
+        job = self.job
+        return ", ".join(part for part in (job.address, job.postal_code, job.region) if part)
+
+    @property
+    def salary(self) -> str | None:
+        """The pay as the page shows it; None unless the job shows its salary."""
+        job = self.job
+        if not job.show_salary:
+            return None
+        return salary_label(
+            job.salary_min, job.salary_max, job.salary_currency, job.salary_interval, job.country
+        )
 
 
 async def public_job(db: AsyncSession, job_id: str, *, slug: str | None = None) -> PublicJob:

@@ -5,8 +5,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from wegotwork.models import JobStatus, JobType
+from wegotwork.models import ExperienceLevel, JobStatus, JobType, SalaryInterval, WorkMode
 from wegotwork.schemas import CamelModel
+
+
+class PublicSalary(CamelModel):
+    """The pay of a job that shows it: the range, its currency and interval, and how it
+    reads (formatted for the currency and the job's country)."""
+
+    min: int | None
+    max: int | None
+    currency: str
+    interval: SalaryInterval
+    text: str
 
 
 class PublicOrganization(CamelModel):
@@ -26,6 +37,9 @@ class PublicJobSummary(CamelModel):
     city: str | None
     location: str
     remote: bool
+    work_mode: WorkMode
+    experience_level: ExperienceLevel
+    salary: PublicSalary | None = None
     published_at: datetime | None
     url: str
 
@@ -72,6 +86,13 @@ class PublicJobDetail(CamelModel):
     city: str | None
     location: str
     remote: bool
+    work_mode: WorkMode
+    experience_level: ExperienceLevel
+    address: str | None
+    postal_code: str | None
+    region: str | None
+    salary: PublicSalary | None = None
+    valid_through: datetime | None
     description: str
     description_html: str
     published_at: datetime | None

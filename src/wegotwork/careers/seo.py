@@ -11,14 +11,33 @@ from wegotwork.careers.queries import PublicJob
 from wegotwork.careers.urls import absolute, job_url, logo_url
 from wegotwork.jobs.markdown import render_markdown
 from wegotwork.jobs.rules import country_name
-from wegotwork.models import JobStatus, JobType
+from wegotwork.models import ExperienceLevel, Job, JobStatus, JobType, SalaryInterval, WorkMode
 from wegotwork.settings import Settings
 
-EMPLOYMENT_TYPES: dict[JobType, str] = {
+EMPLOYMENT_TYPES: dict[JobType, str | list[str]] = {
     JobType.FULLTIME: "FULL_TIME",
     JobType.PARTTIME: "PART_TIME",
+    JobType.FULLTIME_PARTTIME: ["FULL_TIME", "PART_TIME"],
     JobType.INTERNSHIP: "INTERN",
     JobType.CONTRACT: "CONTRACTOR",
+}
+
+# Google's unitText for baseSalary.
+SALARY_UNITS: dict[SalaryInterval, str] = {
+    SalaryInterval.HOUR: "HOUR",
+    SalaryInterval.DAY: "DAY",
+    SalaryInterval.WEEK: "WEEK",
+    SalaryInterval.MONTH: "MONTH",
+    SalaryInterval.YEAR: "YEAR",
+}
+
+# Months of experience a level asks for (experienceRequirements); entry level asks for none.
+EXPERIENCE_MONTHS: dict[ExperienceLevel, int] = {
+    ExperienceLevel.ENTRY: 0,
+    ExperienceLevel.MID: 24,
+    ExperienceLevel.SENIOR: 60,
+    ExperienceLevel.LEAD: 84,
+    ExperienceLevel.EXECUTIVE: 120,
 }
 
 
@@ -57,24 +76,85 @@ def job_posting(settings: Settings, item: PublicJob) -> dict[str, Any]:
     }
     if job.status is JobStatus.CLOSED:
         # A closed job expired when it was closed (its last change), never after now.
-        data["validThrough"] = iso(job.updated_at)
-    if job.city or (job.country and not job.remote):
-        address: dict[str, Any] = {"@type": "PostalAddress"}
-        if job.city:
-            address["addressLocality"] = job.city
-        if job.country:
-            address["addressCountry"] = job.country
+        closed = iso(job.updated_at)
+        data["validThrough"] = min(closed, iso(job.valid_through)) if job.valid_through else closed
+    elif job.valid_through is not None:
+        data["validThrough"] = iso(job.valid_through)
+    address = postal_address(job)
+    if address is not None and job.work_mode is not WorkMode.REMOTE:
         data["jobLocation"] = {"@type": "Place", "address": address}
-    if job.remote:
+    if job.work_mode is WorkMode.REMOTE:
+        # Only a fully remote job is TELECOMMUTE; a hybrid one is at its office.
         data["jobLocationType"] = "TELECOMMUTE"
         if job.country:
             data["applicantLocationRequirements"] = {
                 "@type": "Country",
                 "name": country_name(job.country),
             }
+        elif address is not None:
+            data["jobLocation"] = {"@type": "Place", "address": address}
+    months = EXPERIENCE_MONTHS[job.experience_level]
+    data["experienceRequirements"] = (
+        {"@type": "OccupationalExperienceRequirements", "monthsOfExperience": months}
+        if months
+        else "no requirements"
+    )
+    salary = base_salary(job)
+    if salary is not None:
+        data["baseSalary"] = salary
     if item.category is not None:
         data["occupationalCategory"] = item.category.name
     return data
+
+
+def postal_address(job: Job) -> dict[str, Any] | None:
+    """The job's address as a schema.org PostalAddress (None without any part of one)."""
+    parts = {
+        "streetAddress": job.address,
+        "addressLocality": job.city,
+        "addressRegion": job.region,
+        "postalCode": job.postal_code,
+        "addressCountry": job.country,
+    }
+    present = {name: value for name, value in parts.items() if value}
+    if not present:
+        return None
+    return {"@type": "PostalAddress", **present}
+
+
+def base_salary(job: Job) -> dict[str, Any] | None:
+    """``baseSalary`` as Google reads it: a MonetaryAmount whose value is a QuantitativeValue
+    with the range and its unit. None unless the job shows its salary."""
+    if not job.show_salary or (job.salary_min is None and job.salary_max is None):
+        return None
+    value: dict[str, Any] = {
+        "@type": "QuantitativeValue",
+        "unitText": SALARY_UNITS[job.salary_interval],
+    }
+    if (
+        job.salary_min is not None
+        and job.salary_max is not None
+        and (job.salary_min != job.salary_max)
+    ):
+        value["minValue"] = job.salary_min
+        value["maxValue"] = job.salary_max
+    else:
+        value["value"] = job.salary_min if job.salary_min is not None else job.salary_max
+    return {"@type": "MonetaryAmount", "currency": job.salary_currency, "value": value}
+
+
+def item_list(urls: list[str]) -> dict[str, Any]:
+    """schema.org ``ItemList`` of the careers page: each job page in the order shown (Google's
+    summary-page carousel form: ListItem with position and url)."""
+    return {
+        "@context": "https://schema.org",
+        "@type": "ItemList",
+        "numberOfItems": len(urls),
+        "itemListElement": [
+            {"@type": "ListItem", "position": index, "url": url}
+            for index, url in enumerate(urls, start=1)
+        ],
+    }
 
 
 def _escape(text: str) -> str:

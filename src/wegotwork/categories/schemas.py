@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import field_validator
 
 from wegotwork.jobs.rules import clean_text
-from wegotwork.schemas import CamelModel
+from wegotwork.schemas import CamelModel, InputModel
 
 NAME_MAX = 80
 
@@ -21,7 +21,7 @@ def clean_name(value: str) -> str:
     return name
 
 
-class CategoryCreate(CamelModel):
+class CategoryCreate(InputModel):
     name: str
 
     @field_validator("name")
@@ -30,7 +30,7 @@ class CategoryCreate(CamelModel):
         return clean_name(value)
 
 
-class CategoryUpdate(CamelModel):
+class CategoryUpdate(InputModel):
     name: str
 
     @field_validator("name")
@@ -39,7 +39,7 @@ class CategoryUpdate(CamelModel):
         return clean_name(value)
 
 
-class CategoryOrder(CamelModel):
+class CategoryOrder(InputModel):
     """The full new order: every category id of the organization, first to last."""
 
     ids: list[str]

@@ -11,7 +11,7 @@ from pydantic import field_validator
 from wegotwork.invitations.rules import InvitationState
 from wegotwork.models import Invitation, InvitationStatus, Role
 from wegotwork.organizations.schemas import MemberOut, OrganizationOut
-from wegotwork.schemas import CamelModel
+from wegotwork.schemas import CamelModel, InputModel
 
 
 def clean_email(value: str) -> str:
@@ -26,7 +26,7 @@ def clean_email(value: str) -> str:
     return checked.normalized.lower()
 
 
-class InvitationCreate(CamelModel):
+class InvitationCreate(InputModel):
     email: str
     role: Role = Role.MEMBER
 

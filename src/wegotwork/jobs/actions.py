@@ -6,6 +6,7 @@ transaction, so the careers site shows it on the very next request.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,9 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wegotwork.content import bump_content_version
 from wegotwork.db import utcnow
 from wegotwork.errors import Invalid, NotFound
-from wegotwork.jobs.rules import PUBLIC_STATUSES, plausible_id, published_at_after
+from wegotwork.jobs.markdown import render_markdown
+from wegotwork.jobs.rules import PUBLIC_STATUSES, TITLE_MAX, plausible_id, published_at_after
+from wegotwork.jobs.salary import salary_problems
 from wegotwork.jobs.schemas import JobCreate, JobFilters, JobUpdate
-from wegotwork.models import Applicant, Job, JobCategory, JobStatus, Session, User
+from wegotwork.models import Applicant, Job, JobCategory, JobStatus, Session, User, WorkMode
 from wegotwork.tenancy.context import OrgContext, load_context
 from wegotwork.tenancy.permissions import Permission
 from wegotwork.tenancy.scoping import get_scoped, scoped
@@ -25,6 +28,8 @@ from wegotwork.tenancy.scoping import get_scoped, scoped
 JOB_NOT_FOUND = "Job does not exist"
 CATEGORY_NOT_FOUND = "Category does not exist"
 CONFIRM_MISMATCH = "Type the job's title exactly as shown to delete it"
+REMOTE_MISMATCH = "remote is true exactly when workMode is remote"
+COPY_SUFFIX = " (copy)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +113,8 @@ async def list_jobs(db: AsyncSession, ctx: OrgContext, filters: JobFilters) -> l
     query = _rows_query(ctx)
     if filters.status is not None:
         query = query.where(Job.status == filters.status)
+    else:
+        query = query.where(Job.status != JobStatus.ARCHIVED)
     if filters.category_id is not None:
         if not plausible_id(filters.category_id):
             return []
@@ -162,6 +169,13 @@ async def create_job(db: AsyncSession, ctx: OrgContext, data: JobCreate) -> Job:
     ctx.require(Permission.MANAGE_JOBS)
     if data.category_id is not None:
         await _own_category(db, ctx, data.category_id)
+    if data.work_mode is None:
+        work_mode = WorkMode.REMOTE if data.remote else WorkMode.ONSITE
+    else:
+        work_mode = data.work_mode
+        if data.remote is not None and data.remote != (work_mode is WorkMode.REMOTE):
+            raise Invalid.field("remote", REMOTE_MISMATCH)
+    _check_salary(data.salary_min, data.salary_max, data.show_salary)
     now = utcnow()
     job = Job(
         organization_id=ctx.organization.id,
@@ -170,8 +184,20 @@ async def create_job(db: AsyncSession, ctx: OrgContext, data: JobCreate) -> Job:
         category_id=data.category_id,
         country=data.country,
         city=data.city,
-        remote=data.remote,
+        remote=work_mode is WorkMode.REMOTE,
+        work_mode=work_mode,
+        address=data.address,
+        postal_code=data.postal_code,
+        region=data.region,
+        experience_level=data.experience_level,
+        salary_min=data.salary_min,
+        salary_max=data.salary_max,
+        salary_currency=data.salary_currency,
+        salary_interval=data.salary_interval,
+        show_salary=data.show_salary,
+        valid_through=data.valid_through,
         description=data.description,
+        description_html=render_markdown(data.description),
         status=data.status,
         published_at=published_at_after(JobStatus.DRAFT, data.status, None, now),
         created_at=now,
@@ -207,10 +233,17 @@ async def update_job(db: AsyncSession, ctx: OrgContext, job_id: str, data: JobUp
         job.country = data.country
     if "city" in given:
         job.city = data.city
-    if "remote" in given and data.remote is not None:
-        job.remote = data.remote
+    _change_work_mode(job, data)
+    for name in ("address", "postal_code", "region", "salary_min", "salary_max", "valid_through"):
+        if name in given:
+            setattr(job, name, getattr(data, name))
+    for name in ("experience_level", "salary_currency", "salary_interval", "show_salary"):
+        if name in given and getattr(data, name) is not None:
+            setattr(job, name, getattr(data, name))
+    _check_salary(job.salary_min, job.salary_max, job.show_salary)
     if "description" in given:
         job.description = data.description or ""
+        job.description_html = render_markdown(job.description)
     now = utcnow()
     if "status" in given and data.status is not None and data.status is not job.status:
         job.published_at = published_at_after(job.status, data.status, job.published_at, now)
@@ -221,6 +254,99 @@ async def update_job(db: AsyncSession, ctx: OrgContext, job_id: str, data: JobUp
             await bump_content_version(db, ctx.organization.id)
     await db.flush()
     return job
+
+
+def _check_salary(minimum: int | None, maximum: int | None, show: bool) -> None:
+    problems = salary_problems(minimum, maximum, show)
+    if problems:
+        raise Invalid(next(iter(problems.values()))[0], field_errors=problems)
+
+
+def _change_work_mode(job: Job, data: JobUpdate) -> None:
+    """Apply ``workMode`` and ``remote`` from an update, keeping ``remote`` true exactly when
+    the work mode is remote (``remote`` alone, from an older client, switches between remote
+    and on-site, leaving a hybrid job hybrid when it says false)."""
+    given = data.model_fields_set
+    if "work_mode" in given and data.work_mode is not None:
+        if "remote" in given and data.remote != (data.work_mode is WorkMode.REMOTE):
+            raise Invalid.field("remote", REMOTE_MISMATCH)
+        job.work_mode = data.work_mode
+    elif "remote" in given and data.remote is not None:
+        if data.remote:
+            job.work_mode = WorkMode.REMOTE
+        elif job.work_mode is WorkMode.REMOTE:
+            job.work_mode = WorkMode.ONSITE
+    job.remote = job.work_mode is WorkMode.REMOTE
+
+
+# What else a copy of a job takes along: each step gets the session, the context, the original
+# job and its new draft copy (flushed, so it has its id) and copies what its domain keeps about
+# the job (the application questions, the pipeline assignment). Domains register their step
+# with ``on_duplicate`` when they are imported.
+DuplicateStep = Callable[[AsyncSession, OrgContext, Job, Job], Awaitable[None]]
+DUPLICATE_STEPS: list[DuplicateStep] = []
+
+
+def on_duplicate(step: DuplicateStep) -> DuplicateStep:
+    """Register ``step`` to run whenever a job is duplicated (usable as a decorator)."""
+    if step not in DUPLICATE_STEPS:
+        DUPLICATE_STEPS.append(step)
+    return step
+
+
+# The columns a copy takes over as they are; status, dates and applicants start afresh.
+_COPIED = (
+    "category_id",
+    "type",
+    "country",
+    "city",
+    "remote",
+    "work_mode",
+    "address",
+    "postal_code",
+    "region",
+    "experience_level",
+    "salary_min",
+    "salary_max",
+    "salary_currency",
+    "salary_interval",
+    "show_salary",
+    "valid_through",
+    "description",
+    "description_html",
+)
+
+
+async def duplicate_job(db: AsyncSession, ctx: OrgContext, job_id: str) -> Job:
+    """A draft copy of a job (title marked as a copy, no applicants), with everything each
+    domain keeps about the job copied by the registered duplicate steps.
+
+    Members may call it (MANAGE_JOBS). Raises NotFound for an unknown id or another
+    organization's job.
+    """
+    ctx.require(Permission.MANAGE_JOBS)
+    if not plausible_id(job_id):
+        raise NotFound(JOB_NOT_FOUND)
+    original = await get_scoped(db, Job, ctx, job_id, message=JOB_NOT_FOUND)
+    now = utcnow()
+    title = original.title
+    if len(title) + len(COPY_SUFFIX) <= TITLE_MAX:
+        title += COPY_SUFFIX
+    copy = Job(
+        organization_id=ctx.organization.id,
+        title=title,
+        status=JobStatus.DRAFT,
+        published_at=None,
+        created_at=now,
+        updated_at=now,
+        **{name: getattr(original, name) for name in _COPIED},
+    )
+    db.add(copy)
+    await db.flush()
+    for step in DUPLICATE_STEPS:
+        await step(db, ctx, original, copy)
+    await db.flush()
+    return copy
 
 
 async def delete_job(

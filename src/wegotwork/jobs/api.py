@@ -50,6 +50,17 @@ def job_out(job: Job, category: JobCategory | None = None, applicant_count: int 
         country=job.country,
         city=job.city,
         remote=job.remote,
+        work_mode=job.work_mode,
+        address=job.address,
+        postal_code=job.postal_code,
+        region=job.region,
+        experience_level=job.experience_level,
+        salary_min=job.salary_min,
+        salary_max=job.salary_max,
+        salary_currency=job.salary_currency,
+        salary_interval=job.salary_interval,
+        show_salary=job.show_salary,
+        valid_through=job.valid_through,
         description=job.description,
         description_html=render_markdown(job.description),
         status=job.status,
@@ -76,7 +87,8 @@ async def list_jobs(
     categoryId: Annotated[str | None, Query()] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
 ) -> JobsEnvelope:
-    """Every job of the organization (any status), newest first, with applicant counts."""
+    """Every job of the organization, newest first, with applicant counts; archived jobs only
+    with ``status=archived``."""
     filters = JobFilters(status=status, category_id=categoryId, q=q)
     rows = await actions.list_jobs(db, ctx, filters)
     return JobsEnvelope(jobs=[_row_out(row) for row in rows])
@@ -110,6 +122,19 @@ async def update_job(jobId: str, ctx: JobContext, db: DbSession, body: JobUpdate
     await actions.update_job(db, ctx, jobId, body)
     await db.commit()
     return JobEnvelope(job=_row_out(await actions.get_job(db, ctx, jobId)))
+
+
+@router.post(
+    "/api/v1/jobs/{jobId}/duplicate",
+    status_code=201,
+    response_model=JobEnvelope,
+    responses=error_responses(401, 403, 404),
+)
+async def duplicate_job(jobId: str, ctx: JobContext, db: DbSession) -> JobEnvelope:
+    """A draft copy of the job, with its questions and pipeline; no applicants."""
+    copy = await actions.duplicate_job(db, ctx, jobId)
+    await db.commit()
+    return JobEnvelope(job=_row_out(await actions.get_job(db, ctx, copy.id)))
 
 
 @router.delete(

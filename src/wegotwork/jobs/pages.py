@@ -19,19 +19,16 @@ from wegotwork.jobs.cleanup import remove_files
 from wegotwork.jobs.markdown import render_markdown
 from wegotwork.jobs.rules import (
     DESCRIPTION_MAX,
+    LEVEL_LABELS,
     STATUS_LABELS,
     TYPE_LABELS,
+    WORK_MODE_LABELS,
     countries,
     country_name,
     location_label,
 )
-from wegotwork.jobs.schemas import (
-    JobCreate,
-    JobDeleteConfirm,
-    JobEditForm,
-    JobFilters,
-    JobUpdate,
-)
+from wegotwork.jobs.salary import INTERVAL_NAMES, currency_choices
+from wegotwork.jobs.schemas import JobCreate, JobDeleteConfirm, JobEditForm, JobFilters, JobUpdate
 from wegotwork.models import Job, JobStatus
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.deps import require_by_slug
@@ -56,6 +53,9 @@ def _labels() -> dict[str, Any]:
     return {
         "type_labels": {str(key): label for key, label in TYPE_LABELS.items()},
         "status_labels": {str(key): label for key, label in STATUS_LABELS.items()},
+        "work_mode_labels": {str(key): label for key, label in WORK_MODE_LABELS.items()},
+        "level_labels": {str(key): label for key, label in LEVEL_LABELS.items()},
+        "interval_labels": {str(key): label for key, label in INTERVAL_NAMES.items()},
         "location_label": location_label,
     }
 
@@ -131,7 +131,17 @@ def _values_of(job: Job) -> dict[str, Any]:
         "categoryId": job.category_id or "",
         "country": country_name(job.country),
         "city": job.city or "",
-        "remote": job.remote,
+        "workMode": str(job.work_mode),
+        "experienceLevel": str(job.experience_level),
+        "address": job.address or "",
+        "postalCode": job.postal_code or "",
+        "region": job.region or "",
+        "salaryMin": "" if job.salary_min is None else str(job.salary_min),
+        "salaryMax": "" if job.salary_max is None else str(job.salary_max),
+        "salaryCurrency": job.salary_currency,
+        "salaryInterval": str(job.salary_interval),
+        "showSalary": job.show_salary,
+        "validThrough": job.valid_through.date().isoformat() if job.valid_through else "",
         "description": job.description,
         "status": str(job.status),
     }
@@ -162,6 +172,7 @@ async def _editor(
             (category.id, category.name) for category in await actions.category_choices(db, ctx)
         ],
         "countries": countries(),
+        "currency_options": currency_choices(),
         "preview": render_markdown(str(shown.get("description", ""))),
         "description_max": DESCRIPTION_MAX,
         **_labels(),
@@ -189,7 +200,7 @@ async def editor(
 async def save(
     job_id: str, request: Request, ctx: Manager, services: ServicesDep, db: DbSession
 ) -> Response:
-    form = await parse_form(request, JobEditForm, checkboxes=("remote",))
+    form = await parse_form(request, JobEditForm, checkboxes=("showSalary",))
     if form.data is None:
         return await _editor(
             request,
@@ -224,6 +235,7 @@ async def save(
             JobStatus.PUBLISHED: "Published. The job is live on your careers page.",
             JobStatus.CLOSED: "Closed. The job no longer accepts applications.",
             JobStatus.DRAFT: "Moved back to draft. The job is no longer public.",
+            JobStatus.ARCHIVED: "Archived. The job is hidden everywhere; its applicants stay.",
         }[job.status]
     response = RedirectResponse(f"/dashboard/{ctx.organization.slug}/jobs/{job.id}", 303)
     services.templates.flash(response, message)
@@ -239,6 +251,18 @@ async def publish(
     await db.commit()
     response = RedirectResponse(f"/dashboard/{ctx.organization.slug}/jobs/{job.id}", 303)
     services.templates.flash(response, "Published. The job is live on your careers page.")
+    return response
+
+
+@router.post("/{job_id}/duplicate")
+async def duplicate(
+    job_id: str, request: Request, ctx: Manager, services: ServicesDep, db: DbSession
+) -> Response:
+    """A draft copy, opened in the editor."""
+    copy = await actions.duplicate_job(db, ctx, job_id)
+    await db.commit()
+    response = RedirectResponse(f"/dashboard/{ctx.organization.slug}/jobs/{copy.id}", 303)
+    services.templates.flash(response, "Duplicated. This draft is the copy; edit and publish it.")
     return response
 
 

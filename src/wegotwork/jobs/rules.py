@@ -9,7 +9,7 @@ from functools import cache, lru_cache
 import pycountry
 from sqlalchemy import literal_column
 
-from wegotwork.models import Job, JobStatus, JobType
+from wegotwork.models import ExperienceLevel, Job, JobStatus, JobType, WorkMode
 
 TITLE_MAX = 160
 CITY_MAX = 120
@@ -18,6 +18,7 @@ DESCRIPTION_MAX = 20_000
 TYPE_LABELS: dict[JobType, str] = {
     JobType.FULLTIME: "Full-time",
     JobType.PARTTIME: "Part-time",
+    JobType.FULLTIME_PARTTIME: "Full-time or part-time",
     JobType.INTERNSHIP: "Internship",
     JobType.CONTRACT: "Contract",
 }
@@ -26,7 +27,26 @@ STATUS_LABELS: dict[JobStatus, str] = {
     JobStatus.DRAFT: "Draft",
     JobStatus.PUBLISHED: "Published",
     JobStatus.CLOSED: "Closed",
+    JobStatus.ARCHIVED: "Archived",
 }
+
+WORK_MODE_LABELS: dict[WorkMode, str] = {
+    WorkMode.ONSITE: "On-site",
+    WorkMode.HYBRID: "Hybrid",
+    WorkMode.REMOTE: "Remote",
+}
+
+LEVEL_LABELS: dict[ExperienceLevel, str] = {
+    ExperienceLevel.ENTRY: "Entry level",
+    ExperienceLevel.MID: "Mid level",
+    ExperienceLevel.SENIOR: "Senior",
+    ExperienceLevel.LEAD: "Lead",
+    ExperienceLevel.EXECUTIVE: "Executive",
+}
+
+ADDRESS_MAX = 200
+POSTAL_CODE_MAX = 20
+REGION_MAX = 120
 
 # Ids are opaque URL-safe strings (ours are 32 letters and digits; imported ones may be cuids or
 # UUIDs). Anything else cannot name a row, and is refused before it reaches the database (where a
@@ -98,7 +118,8 @@ def published_at_after(
     """When the job counts as published after a status change.
 
     Publishing sets it the first time (and again after the job went back to draft); closing
-    keeps it, so a closed job still says when it was posted; a draft has none.
+    keeps it, so a closed job still says when it was posted; archiving keeps what it was; a
+    draft has none.
     """
     if new is JobStatus.DRAFT:
         return None

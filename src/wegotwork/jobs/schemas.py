@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from pydantic import field_validator
 
-from wegotwork.jobs.rules import CITY_MAX, DESCRIPTION_MAX, TITLE_MAX, clean_text, country_code
-from wegotwork.models import JobStatus, JobType
-from wegotwork.schemas import CamelModel
+from wegotwork.jobs.rules import (
+    ADDRESS_MAX,
+    CITY_MAX,
+    DESCRIPTION_MAX,
+    POSTAL_CODE_MAX,
+    REGION_MAX,
+    TITLE_MAX,
+    clean_text,
+    country_code,
+)
+from wegotwork.jobs.salary import SALARY_MAX, currency_code
+from wegotwork.models import ExperienceLevel, JobStatus, JobType, SalaryInterval, WorkMode
+from wegotwork.schemas import CamelModel, InputModel
 
 
 def clean_title(value: Any) -> str:
@@ -54,15 +65,123 @@ def clean_category(value: str | None) -> str | None:
     return value.strip() or None if value else None
 
 
-class JobCreate(CamelModel):
-    """A new job: only the title is required; it starts as a draft unless told otherwise."""
+def clean_line(value: Any, limit: int) -> str | None:
+    """One line of text (address, postal code, region): spaces collapsed, empty is none."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError("Must be text")
+    line = " ".join(clean_text(value).split())
+    if len(line) > limit:
+        raise ValueError(f"Use at most {limit} characters")
+    return line or None
+
+
+def clean_amount(value: Any) -> Any:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise ValueError("Enter a whole amount, like 60000")
+    if isinstance(value, str):
+        digits = value.strip().replace(",", "").replace("_", "").replace(" ", "")
+        if not re.fullmatch(r"-?\d+", digits):
+            raise ValueError("Enter a whole amount, like 60000")
+        value = int(digits)
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("Enter a whole amount, like 60000")
+        value = int(value)
+    if isinstance(value, int):
+        if value < 0:
+            raise ValueError("A salary cannot be negative")
+        if value > SALARY_MAX:
+            raise ValueError(f"Use at most {SALARY_MAX:,}")
+    return value
+
+
+def clean_currency(value: Any) -> str:
+    code = currency_code(value) if isinstance(value, str) else None
+    if code is None:
+        raise ValueError("Choose an ISO 4217 currency from the list, like EUR or USD")
+    return code
+
+
+def clean_valid_through(value: Any) -> Any:
+    """A date (the posting is valid through the end of that day, UTC) or a date and time."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        try:
+            day = date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError("Enter a date like 2026-12-31") from None
+        return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
+    return value
+
+
+class PostingChecks(InputModel):
+    """The checks of the posting fields, shared by creating and changing a job."""
+
+    @field_validator("address", mode="before", check_fields=False)
+    @classmethod
+    def _address(cls, value: Any) -> str | None:
+        return clean_line(value, ADDRESS_MAX)
+
+    @field_validator("postal_code", mode="before", check_fields=False)
+    @classmethod
+    def _postal_code(cls, value: Any) -> str | None:
+        return clean_line(value, POSTAL_CODE_MAX)
+
+    @field_validator("region", mode="before", check_fields=False)
+    @classmethod
+    def _region(cls, value: Any) -> str | None:
+        return clean_line(value, REGION_MAX)
+
+    @field_validator("salary_min", "salary_max", mode="before", check_fields=False)
+    @classmethod
+    def _amount(cls, value: Any) -> Any:
+        return clean_amount(value)
+
+    @field_validator("salary_currency", mode="before", check_fields=False)
+    @classmethod
+    def _currency(cls, value: Any) -> str:
+        return clean_currency(value)
+
+    @field_validator("valid_through", mode="before", check_fields=False)
+    @classmethod
+    def _valid_through_input(cls, value: Any) -> Any:
+        return clean_valid_through(value)
+
+    @field_validator("valid_through", check_fields=False)
+    @classmethod
+    def _valid_through(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class JobCreate(PostingChecks):
+    """A new job: only the title is required; it starts as a draft unless told otherwise.
+    ``workMode`` decides ``remote``; a client that only sends ``remote`` gets ``workMode``
+    remote (true) or on-site (false)."""
 
     title: str
     type: JobType = JobType.FULLTIME
     category_id: str | None = None
     country: str | None = None
     city: str | None = None
-    remote: bool = False
+    remote: bool | None = None
+    work_mode: WorkMode | None = None
+    address: str | None = None
+    postal_code: str | None = None
+    region: str | None = None
+    experience_level: ExperienceLevel = ExperienceLevel.MID
+    salary_min: int | None = None
+    salary_max: int | None = None
+    salary_currency: str = "USD"
+    salary_interval: SalaryInterval = SalaryInterval.YEAR
+    show_salary: bool = False
+    valid_through: datetime | None = None
     description: str = ""
     status: JobStatus = JobStatus.DRAFT
 
@@ -92,9 +211,9 @@ class JobCreate(CamelModel):
         return clean_category(value)
 
 
-class JobUpdate(CamelModel):
-    """A change to a job: only the fields given change; ``null`` clears category, country and
-    city."""
+class JobUpdate(PostingChecks):
+    """A change to a job: only the fields given change; ``null`` clears category, country,
+    city, address, postal code, region, the salary amounts and ``validThrough``."""
 
     title: str | None = None
     type: JobType | None = None
@@ -102,6 +221,17 @@ class JobUpdate(CamelModel):
     country: str | None = None
     city: str | None = None
     remote: bool | None = None
+    work_mode: WorkMode | None = None
+    address: str | None = None
+    postal_code: str | None = None
+    region: str | None = None
+    experience_level: ExperienceLevel | None = None
+    salary_min: int | None = None
+    salary_max: int | None = None
+    salary_currency: str | None = None
+    salary_interval: SalaryInterval | None = None
+    show_salary: bool | None = None
+    valid_through: datetime | None = None
     description: str | None = None
     status: JobStatus | None = None
 
@@ -110,7 +240,17 @@ class JobUpdate(CamelModel):
     def _title(cls, value: Any) -> str:
         return clean_title(value)
 
-    @field_validator("type", "remote", "status", mode="before")
+    @field_validator(
+        "type",
+        "remote",
+        "status",
+        "work_mode",
+        "experience_level",
+        "salary_currency",
+        "salary_interval",
+        "show_salary",
+        mode="before",
+    )
     @classmethod
     def _not_null(cls, value: Any) -> Any:
         if value is None:
@@ -139,11 +279,17 @@ class JobUpdate(CamelModel):
 
 
 class JobEditForm(JobCreate):
-    """The editor's form: every field is on it, so a field left empty means "none"."""
+    """The editor's form: every field is on it, so a field left empty means "none" (and an
+    unchecked "remote" box is false: the work mode decides)."""
 
     def as_update(self) -> JobUpdate:
-        """The same values as an update that sets every field."""
-        return JobUpdate.model_validate(self.model_dump())
+        """The same values as an update that sets every field (the work mode decides
+        ``remote``)."""
+        values = self.model_dump()
+        del values["remote"]
+        # Every field is on the form: no work mode means the first choice, on-site.
+        values["work_mode"] = values["work_mode"] or WorkMode.ONSITE
+        return JobUpdate.model_validate(values)
 
 
 class JobDeleteConfirm(CamelModel):
@@ -151,7 +297,7 @@ class JobDeleteConfirm(CamelModel):
 
 
 class JobFilters(CamelModel):
-    """``?status=&categoryId=&q=`` on the jobs list."""
+    """``?status=&categoryId=&q=`` on the jobs list (archived jobs only when asked for)."""
 
     status: JobStatus | None = None
     category_id: str | None = None
@@ -178,6 +324,17 @@ class JobOut(CamelModel):
     country: str | None
     city: str | None
     remote: bool
+    work_mode: WorkMode
+    address: str | None
+    postal_code: str | None
+    region: str | None
+    experience_level: ExperienceLevel
+    salary_min: int | None
+    salary_max: int | None
+    salary_currency: str
+    salary_interval: SalaryInterval
+    show_salary: bool
+    valid_through: datetime | None
     description: str
     description_html: str
     status: JobStatus

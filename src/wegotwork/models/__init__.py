@@ -1,9 +1,24 @@
 """Every ORM model, imported here so one metadata holds them all (Alembic reads it)."""
 
+from wegotwork.models.analytics import (
+    DIRECT,
+    FunnelCount,
+    FunnelDuration,
+    PageViewDaily,
+    TrackedSource,
+)
 from wegotwork.models.applicants import Applicant, ApplicantEvent, ApplicantStatus
 from wegotwork.models.auth import Account, RateLimit, Session, User, Verification
 from wegotwork.models.base import Base
-from wegotwork.models.jobs import Job, JobCategory, JobStatus, JobType
+from wegotwork.models.jobs import (
+    ExperienceLevel,
+    Job,
+    JobCategory,
+    JobStatus,
+    JobType,
+    SalaryInterval,
+    WorkMode,
+)
 from wegotwork.models.organizations import (
     Invitation,
     InvitationStatus,
@@ -12,13 +27,18 @@ from wegotwork.models.organizations import (
     Role,
 )
 from wegotwork.models.outbox import MailSend, OutboxMessage
+from wegotwork.models.tasks import TaskLease
 
 __all__ = [
+    "DIRECT",
     "Account",
     "Applicant",
     "ApplicantEvent",
     "ApplicantStatus",
     "Base",
+    "ExperienceLevel",
+    "FunnelCount",
+    "FunnelDuration",
     "Invitation",
     "InvitationStatus",
     "Job",
@@ -29,9 +49,14 @@ __all__ = [
     "Member",
     "Organization",
     "OutboxMessage",
+    "PageViewDaily",
     "RateLimit",
     "Role",
+    "SalaryInterval",
     "Session",
+    "TaskLease",
+    "TrackedSource",
     "User",
     "Verification",
+    "WorkMode",
 ]

@@ -49,6 +49,7 @@ class Applicant(IdMixin, OrgScoped, TimestampMixin, Base):
         Index("uq_applicant_job_id_email", "job_id", func.lower("email"), unique=True),
         Index("ix_applicant_job_id_created_at", "job_id", "created_at", "id"),
         Index("ix_applicant_organization_id_created_at", "organization_id", "created_at", "id"),
+        Index("ix_applicant_organization_id_source", "organization_id", "source"),
         Index(
             "ix_applicant_organization_id_status_created_at",
             "organization_id",
@@ -71,6 +72,8 @@ class Applicant(IdMixin, OrgScoped, TimestampMixin, Base):
     status: Mapped[ApplicantStatus] = mapped_column(
         str_enum(ApplicantStatus, "applicant_status"), default=ApplicantStatus.SUBMITTED
     )
+    # Where the candidate came from: a tracked link's name or the utm_source text.
+    source: Mapped[str | None] = mapped_column(String(120))
 
     job: Mapped[Job] = relationship(lazy="raise")
 

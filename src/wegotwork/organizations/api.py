@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, File, Request, UploadFile
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request, UploadFile
+from pydantic import BaseModel, ConfigDict, Field
 
 from wegotwork.auth.deps import CurrentAuth, reissue_after_change
 from wegotwork.deps import DbSession, ServicesDep, SettingsDep
@@ -143,6 +144,14 @@ async def activate_organization(
     return OrganizationEnvelope(organization=OrganizationOut.of(organization, settings.base_url))
 
 
+class LogoUpload(BaseModel):
+    """The logo form: the image as ``logo`` and nothing else."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    logo: UploadFile = Field(description="PNG, JPEG or WebP, at most 2 MB")
+
+
 @router.put(
     "/{orgId}/logo",
     response_model=OrganizationEnvelope,
@@ -153,11 +162,11 @@ async def upload_logo(
     db: DbSession,
     services: ServicesDep,
     background: BackgroundTasks,
-    logo: Annotated[UploadFile, File(description="PNG, JPEG or WebP, at most 2 MB")],
+    upload: Annotated[LogoUpload, Form(media_type="multipart/form-data")],
 ) -> OrganizationEnvelope:
     """Replace the logo (admin or owner), `multipart/form-data` with the image as `logo`.
     The image type is judged by its content; SVG is not accepted."""
-    content = await logo.read(rules.LOGO_MAX_BYTES + 1)
+    content = await upload.logo.read(rules.LOGO_MAX_BYTES + 1)
     change = await actions.replace_logo(db, ctx, services.storage, content)
     try:
         await db.commit()

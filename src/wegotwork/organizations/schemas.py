@@ -9,7 +9,7 @@ from pydantic import field_validator
 
 from wegotwork.models import Member, Organization, Role
 from wegotwork.organizations import rules
-from wegotwork.schemas import CamelModel
+from wegotwork.schemas import CamelModel, InputModel
 
 
 def _name(value: str | None) -> str:
@@ -35,7 +35,7 @@ def _slug(value: str | None) -> str:
 # Input ----------------------------------------------------------------------------------
 
 
-class OrganizationCreate(CamelModel):
+class OrganizationCreate(InputModel):
     """A new organization. Without a slug, one is suggested from the name."""
 
     name: str
@@ -54,7 +54,7 @@ class OrganizationCreate(CamelModel):
         return _slug(value)
 
 
-class OrganizationUpdate(CamelModel):
+class OrganizationUpdate(InputModel):
     """A partial update: only the fields given change; an empty description or website clears it."""
 
     name: str | None = None
@@ -88,7 +88,7 @@ class OrganizationUpdate(CamelModel):
         return rules.clean_website(value) if value is not None else None
 
 
-class MemberRoleUpdate(CamelModel):
+class MemberRoleUpdate(InputModel):
     role: Role
 
 

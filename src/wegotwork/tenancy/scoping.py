@@ -19,6 +19,13 @@ def scoped(model: type[T], ctx: OrgContext, *columns: Any) -> Select[Any]:
     return query.where(model.organization_id == ctx.organization.id)  # type: ignore[attr-defined]
 
 
+def owned_by(model: type[T], organization_id: str) -> Any:
+    """``model.organization_id = <organization_id>`` for reads and writes that serve a public
+    resource (a careers page, an application, a page-view counter) and so act for an
+    organization known from that resource rather than for a signed-in member."""
+    return model.organization_id == organization_id  # type: ignore[attr-defined]
+
+
 async def get_scoped(
     db: AsyncSession,
     model: type[T],

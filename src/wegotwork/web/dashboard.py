@@ -22,6 +22,7 @@ SECTIONS = (
     ("categories", "Categories", "/categories"),
     ("applicants", "Applicants", "/applicants"),
     ("board", "Board", "/board"),
+    ("analytics", "Analytics", "/analytics"),
     ("team", "Team", "/team"),
     ("settings", "Settings", "/settings"),
 )

@@ -26,6 +26,7 @@ from starlette.types import Scope
 from wegotwork.db import is_unavailable
 from wegotwork.deps import Services
 from wegotwork.errors import DomainError, RateLimited, Unauthorized, Unavailable
+from wegotwork.schemas import UNKNOWN_FIELD
 
 log = logging.getLogger("wegotwork.errors")
 
@@ -121,6 +122,8 @@ def field_errors_of(exc: RequestValidationError) -> tuple[str, dict[str, list[st
         message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
         if error.get("type") == "missing" and loc:
             message = f"{_label(str(loc[0]))} is required"
+        elif error.get("type") == "extra_forbidden":
+            message = UNKNOWN_FIELD
         if loc and isinstance(loc[0], str):
             fields.setdefault(loc[0], [])
             if message not in fields[loc[0]]:

@@ -39,6 +39,15 @@ def errors_from_validation(exc: ValidationError) -> dict[str, list[str]]:
     return errors
 
 
+def _field_names(model: type[BaseModel]) -> set[str]:
+    names: set[str] = set()
+    for name, info in model.model_fields.items():
+        names.add(name)
+        if info.alias:
+            names.add(info.alias)
+    return names
+
+
 def errors_from_domain(exc: DomainError) -> dict[str, list[str]]:
     """A domain error as form errors: its field errors, or a form-level message."""
     return dict(exc.field_errors) if exc.field_errors else {"__all__": [exc.message]}
@@ -64,7 +73,10 @@ async def parse_form(
             values[key] = raw
     for name in checkboxes:
         values[name] = name in form and form.get(name) not in ("", "false", "off", "0")
-    cleaned = {key: value for key, value in values.items() if value != ""}
+    # A page's form may carry fields of its own (where to go next, which filter was on): only
+    # the model's fields are validated, so a strict model refuses nothing the page sent.
+    known = _field_names(model)
+    cleaned = {key: value for key, value in values.items() if value != "" and key in known}
     try:
         data = model.model_validate(cleaned)
     except ValidationError as exc:

@@ -1,0 +1,1 @@
+"""Tracked sources, page-view counters and the hiring funnel."""

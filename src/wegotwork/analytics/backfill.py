@@ -1,0 +1,83 @@
+"""Counting the applicants who applied before the funnel counters existed.
+
+``wegotwork analytics backfill`` (run once after upgrading) fills the funnel counts of every
+organization that has none yet, from each applicant's current status and status history: one
+``INSERT … SELECT`` per organization, run by the database. Days spent in each step cannot be
+told apart for old applicants, so the median days start with the applicants who move from then
+on. An organization that already has counts is left as it is, so running it again changes
+nothing.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from wegotwork.analytics.funnel import REJECTED, STEPS
+
+_POSITION = (
+    "CASE {column} "
+    + " ".join(f"WHEN '{key}' THEN {index}" for index, (key, _name) in enumerate(STEPS))
+    + " ELSE 0 END"
+)
+_STEP_ROWS = " UNION ALL ".join(
+    f"SELECT '{key}' AS step, {index} AS position" for index, (key, _name) in enumerate(STEPS)
+)
+
+_SQL = """
+INSERT INTO funnel_count (id, organization_id, day, job_id, source, step, count)
+SELECT {new_id}, r.organization_id, r.day, r.job_id, r.source, s.step, count(*)
+FROM (
+    SELECT a.organization_id, {day} AS day, a.job_id, coalesce(a.source, '') AS source,
+           max({status_position}) AS current_position,
+           coalesce(max({event_position}), 0) AS event_position,
+           max(CASE WHEN a.status = '{rejected}' OR e.to_status = '{rejected}' THEN 1 ELSE 0 END)
+               AS rejected
+    FROM applicant a
+    LEFT JOIN applicant_event e ON e.applicant_id = a.id
+    WHERE a.organization_id = :organization_id
+    GROUP BY a.id, a.organization_id, a.created_at, a.job_id, a.source
+) r
+JOIN (
+    {step_rows} UNION ALL SELECT '{rejected}' AS step, -1 AS position
+) s ON (s.position >= 0 AND s.position <= CASE WHEN r.current_position > r.event_position
+                                               THEN r.current_position ELSE r.event_position END)
+    OR (s.position = -1 AND r.rejected = 1)
+GROUP BY r.organization_id, r.day, r.job_id, r.source, s.step
+"""
+
+
+def statement_for(dialect: str) -> str:
+    """The counting statement for one organization (``:organization_id``) on ``dialect``."""
+    if dialect == "postgresql":
+        new_id, day = (
+            "md5(random()::text || clock_timestamp()::text)",
+            "(a.created_at AT TIME ZONE 'UTC')::date",
+        )
+    else:
+        new_id, day = "lower(hex(randomblob(16)))", "date(a.created_at)"
+    return _SQL.format(
+        new_id=new_id,
+        day=day,
+        status_position=_POSITION.format(column="a.status"),
+        event_position=_POSITION.format(column="e.to_status"),
+        rejected=REJECTED,
+        step_rows=_STEP_ROWS,
+    )
+
+
+async def backfill(db: AsyncSession) -> list[str]:
+    """Fill the funnel counts of each organization that has applicants and no counts; the ids
+    of the organizations filled. The caller commits."""
+    dialect = db.get_bind().dialect.name
+    organizations = await db.scalars(
+        text(
+            "SELECT DISTINCT organization_id FROM applicant a WHERE NOT EXISTS "
+            "(SELECT 1 FROM funnel_count f WHERE f.organization_id = a.organization_id)"
+        )
+    )
+    filled = [str(organization) for organization in organizations]
+    statement = text(statement_for(dialect))
+    for organization_id in filled:
+        await db.execute(statement, {"organization_id": organization_id})
+    return filled

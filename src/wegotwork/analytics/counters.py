@@ -1,0 +1,76 @@
+"""Adding to the pre-aggregated counters: one atomic upsert per counter row, so that several
+processes (and several transactions) adding to the same day never lose a count."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from wegotwork.db import new_id
+from wegotwork.models import FunnelCount, FunnelDuration, PageViewDaily
+
+# The unique index each counter table adds to, by its columns.
+_KEYS: dict[type[Any], tuple[str, ...]] = {
+    FunnelCount: ("organization_id", "day", "job_id", "source", "step"),
+    FunnelDuration: ("organization_id", "day", "job_id", "source", "step", "days"),
+}
+
+
+async def add_to(
+    db: AsyncSession,
+    model: type[FunnelCount] | type[FunnelDuration] | type[PageViewDaily],
+    rows: Mapping[tuple[Any, ...], int],
+    columns: Sequence[str],
+    *,
+    amount: str = "count",
+) -> None:
+    """Add each row's number to its counter (``rows``: key values in ``columns`` order → how
+    many), creating the counter at that number when it does not exist yet."""
+    if not rows:
+        return
+    dialect = db.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    values = [
+        {"id": new_id(), **dict(zip(columns, key, strict=True)), amount: number}
+        for key, number in sorted(rows.items(), key=lambda item: repr(item[0]))
+        if number
+    ]
+    if not values:
+        return
+    index_where = None
+    keys: tuple[str, ...]
+    if model is PageViewDaily:
+        # Two partial unique indexes: the careers page (no job) and job pages.
+        careers = [row for row in values if row["job_id"] is None]
+        jobs = [row for row in values if row["job_id"] is not None]
+        for part, where, part_keys in (
+            (careers, PageViewDaily.job_id.is_(None), ("organization_id", "day", "source")),
+            (
+                jobs,
+                PageViewDaily.job_id.is_not(None),
+                ("organization_id", "day", "job_id", "source"),
+            ),
+        ):
+            if part:
+                statement = insert(PageViewDaily).values(part)
+                await db.execute(
+                    statement.on_conflict_do_update(
+                        index_elements=list(part_keys),
+                        index_where=where,
+                        set_={"views": PageViewDaily.views + statement.excluded.views},
+                    )
+                )
+        return
+    keys = _KEYS[model]
+    statement = insert(model).values(values)
+    column = getattr(model, amount)
+    await db.execute(
+        statement.on_conflict_do_update(
+            index_elements=list(keys),
+            index_where=index_where,
+            set_={amount: column + getattr(statement.excluded, amount)},
+        )
+    )

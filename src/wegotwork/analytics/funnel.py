@@ -1,0 +1,244 @@
+"""The hiring funnel: counting applications and the steps applicants reach as they happen, and
+reading the counts back for a period.
+
+Counts are kept per organization, job, source and the day the applicant applied (a cohort), in
+``funnel_count`` (how many reached each step) and ``funnel_duration`` (whole days spent in a
+step before leaving it, and days from applying to being hired, as histograms). A report over a
+period therefore reads a few thousand counter rows, never the applicants themselves, and
+erasing a candidate keeps the numbers.
+
+A step is an applicant status today, keyed by its value; the order of ``STEPS`` is the path a
+candidate walks. Reaching a step counts every step before it too (a candidate moved straight to
+an offer passed the interview stage). When jobs get pipelines, the steps become the stages of the
+job's pipeline and the keys their ids; the counters and the report keep their shape.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from wegotwork.analytics.counters import add_to
+from wegotwork.models import (
+    DIRECT,
+    Applicant,
+    ApplicantEvent,
+    ApplicantStatus,
+    FunnelCount,
+    FunnelDuration,
+    PageViewDaily,
+)
+from wegotwork.tenancy.context import OrgContext
+from wegotwork.tenancy.scoping import scoped
+
+# The path, in order, with the names reports show.
+STEPS: tuple[tuple[str, str], ...] = (
+    (ApplicantStatus.SUBMITTED.value, "Applied"),
+    (ApplicantStatus.UNDERREVIEW.value, "Under review"),
+    (ApplicantStatus.INTERVIEW.value, "Interview"),
+    (ApplicantStatus.OFFER.value, "Offer"),
+    (ApplicantStatus.HIRED.value, "Hired"),
+)
+APPLIED = ApplicantStatus.SUBMITTED.value
+HIRED = ApplicantStatus.HIRED.value
+REJECTED = ApplicantStatus.REJECTED.value
+# The duration histogram's key for "days from applying to being hired".
+TO_HIRE = "hire"
+_POSITION = {key: index for index, (key, _name) in enumerate(STEPS)}
+_COUNT_COLUMNS = ("organization_id", "day", "job_id", "source", "step")
+_DURATION_COLUMNS = ("organization_id", "day", "job_id", "source", "step", "days")
+_DAY_SECONDS = 86_400
+
+
+def _cohort(applicant: Applicant) -> tuple[str, date, str, str]:
+    return (
+        applicant.organization_id,
+        applicant.created_at.date(),
+        applicant.job_id,
+        applicant.source or DIRECT,
+    )
+
+
+def whole_days(start: datetime, end: datetime) -> int:
+    return max(0, math.floor((end - start).total_seconds() / _DAY_SECONDS))
+
+
+async def record_application(db: AsyncSession, applicant: Applicant) -> None:
+    """Count a new application (call in the transaction that stores it)."""
+    await add_to(db, FunnelCount, {(*_cohort(applicant), APPLIED): 1}, _COUNT_COLUMNS)
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """An applicant about to move from one status to another at ``at``."""
+
+    applicant: Applicant
+    before: ApplicantStatus
+    after: ApplicantStatus
+    at: datetime
+
+
+async def record_moves(db: AsyncSession, moves: Sequence[Move]) -> None:
+    """Count the steps these moves reach and how long each applicant stayed where they were.
+    Call before the moves' own events are written (it reads each applicant's history)."""
+    if not moves:
+        return
+    ids = [move.applicant.id for move in moves]
+    history: dict[str, list[tuple[str, datetime]]] = defaultdict(list)
+    rows = await db.execute(
+        select(ApplicantEvent.applicant_id, ApplicantEvent.to_status, ApplicantEvent.created_at)
+        .where(ApplicantEvent.applicant_id.in_(ids))
+        .order_by(ApplicantEvent.created_at, ApplicantEvent.id)
+    )
+    for applicant_id, to_status, created_at in rows:
+        history[applicant_id].append((str(to_status), created_at))
+    counts: Counter[tuple[object, ...]] = Counter()
+    durations: Counter[tuple[object, ...]] = Counter()
+    for move in moves:
+        applicant = move.applicant
+        cohort = _cohort(applicant)
+        past = history[applicant.id]
+        reached = {APPLIED, *(status for status, _at in past)}
+        furthest = max(_POSITION[status] for status in reached if status in _POSITION)
+        after, before = move.after.value, move.before.value
+        if after in _POSITION and _POSITION[after] > furthest:
+            for key, _name in STEPS[furthest + 1 : _POSITION[after] + 1]:
+                counts[(*cohort, key)] += 1
+        if after == REJECTED and REJECTED not in reached:
+            counts[(*cohort, REJECTED)] += 1
+        entered = next(
+            (at for status, at in reversed(past) if status == before), applicant.created_at
+        )
+        durations[(*cohort, before, whole_days(entered, move.at))] += 1
+        if after == HIRED and HIRED not in reached:
+            durations[(*cohort, TO_HIRE, whole_days(applicant.created_at, move.at))] += 1
+        past.append((after, move.at))
+    await add_to(db, FunnelCount, counts, _COUNT_COLUMNS)
+    await add_to(db, FunnelDuration, durations, _DURATION_COLUMNS)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+def median_of(histogram: Iterable[tuple[int, int]]) -> float | None:
+    """The median of values given as (value, how many) pairs; None when there are none."""
+    ordered = sorted((value, count) for value, count in histogram if count > 0)
+    total = sum(count for _value, count in ordered)
+    if total == 0:
+        return None
+    wanted = [(total + 1) // 2, total // 2 + 1] if total % 2 == 0 else [(total + 1) // 2]
+    found: list[int] = []
+    seen = 0
+    for value, count in ordered:
+        seen += count
+        while wanted and seen >= wanted[0]:
+            found.append(value)
+            wanted.pop(0)
+    return sum(found) / len(found)
+
+
+@dataclass
+class Funnel:
+    """Counts of one slice (everything, one source, one job)."""
+
+    views: int = 0
+    reached: Counter[str] = field(default_factory=Counter)
+    durations: dict[str, Counter[int]] = field(default_factory=lambda: defaultdict(Counter))
+
+    @property
+    def applications(self) -> int:
+        return self.reached[APPLIED]
+
+    def median_days(self, step: str) -> float | None:
+        return median_of(self.durations[step].items())
+
+
+@dataclass
+class Report:
+    total: Funnel
+    by_source: dict[str, Funnel]
+    by_job: dict[str, Funnel]
+    days: dict[date, tuple[int, int]]  # day → (views, applications)
+
+
+async def read_counts(
+    db: AsyncSession, ctx: OrgContext, start: date, end: date, job_id: str | None
+) -> Report:
+    """The organization's counters of a period (application days ``start``..``end``; views on
+    those days), optionally of one job, rolled up in total, by source and by job."""
+    report = Report(Funnel(), defaultdict(Funnel), defaultdict(Funnel), defaultdict(lambda: (0, 0)))
+    counts = (
+        scoped(
+            FunnelCount,
+            ctx,
+            FunnelCount.job_id,
+            FunnelCount.source,
+            FunnelCount.step,
+            func.sum(FunnelCount.count),
+        )
+        .where(FunnelCount.day >= start, FunnelCount.day <= end)
+        .group_by(FunnelCount.job_id, FunnelCount.source, FunnelCount.step)
+    )
+    daily = (
+        scoped(FunnelCount, ctx, FunnelCount.day, func.sum(FunnelCount.count))
+        .where(FunnelCount.day >= start, FunnelCount.day <= end, FunnelCount.step == APPLIED)
+        .group_by(FunnelCount.day)
+    )
+    durations = (
+        scoped(
+            FunnelDuration,
+            ctx,
+            FunnelDuration.job_id,
+            FunnelDuration.source,
+            FunnelDuration.step,
+            FunnelDuration.days,
+            func.sum(FunnelDuration.count),
+        )
+        .where(FunnelDuration.day >= start, FunnelDuration.day <= end)
+        .group_by(
+            FunnelDuration.job_id, FunnelDuration.source, FunnelDuration.step, FunnelDuration.days
+        )
+    )
+    views = (
+        scoped(
+            PageViewDaily,
+            ctx,
+            PageViewDaily.job_id,
+            PageViewDaily.source,
+            PageViewDaily.day,
+            func.sum(PageViewDaily.views),
+        )
+        .where(PageViewDaily.day >= start, PageViewDaily.day <= end)
+        .group_by(PageViewDaily.job_id, PageViewDaily.source, PageViewDaily.day)
+    )
+    if job_id is not None:
+        counts = counts.where(FunnelCount.job_id == job_id)
+        daily = daily.where(FunnelCount.job_id == job_id)
+        durations = durations.where(FunnelDuration.job_id == job_id)
+        views = views.where(PageViewDaily.job_id == job_id)
+
+    for job, source, step, number in await db.execute(counts):
+        for funnel in (report.total, report.by_source[source], report.by_job[job]):
+            funnel.reached[step] += int(number)
+    for day, number in await db.execute(daily):
+        seen, applications = report.days[day]
+        report.days[day] = (seen, applications + int(number))
+    for job, source, step, days, number in await db.execute(durations):
+        for funnel in (report.total, report.by_source[source], report.by_job[job]):
+            funnel.durations[step][int(days)] += int(number)
+    for job, source, day, number in await db.execute(views):
+        slices = [report.total, report.by_source[source]]
+        if job is not None:
+            slices.append(report.by_job[job])
+        for funnel in slices:
+            funnel.views += int(number)
+        seen, applications = report.days[day]
+        report.days[day] = (seen + int(number), applications)
+    return report
