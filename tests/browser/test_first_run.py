@@ -140,13 +140,18 @@ INTERACTIVE = """() => [...document.querySelectorAll(
 
 async def tab_through(page: Page, limit: int = 400) -> tuple[int, int, list[str]]:
     """Press Tab until focus comes round again: (elements reached, elements offered, the
-    ones never reached)."""
-    await page.evaluate(f"window.__offered = ({INTERACTIVE})(); window.__reached = new Set();")
+    ones never reached). A date input keeps the focus for each of its parts (day, month,
+    year): staying on one element is not coming round."""
+    await page.evaluate(
+        f"window.__offered = ({INTERACTIVE})(); window.__reached = new Set(); window.__last = null;"
+    )
     for _ in range(limit):
         await page.keyboard.press("Tab")
         done = await page.evaluate(
             """() => {
                 const el = document.activeElement;
+                if (el === window.__last) return false;
+                window.__last = el;
                 if (window.__reached.has(el)) return true;
                 window.__reached.add(el);
                 return false;

@@ -101,6 +101,7 @@ async def test_a_hybrid_senior_job_with_pay_from_posting_to_the_funnel(
     await page.goto(f"{live.url}/careers/{slug}")
     jsonschema.validate(await json_ld(page), ITEM_LIST)
     results = page.locator("#results")
+    await page.get_by_text("Filters", exact=True).click()  # the folded filter panel
     await page.get_by_label("Work mode").select_option("hybrid")
     await expect(results.get_by_role("link")).to_have_text(re.compile("Senior Platform Engineer"))
     await page.get_by_label("Level").select_option("senior")
