@@ -297,6 +297,18 @@ TABLE: dict[str, Cell] = {
     ),
     "DELETE /api/v1/applicants/{applicantId}": Cell(TEAM_API, writers=TEAM),
     "GET /api/v1/applicants/{applicantId}/resume": Cell(TEAM_API),
+    "GET /api/v1/applicants/{applicantId}/activity": Cell(TEAM_API),
+    "GET /api/v1/jobs/{jobId}/pipeline": Cell(TEAM_API),
+    "GET /api/v1/organizations/{orgId}/pipelines": Cell(TEAM_API),
+    "POST /api/v1/organizations/{orgId}/pipelines": Cell(
+        (401, 404, 403, 201, 201), writers=MANAGERS, json={"name": "Matrix", "template": "senior"}
+    ),
+    # A spare pipeline no job uses, so that deleting it is allowed.
+    "GET /api/v1/pipelines/{pipelineId}": Cell(TEAM_API),
+    "PATCH /api/v1/pipelines/{pipelineId}": Cell(
+        (401, 404, 403, 200, 200), writers=MANAGERS, json={"name": "Renamed pipeline"}
+    ),
+    "DELETE /api/v1/pipelines/{pipelineId}": Cell((401, 404, 403, 200, 200), writers=MANAGERS),
     # Better Auth's protocol.
     "GET /api/auth/ok": Cell(PUBLIC),
     "GET /api/auth/error": Cell(PUBLIC),

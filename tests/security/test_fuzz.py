@@ -129,6 +129,7 @@ async def known_ids(db: AsyncSession, world: World) -> dict[str, str]:
     job = await factories.make_job(db, world.org, category=category)
     applicant = await factories.make_applicant(db, job)
     invitation = await factories.make_invitation(db, world.org, world.users["owner"])
+    pipeline = await factories.make_pipeline(db, world.org)
     member = await db.get(Member, await _member_id(db, world))
     await db.commit()
     assert member is not None
@@ -138,6 +139,7 @@ async def known_ids(db: AsyncSession, world: World) -> dict[str, str]:
         "jobId": job.id,
         "categoryId": category.id,
         "applicantId": applicant.id,
+        "pipelineId": pipeline.id,
         "invitationId": invitation.id,
         "memberId": member.id,
         "provider_id": "github",

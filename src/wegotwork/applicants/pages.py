@@ -312,8 +312,9 @@ async def status_form(
         return response
     applicant = await actions.change_status(db, ctx, applicantId, form.data)
     name = applicant.name
+    where = applicant.stage.name if applicant.stage else STATUS_LABELS[applicant.status]
     await db.commit()
-    services.templates.flash(response, f"{name} moved to {STATUS_LABELS[form.data.status]}.")
+    services.templates.flash(response, f"{name} moved to {where}.")
     return response
 
 

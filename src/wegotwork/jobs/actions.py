@@ -21,6 +21,7 @@ from wegotwork.jobs.rules import PUBLIC_STATUSES, TITLE_MAX, plausible_id, publi
 from wegotwork.jobs.salary import salary_problems
 from wegotwork.jobs.schemas import JobCreate, JobFilters, JobUpdate
 from wegotwork.models import Applicant, Job, JobCategory, JobStatus, Session, User, WorkMode
+from wegotwork.pipelines import actions as pipelines
 from wegotwork.tenancy.context import OrgContext, load_context
 from wegotwork.tenancy.permissions import Permission
 from wegotwork.tenancy.scoping import get_scoped, scoped
@@ -200,6 +201,7 @@ async def create_job(db: AsyncSession, ctx: OrgContext, data: JobCreate) -> Job:
         description_html=render_markdown(data.description),
         status=data.status,
         published_at=published_at_after(JobStatus.DRAFT, data.status, None, now),
+        pipeline_id=await pipelines.pipeline_for_new_job(db, ctx, data.pipeline_id),
         created_at=now,
         updated_at=now,
     )
@@ -244,6 +246,8 @@ async def update_job(db: AsyncSession, ctx: OrgContext, job_id: str, data: JobUp
     if "description" in given:
         job.description = data.description or ""
         job.description_html = render_markdown(job.description)
+    if "pipeline_id" in given and data.pipeline_id is not None:
+        await pipelines.assign_pipeline(db, ctx, job, data.pipeline_id)
     now = utcnow()
     if "status" in given and data.status is not None and data.status is not job.status:
         job.published_at = published_at_after(job.status, data.status, job.published_at, now)
@@ -314,6 +318,7 @@ _COPIED = (
     "valid_through",
     "description",
     "description_html",
+    "pipeline_id",
 )
 
 

@@ -6,7 +6,7 @@ import re
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
 from wegotwork.jobs.rules import (
     ADDRESS_MAX,
@@ -184,6 +184,9 @@ class JobCreate(PostingChecks):
     valid_through: datetime | None = None
     description: str = ""
     status: JobStatus = JobStatus.DRAFT
+    pipeline_id: str | None = Field(
+        default=None, max_length=64, description="Default: the organization's default pipeline"
+    )
 
     @field_validator("title", mode="before")
     @classmethod
@@ -234,6 +237,12 @@ class JobUpdate(PostingChecks):
     valid_through: datetime | None = None
     description: str | None = None
     status: JobStatus | None = None
+    pipeline_id: str | None = Field(
+        default=None,
+        max_length=64,
+        description="Another pipeline: each applicant moves to its first stage of the same "
+        "status (else its first stage), recorded in the activity log",
+    )
 
     @field_validator("title", mode="before")
     @classmethod
@@ -342,6 +351,7 @@ class JobOut(CamelModel):
     created_at: datetime
     updated_at: datetime
     applicant_count: int = 0
+    pipeline_id: str | None = None
 
 
 class JobEnvelope(CamelModel):

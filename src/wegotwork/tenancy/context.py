@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -69,3 +70,33 @@ async def load_context(
     if permission is not None:
         context.require(permission)
     return context
+
+
+async def load_context_for(
+    db: AsyncSession,
+    user: User,
+    model: type[Any],
+    object_id: str,
+    *,
+    permission: Permission,
+    message: str,
+    session: Session | None = None,
+) -> OrgContext:
+    """The caller's context in the organization that owns the ``model`` row ``object_id``
+    (for routes like ``/api/v1/pipelines/{pipelineId}``), in one lookup of the owner.
+
+    Raises NotFound (with ``message``) when the row does not exist or the caller is not a
+    member of its organization (the two are indistinguishable), Forbidden when the role lacks
+    ``permission``.
+    """
+    organization_id = await db.scalar(
+        select(model.organization_id).where(model.id == object_id).limit(1)
+    )
+    if organization_id is None:
+        raise NotFound(message)
+    try:
+        return await load_context(
+            db, user, organization_id=organization_id, permission=permission, session=session
+        )
+    except NotFound:
+        raise NotFound(message) from None
