@@ -91,6 +91,7 @@ async def make_targets(db: AsyncSession, world: World, services: Services) -> Ta
         "job_id": job.id,
         "applicantId": applicant.id,
         "pipelineId": spare.id,
+        "stageId": applicant.stage_id or "",
         "session_id": member_session.id,
         "token": "not-a-real-token",
         "provider_id": "github",

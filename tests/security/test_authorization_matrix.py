@@ -222,6 +222,7 @@ TABLE: dict[str, Cell] = {
     ),
     "GET /dashboard/{slug}/board": Cell(TEAM_PAGE),
     "GET /dashboard/{slug}/applicants/{applicantId}": Cell(TEAM_PAGE),
+    "GET /dashboard/{slug}/board/more": Cell(TEAM_PAGE, query="job={jobId}&stage={stageId}"),
     "POST /dashboard/{slug}/applicants/{applicantId}/status": Cell(
         TEAM_FORM, writers=TEAM, form={"status": "INTERVIEW"}
     ),
