@@ -222,6 +222,13 @@ TABLE: dict[str, Cell] = {
     ),
     "GET /dashboard/{slug}/board": Cell(TEAM_PAGE),
     "GET /dashboard/{slug}/applicants/{applicantId}": Cell(TEAM_PAGE),
+    "GET /dashboard/{slug}/pipelines": Cell(TEAM_PAGE),
+    "POST /dashboard/{slug}/pipelines": Cell(
+        (303, 404, 403, 303, 303), writers=MANAGERS, form={"name": "Hiring", "template": "agency"}
+    ),
+    "POST /dashboard/{slug}/pipelines/{pipelineId}": Cell(
+        (303, 404, 403, 303, 303), writers=MANAGERS, form={"action": "rename", "name": "Renamed"}
+    ),
     "GET /dashboard/{slug}/board/more": Cell(TEAM_PAGE, query="job={jobId}&stage={stageId}"),
     "POST /dashboard/{slug}/applicants/{applicantId}/status": Cell(
         TEAM_FORM, writers=TEAM, form={"status": "INTERVIEW"}

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import noload
 
 from wegotwork.applicants.rules import decode_cursor, encode_cursor
 from wegotwork.errors import Invalid, NotFound
@@ -189,7 +190,12 @@ async def stage_cards(
     """One page of the applicants in a stage of a job, newest first, with the next cursor.
     Members (VIEW_APPLICANTS) may call it; Invalid (``cursor``) for a cursor we did not make."""
     ctx.require(Permission.VIEW_APPLICANTS)
-    query = scoped(Applicant, ctx).where(Applicant.job_id == job_id, Applicant.stage_id == stage_id)
+    # Every card of a column is in the same stage: its row is not loaded again per page.
+    query = (
+        scoped(Applicant, ctx)
+        .where(Applicant.job_id == job_id, Applicant.stage_id == stage_id)
+        .options(noload(Applicant.stage))
+    )
     rows = list(await db.scalars(_newest_first(query, cursor).limit(limit + 1)))
     next_cursor = None
     if len(rows) > limit:
@@ -263,3 +269,18 @@ def stage_ref(stage: PipelineStage) -> dict[str, str]:
 
 def by_id(stages: Sequence[PipelineStage]) -> dict[str, PipelineStage]:
     return {stage.id: stage for stage in stages}
+
+
+async def applicants_per_stage(
+    db: AsyncSession, ctx: OrgContext, pipeline_id: str
+) -> dict[str, int]:
+    """How many applicants (of all jobs) each stage of one of the organization's pipelines
+    holds. Members (VIEW_ORGANIZATION) may call it."""
+    ctx.require(Permission.VIEW_ORGANIZATION)
+    rows = await db.execute(
+        scoped(Applicant, ctx, Applicant.stage_id, func.count())
+        .join(PipelineStage, PipelineStage.id == Applicant.stage_id)
+        .where(PipelineStage.pipeline_id == pipeline_id)
+        .group_by(Applicant.stage_id)
+    )
+    return {str(stage_id): count for stage_id, count in rows}

@@ -132,3 +132,34 @@ def landing_stage(stages: Sequence[tuple[str, ApplicantStatus]], status: Applica
     """Where an applicant with ``status`` lands in a pipeline: the first stage of that status,
     else the pipeline's first stage."""
     return first_of_status(stages, status) or stages[0][0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Editing a list of stages one step at a time (the settings page's buttons).
+
+
+def with_stage_added(stages: Sequence[StageSpec], new: StageSpec) -> list[StageSpec]:
+    """``stages`` with ``new`` placed last among the working stages (before the end states),
+    or last of all when it is an end state itself."""
+    if new.status in END_STATUSES:
+        return [*stages, new]
+    ends = next(
+        (index for index, stage in enumerate(stages) if stage.status in END_STATUSES),
+        len(stages),
+    )
+    return [*stages[:ends], new, *stages[ends:]]
+
+
+def with_stage_moved(stages: Sequence[StageSpec], stage_id: str, offset: int) -> list[StageSpec]:
+    """``stages`` with the one of ``stage_id`` swapped with its neighbour ``offset`` (-1 or 1)
+    away; unchanged at either end or for an unknown id."""
+    ordered = list(stages)
+    index = next((i for i, stage in enumerate(ordered) if stage.id == stage_id), None)
+    if index is None or not 0 <= index + offset < len(ordered):
+        return ordered
+    ordered[index], ordered[index + offset] = ordered[index + offset], ordered[index]
+    return ordered
+
+
+def without_stage(stages: Sequence[StageSpec], stage_id: str) -> list[StageSpec]:
+    return [stage for stage in stages if stage.id != stage_id]
