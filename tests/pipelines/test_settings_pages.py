@@ -78,3 +78,32 @@ async def test_members_see_the_pipelines_without_forms(world: World) -> None:
     assert "Submitted" in page.text
     assert "Create pipeline" not in page.text
     assert 'name="action"' not in page.text
+
+
+async def test_the_job_editor_puts_the_job_on_another_pipeline(
+    db: AsyncSession, world: World
+) -> None:
+    job = await factories.make_job(db, world.org, title="Baker")
+    applicant = await factories.make_applicant(db, job)
+    agency = await factories.make_pipeline(db, world.org, name="Agency", template="agency")
+    await db.commit()
+    member = world.browser("member")
+    url = f"/dashboard/{world.org.slug}/jobs/{job.id}"
+    page = await member.get(url)
+    assert f'<option value="{agency.id}">Agency</option>' in page.text
+    saved = await member.post(
+        url,
+        data={"title": "Baker", "type": "fulltime", "status": "published", "pipelineId": agency.id},
+    )
+    assert saved.status_code == 303, saved.text
+    received = await db.scalar(
+        select(PipelineStage.id).where(
+            PipelineStage.pipeline_id == agency.id, PipelineStage.name == "Received"
+        )
+    )
+    moved = await db.scalar(
+        select(Applicant.stage_id)
+        .where(Applicant.id == applicant.id)
+        .execution_options(populate_existing=True)
+    )
+    assert moved == received

@@ -194,6 +194,17 @@ async def move_applicants(
 
 
 async def _job_stages(db: AsyncSession, ctx: OrgContext, job_id: str) -> list[PipelineStage]:
+    # One statement on the path every move takes: the stages of the pipeline the job names.
+    stages = list(
+        await db.scalars(
+            scoped(PipelineStage, ctx)
+            .join(Job, Job.pipeline_id == PipelineStage.pipeline_id)
+            .where(Job.id == job_id)
+            .order_by(PipelineStage.position, PipelineStage.id)
+        )
+    )
+    if stages:
+        return stages
     job = await get_scoped(db, Job, ctx, job_id, message=APPLICANT_NOT_FOUND)
     pipeline = await pipeline_of_job(db, ctx, job)
     return await stages_of(db, pipeline.id)

@@ -160,8 +160,18 @@ async def job_pipeline(db: AsyncSession, ctx: OrgContext, job_id: str) -> JobPip
     """The job's pipeline with the count of applicants in each stage. Members
     (VIEW_APPLICANTS) may call it; NotFound for another organization's job."""
     ctx.require(Permission.VIEW_APPLICANTS)
-    job = await get_scoped(db, Job, ctx, job_id, message=JOB_NOT_FOUND)
-    pipeline = await pipeline_of_job(db, ctx, job)
+    row = (
+        await db.execute(
+            scoped(Job, ctx, Job, Pipeline)
+            .join(Pipeline, Pipeline.id == Job.pipeline_id)
+            .where(Job.id == job_id)
+        )
+    ).first()
+    if row is not None:
+        job, pipeline = row
+    else:
+        job = await get_scoped(db, Job, ctx, job_id, message=JOB_NOT_FOUND)
+        pipeline = await pipeline_of_job(db, ctx, job)
     counts = await stage_counts(db, ctx, job.id)
     stages = await stages_of(db, pipeline.id)
     return JobPipeline(
