@@ -1,0 +1,74 @@
+"""Pure rules for bringing the original WeGotWork's rows into ours, worth testing alone."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from wegotwork.jobs.markdown import render_markdown, sanitize_html
+from wegotwork.models import ApplicantStatus, JobType, Role, WorkMode
+
+# The original's applicant statuses are ours, one for one.
+_STATUSES = {status.value: status for status in ApplicantStatus}
+_ROLES = {"owner": Role.OWNER, "member": Role.MEMBER}
+_ROLE_RANK = {Role.MEMBER: 0, Role.ADMIN: 1, Role.OWNER: 2}
+_JOB_TYPES = {
+    "fulltime": JobType.FULLTIME,
+    "parttime": JobType.PARTTIME,
+    "internship": JobType.INTERNSHIP,
+    "contract": JobType.CONTRACT,
+}
+
+
+def applicant_status(original: str) -> ApplicantStatus:
+    """Where an applicant of the original's ``status`` stands here (KeyError if unknown).
+
+    The one place that decides it: a pipeline stage takes the status's place here."""
+    return _STATUSES[original]
+
+
+def member_role(original: str) -> Role:
+    return _ROLES[original]
+
+
+def higher_role(a: Role, b: Role) -> Role:
+    return a if _ROLE_RANK[a] >= _ROLE_RANK[b] else b
+
+
+def job_type(original: str) -> JobType:
+    return _JOB_TYPES[original]
+
+
+def work_mode(remote: bool | None) -> WorkMode:
+    return WorkMode.REMOTE if remote else WorkMode.ONSITE
+
+
+def job_description(content: str | None) -> tuple[str, str]:
+    """(description, its rendered HTML) from the original's content, which was shown as HTML:
+    sanitized with the job editor's sanitizer, so scripts and handlers arrive inert."""
+    description = sanitize_html(content or "").strip()
+    return description, render_markdown(description)
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """The original stores UTC in columns without a zone."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def clip(value: str | None, limit: int) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    return value[:limit] if value else None
+
+
+def fingerprint(values: Iterable[object]) -> str:
+    """A digest of an original row's values: a re-run updates the rows whose digest changed."""
+    digest = hashlib.blake2b(digest_size=16)
+    for value in values:
+        digest.update(repr(value).encode())
+        digest.update(b"\x1f")
+    return digest.hexdigest()
