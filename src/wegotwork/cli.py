@@ -298,7 +298,13 @@ def import_wegotwork(
     if resumes_dir is not None and resumes is not None:
         fail("give --resumes-dir or --resumes, not both")
     settings, _ = settings_or_fail()
-    run_migrations(settings)
+    if dry_run:
+        check_database(settings)
+        url = settings.effective_database_url
+        if migrate.current_revision(url) != migrate.head_revision():
+            fail("the database schema is not the latest: run `wegotwork db upgrade` first")
+    else:
+        run_migrations(settings)
     try:
         options = ImportOptions(
             source_url=source,

@@ -19,6 +19,7 @@ from wegotwork.models import (
     Account,
     Applicant,
     ApplicantStatus,
+    FunnelCount,
     ImportMapping,
     Invitation,
     InvitationStatus,
@@ -162,8 +163,23 @@ async def test_everything_comes_over_once_with_each_awkward_row_reported(
     dan = (await db.scalars(select(Applicant).where(Applicant.email == "dan@mail.test"))).one()
     assert dan.linkedin == "https://linkedin.com/in/dan"
     assert dan.status == ApplicantStatus.HIRED
-    statuses = set((await db.scalars(select(Applicant.status))).all())
-    assert ApplicantStatus.HIRED in statuses
+
+    # The funnel counts them: five applied, Dan went all the way to hired, Cat was rejected.
+    steps = dict(
+        (
+            await db.execute(
+                select(FunnelCount.step, func.sum(FunnelCount.count)).group_by(FunnelCount.step)
+            )
+        ).all()
+    )
+    assert steps == {
+        "SUBMITTED": 5,
+        "UNDERREVIEW": 4,
+        "INTERVIEW": 3,
+        "OFFER": 2,
+        "HIRED": 1,
+        "REJECTED": 1,
+    }
 
 
 async def test_a_second_run_changes_nothing_and_a_third_brings_only_what_is_new(

@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from wegotwork.analytics.funnel import APPLIED, REJECTED, STEPS
 from wegotwork.jobs.markdown import render_markdown, sanitize_html
 from wegotwork.models import ApplicantStatus, JobType, Role, WorkMode
 
@@ -26,6 +27,15 @@ def applicant_status(original: str) -> ApplicantStatus:
 
     The one place that decides it: a pipeline stage takes the status's place here."""
     return _STATUSES[original]
+
+
+def funnel_steps(status: ApplicantStatus) -> list[str]:
+    """The funnel steps an imported applicant counts as having reached: every step up to their
+    status (a candidate at the offer passed the interview), or applied and rejected."""
+    keys = [key for key, _name in STEPS]
+    if status.value == REJECTED:
+        return [APPLIED, REJECTED]
+    return keys[: keys.index(status.value) + 1]
 
 
 def member_role(original: str) -> Role:

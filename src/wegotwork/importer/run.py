@@ -13,6 +13,7 @@ the résumé type check, the invitation lifetime, the funnel counting.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -22,7 +23,7 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from wegotwork.analytics.backfill import backfill
+from wegotwork.analytics.counters import add_to
 from wegotwork.applicants.files import ResumeInspector
 from wegotwork.applicants.intake import RESUME_PREFIX
 from wegotwork.applicants.rules import GITHUB, LINKEDIN, TWITTER, Site, normalize_profile_url
@@ -39,8 +40,10 @@ from wegotwork.invitations.actions import mail_invitation
 from wegotwork.invitations.rules import TIME_TO_LIVE
 from wegotwork.jobs.rules import CITY_MAX, TITLE_MAX, country_code
 from wegotwork.models import (
+    DIRECT,
     Account,
     Applicant,
+    FunnelCount,
     ImportMapping,
     Invitation,
     InvitationStatus,
@@ -64,6 +67,7 @@ BATCH_SIZE = 1000
 _IMAGE = TypeAdapter(ImageUrl)
 _MAPPING: Any = ImportMapping.__table__
 DELETED_HERE = "deleted here since it was imported; not brought back"
+FUNNEL_COLUMNS = ("organization_id", "day", "job_id", "source", "step")
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,10 +253,9 @@ class Importer:
         self.resume_files.clear()
 
     async def finish(self) -> None:
-        """Bump the changed careers sites and count the new applicants in the funnel."""
+        """Bump the careers sites whose content changed."""
         for organization_id in sorted(self.touched):
             await bump_content_version(self.db, organization_id)
-        await backfill(self.db)
         await self._commit()
 
     async def _known(
@@ -806,6 +809,7 @@ class Importer:
 
     async def _applicants(self, rows: Sequence[Any], writes: Writes) -> None:
         known, deleted = await self._known("applicant", (row["id"] for row in rows))
+        funnel: Counter[tuple[object, ...]] = Counter()
         jobs = {self.jobs[row["jobId"]][0] for row in rows if row["jobId"] in self.jobs}
         emails = {(row["email"] or "").strip().lower() for row in rows}
         existing = {
@@ -871,6 +875,9 @@ class Importer:
             writes.map("applicant", source_id, target, "imported", print_)
             self._group = (key, target)
             self.report.count("applicant", "imported")
+            for step in rules.funnel_steps(values["status"]):
+                funnel[(job[1], created.date(), job[0], DIRECT, step)] += 1
+        await add_to(self.db, FunnelCount, funnel, FUNNEL_COLUMNS)
 
     async def _resume(self, source_id: str, key: str | None) -> dict[str, Any]:
         """Copy the original's résumé file into our storage; its columns (empty on failure,
