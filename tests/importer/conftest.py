@@ -16,6 +16,9 @@ from tests.fixtures.database import (
     require_postgres,
 )
 from tests.importer.original import at, better_auth_hash, create_schema, insert
+from tests.s3server import moto_endpoint
+
+__all__ = ["moto_endpoint"]
 
 PASSWORD = "correct horse battery staple"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"

@@ -3,6 +3,8 @@ test PostgreSQL server) imported into SQLite and PostgreSQL, twice, interrupted,
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import httpx
 import pytest
 from sqlalchemy import func, select
@@ -11,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests.fixtures.app import BASE_URL
 from tests.importer.conftest import PASSWORD, Original
 from tests.importer.original import at, insert
+from tests.s3server import make_bucket, s3_storage
 from wegotwork.db import Database
 from wegotwork.deps import Services
 from wegotwork.importer.report import Report
@@ -335,3 +338,32 @@ async def test_invitations_are_mailed_only_when_asked(
     mail = (await db.scalars(select(OutboxMessage))).all()
     assert [message.to_address for message in mail] == ["new@acme.test"]
     assert mail[0].kind == "invitation"
+
+
+async def test_resumes_come_from_the_original_s3_bucket(
+    database: Database,
+    services: Services,
+    original: Original,
+    db: AsyncSession,
+    moto_endpoint: str,
+) -> None:
+    bucket = make_bucket(moto_endpoint)
+    bucket_files = s3_storage(moto_endpoint, bucket, "wegotwork")
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield (original.resumes_dir / "resumes" / "ann.pdf").read_bytes()
+
+    await bucket_files.save("resumes/ann.pdf", chunks(), "application/pdf")
+
+    report = await run_import(
+        database,
+        services.storage,
+        ImportOptions(source_url=original.url, resumes=bucket_files),
+    )
+
+    assert report.resumes_copied == 1
+    ann = (await db.scalars(select(Applicant).where(Applicant.email == "Ann@mail.test"))).one()
+    assert ann.resume_key is not None
+    copied = b"".join([chunk async for chunk in services.storage.open(ann.resume_key)])
+    assert copied.startswith(b"%PDF-")
+    assert "missing or unreadable" in reasons(report, "repaired")["c-a3"]
