@@ -297,7 +297,7 @@ def import_wegotwork(
 
     if resumes_dir is not None and resumes is not None:
         fail("give --resumes-dir or --resumes, not both")
-    settings, _ = settings_or_fail()
+    settings, secret = settings_or_fail()
     if dry_run:
         check_database(settings)
         url = settings.effective_database_url
@@ -312,6 +312,7 @@ def import_wegotwork(
             dry_run=dry_run,
             send_invitations=send_invitations,
             base_url=settings.base_url,
+            secret=secret,
         )
         asyncio.run(run(settings, console, options))
     except (SourceError, StorageError) as exc:

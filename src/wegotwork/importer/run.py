@@ -79,6 +79,8 @@ class ImportOptions:
     send_invitations: bool = False
     base_url: str = "http://127.0.0.1:8000"
     batch_size: int = BATCH_SIZE
+    # The installation's secret: keys the digests kept in import_mapping.
+    secret: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +226,9 @@ class Importer:
 
     # Plumbing -----------------------------------------------------------------------------
 
+    def _fingerprint(self, values: Iterable[object]) -> str:
+        return rules.fingerprint(values, self.options.secret.encode())
+
     async def handle(self, kind: str, rows: Sequence[Any]) -> None:
         """Write one batch of ``kind`` and commit it (flush only, in a dry run)."""
         writes = Writes()
@@ -329,7 +334,7 @@ class Importer:
             name = rules.clip(row["name"], 255) or email.partition("@")[0]
             image = _clean_image(row["image"])
             created = rules.utc(row["createdAt"]) or self.now
-            print_ = rules.fingerprint((name, email, row["emailVerified"], image))
+            print_ = self._fingerprint((name, email, row["emailVerified"], image))
             if source_id in deleted:
                 self.report.skip("user", source_id, DELETED_HERE)
                 continue
@@ -401,7 +406,7 @@ class Importer:
                 "refresh_token_expires_at": rules.utc(row["refreshTokenExpiresAt"]),
                 "scope": row["scope"],
             }
-            print_ = rules.fingerprint((row["providerId"], row["accountId"], *secrets.values()))
+            print_ = self._fingerprint((row["providerId"], row["accountId"], *secrets.values()))
             if source_id in deleted:
                 self.report.skip("account", source_id, DELETED_HERE)
                 continue
@@ -466,7 +471,7 @@ class Importer:
         for row in rows:
             source_id = row["id"]
             values, repairs = self._organization_values(row)
-            print_ = rules.fingerprint((row["slug"], *values.values()))
+            print_ = self._fingerprint((row["slug"], *values.values()))
             if source_id in deleted:
                 self.report.skip("organization", source_id, DELETED_HERE)
                 continue
@@ -513,7 +518,7 @@ class Importer:
         for row in rows:
             source_id = row["id"]
             role = rules.member_role(row["role"])
-            print_ = rules.fingerprint((row["organizationId"], row["userId"], role))
+            print_ = self._fingerprint((row["organizationId"], row["userId"], role))
             key = ("member", row["organizationId"], row["userId"])
             kept = self._same_group(key)
             if source_id in deleted:
@@ -598,7 +603,7 @@ class Importer:
             source_id = row["id"]
             email = normalize_email(row["email"].strip())
             role = rules.member_role(row["role"])
-            print_ = rules.fingerprint((row["organizationId"], email, role))
+            print_ = self._fingerprint((row["organizationId"], email, role))
             key = ("invitation", row["organizationId"], email)
             kept = self._same_group(key)
             if source_id in deleted:
@@ -678,7 +683,7 @@ class Importer:
             source_id = row["id"]
             name = " ".join((row["name"] or "").split())[:80]
             position = int(row["order"] or 0)
-            print_ = rules.fingerprint((row["organizationId"], name, position))
+            print_ = self._fingerprint((row["organizationId"], name, position))
             if source_id in deleted:
                 self.report.skip("category", source_id, DELETED_HERE)
                 continue
@@ -748,7 +753,7 @@ class Importer:
         for row in rows:
             source_id = row["id"]
             values, repairs = self._job_values(row)
-            print_ = rules.fingerprint((row["organizationId"], *values.values()))
+            print_ = self._fingerprint((row["organizationId"], *values.values()))
             if source_id in deleted:
                 self.report.skip("job", source_id, DELETED_HERE)
                 continue
@@ -825,7 +830,7 @@ class Importer:
         for row in rows:
             source_id = row["id"]
             values, repairs = self._applicant_values(row)
-            print_ = rules.fingerprint((row["jobId"], row["resumeKey"], *values.values()))
+            print_ = self._fingerprint((row["jobId"], row["resumeKey"], *values.values()))
             key = ("applicant", row["jobId"], values["email"].lower())
             kept = self._same_group(key)
             if source_id in deleted:
