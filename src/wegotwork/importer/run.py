@@ -17,10 +17,11 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wegotwork.analytics.counters import add_to
@@ -31,7 +32,7 @@ from wegotwork.applicants.rules import stored_filename as resume_filename
 from wegotwork.auth.actions import normalize_email
 from wegotwork.auth.schemas import ImageUrl, is_email
 from wegotwork.content import bump_content_version
-from wegotwork.db import Database, new_id, utcnow
+from wegotwork.db import Database, utcnow
 from wegotwork.errors import DomainError
 from wegotwork.importer import rules
 from wegotwork.importer.report import KINDS, Progress, Report, no_progress
@@ -67,6 +68,8 @@ BATCH_SIZE = 1000
 _IMAGE = TypeAdapter(ImageUrl)
 _MAPPING: Any = ImportMapping.__table__
 DELETED_HERE = "deleted here since it was imported; not brought back"
+# Tables written with COPY on PostgreSQL: their rows name every column.
+_COPIED: frozenset[type[Base]] = frozenset({Applicant})
 FUNNEL_COLUMNS = ("organization_id", "day", "job_id", "source", "step")
 
 
@@ -136,7 +139,10 @@ class Writes:
     async def execute(self, db: AsyncSession) -> None:
         for model, rows in self.inserts.items():
             table: Any = model.__table__
-            await db.execute(insert(table), rows)
+            if model in _COPIED:
+                await _insert_many(db, table, rows)
+            else:
+                await db.execute(insert(table), rows)
         for model, rows in self.updates.items():
             table = model.__table__
             # Parameters of an executemany UPDATE may not share the columns' names.
@@ -152,7 +158,7 @@ class Writes:
                 statement = update(table).where(table.c.id == bindparam("__id")).values(values)
                 await db.execute(statement, group)
         if self.mappings:
-            await db.execute(insert(_MAPPING), self.mappings)
+            await _insert_many(db, _MAPPING, self.mappings)
         if self.changed_mappings:
             statement = (
                 update(_MAPPING)
@@ -163,6 +169,61 @@ class Writes:
                 .values(fingerprint=bindparam("_print"), updated_at=bindparam("_now"))
             )
             await db.execute(statement, self.changed_mappings)
+
+
+async def _insert_many(db: AsyncSession, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert rows that name every column: with COPY on PostgreSQL (several times faster than
+    an INSERT per row for the large tables), else one executemany INSERT."""
+    if db.get_bind().dialect.name != "postgresql":
+        await db.execute(insert(table), rows)
+        return
+    connection = await db.connection()
+    raw = await connection.get_raw_connection()
+    columns = list(rows[0])
+    records = [
+        tuple(
+            value.value if isinstance(value, StrEnum) else value
+            for value in (row[column] for column in columns)
+        )
+        for row in rows
+    ]
+    await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
+        table.name, records=records, columns=columns
+    )
+
+
+_FUNNEL_UPSERT = text(
+    "INSERT INTO funnel_count (id, organization_id, day, job_id, source, step, count) "
+    "SELECT md5(random()::text || clock_timestamp()::text), o, d, j, s, st, c FROM unnest("
+    "CAST(:organizations AS text[]), CAST(:days AS date[]), CAST(:jobs AS text[]), "
+    "CAST(:sources AS text[]), CAST(:steps AS text[]), CAST(:counts AS bigint[])"
+    ") AS t(o, d, j, s, st, c) "
+    "ON CONFLICT (organization_id, day, job_id, source, step) "
+    "DO UPDATE SET count = funnel_count.count + excluded.count"
+)
+
+
+async def _count_in_funnel(db: AsyncSession, funnel: Counter[tuple[Any, ...]]) -> None:
+    """Add the batch's applicants to the funnel counters (``analytics.counters.add_to``; on
+    PostgreSQL one statement over arrays, which stays cheap for thousands of counters)."""
+    if not funnel:
+        return
+    if db.get_bind().dialect.name != "postgresql":
+        await add_to(db, FunnelCount, funnel, FUNNEL_COLUMNS)
+        return
+    keys = sorted(funnel, key=repr)
+    columns = list(zip(*keys, strict=True))
+    await db.execute(
+        _FUNNEL_UPSERT,
+        {
+            "organizations": list(columns[0]),
+            "days": list(columns[1]),
+            "jobs": list(columns[2]),
+            "sources": list(columns[3]),
+            "steps": list(columns[4]),
+            "counts": [funnel[key] for key in keys],
+        },
+    )
 
 
 _TARGETS: Mapping[str, type[Base]] = {
@@ -359,7 +420,7 @@ class Importer:
                 )
                 writes.map("user", source_id, target, "merged", print_)
             else:
-                target = new_id()
+                target = rules.fresh_id()
                 if row["image"] and image is None:
                     self.report.repair("user", source_id, "picture dropped: not an http(s) URL")
                 writes.insert(
@@ -426,7 +487,7 @@ class Importer:
                 )
                 continue
             taken.add((provider, account_id))
-            target = new_id()
+            target = rules.fresh_id()
             writes.insert(
                 Account,
                 {
@@ -490,7 +551,7 @@ class Importer:
                 new_slug = await suggest_available_slug(self.db, values["name"])
                 repairs.append(f"slug {row['slug']!r} is now {new_slug!r} ({problem})")
                 slug = new_slug
-            target = new_id()
+            target = rules.fresh_id()
             # Written at once: the next organization's slug check must see this one.
             self.db.add(
                 Organization(
@@ -548,7 +609,7 @@ class Importer:
                 self.report.skip("member", source_id, "the user here is already a member")
                 continue
             self.members.add((organization, user.target_id))
-            target = new_id()
+            target = rules.fresh_id()
             # The organization the user had open in the original is the one they joined
             # first here, which is where the dashboard opens after signing in.
             first = user.active_organization == row["organizationId"]
@@ -634,7 +695,7 @@ class Importer:
                 )
                 writes.map("invitation", source_id, kept, "merged", print_)
                 continue
-            target = new_id()
+            target = rules.fresh_id()
             writes.insert(
                 Invitation,
                 {
@@ -703,7 +764,7 @@ class Importer:
                 writes.map("category", source_id, kept, "merged", print_)
                 self.categories[source_id] = kept
                 continue
-            target = new_id()
+            target = rules.fresh_id()
             writes.insert(
                 JobCategory,
                 {
@@ -769,7 +830,7 @@ class Importer:
                 self.report.skip("job", source_id, "its organization is not imported")
                 continue
             created = rules.utc(row["createdAt"]) or self.now
-            target = new_id()
+            target = rules.fresh_id()
             writes.insert(
                 Job,
                 {
@@ -814,7 +875,7 @@ class Importer:
 
     async def _applicants(self, rows: Sequence[Any], writes: Writes) -> None:
         known, deleted = await self._known("applicant", (row["id"] for row in rows))
-        funnel: Counter[tuple[object, ...]] = Counter()
+        funnel: Counter[tuple[Any, ...]] = Counter()
         jobs = {self.jobs[row["jobId"]][0] for row in rows if row["jobId"] in self.jobs}
         emails = {(row["email"] or "").strip().lower() for row in rows}
         existing = {
@@ -859,7 +920,7 @@ class Importer:
                 )
                 writes.map("applicant", source_id, kept, "merged", print_)
                 continue
-            target = new_id()
+            target = rules.fresh_id()
             created = rules.utc(row["createdAt"]) or self.now
             resume = await self._resume(source_id, row["resumeKey"])
             writes.insert(
@@ -882,7 +943,7 @@ class Importer:
             self.report.count("applicant", "imported")
             for step in rules.funnel_steps(values["status"]):
                 funnel[(job[1], created.date(), job[0], DIRECT, step)] += 1
-        await add_to(self.db, FunnelCount, funnel, FUNNEL_COLUMNS)
+        await _count_in_funnel(self.db, funnel)
 
     async def _resume(self, source_id: str, key: str | None) -> dict[str, Any]:
         """Copy the original's résumé file into our storage; its columns (empty on failure,
@@ -901,7 +962,7 @@ class Importer:
             )
             return empty
         inspector = ResumeInspector(self.options.resumes.open(key))
-        stored = f"{RESUME_PREFIX}{new_id()}"
+        stored = f"{RESUME_PREFIX}{rules.fresh_id()}"
         try:
             content_type = await inspector.begin()
             if self.options.dry_run:
