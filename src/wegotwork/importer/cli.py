@@ -12,7 +12,7 @@ from wegotwork.db import Database, create_engine
 from wegotwork.importer.report import KINDS, OUTCOMES, Report
 from wegotwork.importer.run import ImportOptions, run_import
 from wegotwork.settings import Settings
-from wegotwork.storage import LocalStorage, Storage, StorageError, storage_for
+from wegotwork.storage import LocalStorage, Storage, StorageError, storage_from_settings
 
 
 def resume_source(
@@ -27,25 +27,13 @@ def resume_source(
     if resumes is not None:
         if not resumes.startswith("s3://"):
             raise StorageError("--resumes takes s3://bucket/prefix")
-        return storage_for(
-            resumes,
-            endpoint_url=settings.s3_endpoint_url,
-            region=settings.s3_region,
-            access_key_id=settings.s3_access_key_id,
-            secret_access_key=settings.s3_secret_access_key,
-        )
+        return storage_from_settings(settings, resumes)
     return None
 
 
 async def run(settings: Settings, console: Console, options: ImportOptions) -> Report:
     database = Database(create_engine(settings.effective_database_url, pool_size=2))
-    storage = storage_for(
-        settings.effective_storage_url,
-        endpoint_url=settings.s3_endpoint_url,
-        region=settings.s3_region,
-        access_key_id=settings.s3_access_key_id,
-        secret_access_key=settings.s3_secret_access_key,
-    )
+    storage = storage_from_settings(settings)
     try:
         with Progress(
             TextColumn("{task.description:<12}"),

@@ -70,6 +70,12 @@ _MAPPING: Any = ImportMapping.__table__
 DELETED_HERE = "deleted here since it was imported; not brought back"
 # Tables written with COPY on PostgreSQL: their rows name every column.
 _COPIED: frozenset[type[Base]] = frozenset({Applicant})
+# Why a duplicate was merged into the row that was kept.
+MERGED = {
+    "member": "a second membership of the same person; the highest role is kept",
+    "invitation": "an older invitation of the same address",
+    "applicant": "an older application of the same address to the same job; the newest is kept",
+}
 FUNNEL_COLUMNS = ("organization_id", "day", "job_id", "source", "step")
 
 
@@ -93,6 +99,18 @@ class Known:
     target_id: str
     outcome: str
     fingerprint: str
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """What earlier runs did with one batch's rows."""
+
+    known: dict[str, Known]
+    deleted: set[str]  # imported, then deleted here
+
+
+# A row imported by an earlier run and deleted here since: never brought back.
+DELETED = Known("", "deleted", "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,9 +342,7 @@ class Importer:
             await bump_content_version(self.db, organization_id)
         await self._commit()
 
-    async def _known(
-        self, kind: str, source_ids: Iterable[str]
-    ) -> tuple[dict[str, Known], set[str]]:
+    async def _known(self, kind: str, source_ids: Iterable[str]) -> Seen:
         """Earlier runs' mappings of these rows whose row here still exists, and the rows whose
         row here has since been deleted."""
         ids = list(source_ids)
@@ -349,18 +365,26 @@ class Importer:
             else ()
         )
         deleted = {source_id for source_id, entry in known.items() if entry.target_id not in alive}
-        return {k: v for k, v in known.items() if k not in deleted}, deleted
+        return Seen({k: v for k, v in known.items() if k not in deleted}, deleted)
 
-    def _again(
+    def _earlier(
         self,
         kind: str,
         source_id: str,
-        known: Known,
+        seen: Seen,
         print_: str,
         writes: Writes,
         values: dict[str, Any],
-    ) -> None:
-        """A row an earlier run imported: count it, and update it here if it changed."""
+        group: tuple[str, ...] | None = None,
+    ) -> Known | None:
+        """A row an earlier run met: counted, and updated here if it changed in the original
+        (DELETED, and skipped, when its row here has been deleted since). None for a new row."""
+        if source_id in seen.deleted:
+            self.report.skip(kind, source_id, DELETED_HERE)
+            return DELETED
+        known = seen.known.get(source_id)
+        if known is None:
+            return None
         if known.outcome == "merged":
             self.report.count(kind, "merged")
         elif known.fingerprint == print_:
@@ -370,6 +394,36 @@ class Importer:
             self.report.count(kind, "updated")
         if known.fingerprint != print_:
             writes.remap(kind, source_id, print_)
+        if group is not None and self._same_group(group) is None:
+            self._group = (group, known.target_id)
+        return known
+
+    def _imported(
+        self,
+        kind: str,
+        source_id: str,
+        target: str,
+        print_: str,
+        writes: Writes,
+        repairs: Iterable[str] = (),
+    ) -> None:
+        """A new row: mapped to the row it became, counted, and what had to change reported."""
+        for repair in repairs:
+            self.report.repair(kind, source_id, repair)
+        writes.map(kind, source_id, target, "imported", print_)
+        self.report.count(kind, "imported")
+
+    def _merge(
+        self, kind: str, source_id: str, kept: str, print_: str, writes: Writes, reason: str = ""
+    ) -> None:
+        """A duplicate: mapped to the row that was kept, and reported."""
+        self.report.merge(kind, source_id, reason or MERGED[kind])
+        writes.map(kind, source_id, kept, "merged", print_)
+
+    def _met_again(self, entry: Known, print_: str, organization: str) -> None:
+        """A changed row shows on the organization's careers site: its version moves on."""
+        if entry.fingerprint != print_:
+            self.touched.add(organization)
 
     def _same_group(self, key: tuple[str, ...]) -> str | None:
         """The row here that an earlier row with the same duplicate key became, if any."""
@@ -380,7 +434,7 @@ class Importer:
     # Users and accounts -------------------------------------------------------------------
 
     async def _users(self, rows: Sequence[Any], writes: Writes) -> None:
-        known, deleted = await self._known("user", (row["id"] for row in rows))
+        seen = await self._known("user", (row["id"] for row in rows))
         emails = {normalize_email(row["email"].strip()) for row in rows}
         existing = dict(
             (
@@ -396,29 +450,25 @@ class Importer:
             image = _clean_image(row["image"])
             created = rules.utc(row["createdAt"]) or self.now
             print_ = self._fingerprint((name, email, row["emailVerified"], image))
-            if source_id in deleted:
-                self.report.skip("user", source_id, DELETED_HERE)
+            changes = {"name": name, "email_verified": bool(row["emailVerified"]), "image": image}
+            entry = self._earlier("user", source_id, seen, print_, writes, changes)
+            if entry is DELETED:
                 continue
-            entry = known.get(source_id)
             if entry is not None:
-                self._again(
-                    "user",
-                    source_id,
-                    entry,
-                    print_,
-                    writes,
-                    {"name": name, "email_verified": bool(row["emailVerified"]), "image": image},
-                )
                 target = entry.target_id
             elif not is_email(email):
                 self.report.skip("user", source_id, f"invalid email address {email!r}")
                 continue
             elif (target_or_none := existing.get(email) or self.emails.get(email)) is not None:
                 target = target_or_none
-                self.report.merge(
-                    "user", source_id, f"merged into the account here with the address {email}"
+                self._merge(
+                    "user",
+                    source_id,
+                    target,
+                    print_,
+                    writes,
+                    f"merged into the account here with the address {email}",
                 )
-                writes.map("user", source_id, target, "merged", print_)
             else:
                 target = rules.fresh_id()
                 if row["image"] and image is None:
@@ -435,13 +485,12 @@ class Importer:
                         "updated_at": rules.utc(row["updatedAt"]) or created,
                     },
                 )
-                writes.map("user", source_id, target, "imported", print_)
+                self._imported("user", source_id, target, print_, writes)
                 self.emails[email] = target
-                self.report.count("user", "imported")
             self.users[source_id] = UserRef(target, created, row["currentOrganizationId"])
 
     async def _accounts(self, rows: Sequence[Any], writes: Writes) -> None:
-        known, deleted = await self._known("account", (row["id"] for row in rows))
+        seen = await self._known("account", (row["id"] for row in rows))
         wanted: list[tuple[str, str, str]] = []  # (original id, provider, account id here)
         for row in rows:
             user = self.users.get(row["userId"])
@@ -468,12 +517,7 @@ class Importer:
                 "scope": row["scope"],
             }
             print_ = self._fingerprint((row["providerId"], row["accountId"], *secrets.values()))
-            if source_id in deleted:
-                self.report.skip("account", source_id, DELETED_HERE)
-                continue
-            entry = known.get(source_id)
-            if entry is not None:
-                self._again("account", source_id, entry, print_, writes, secrets)
+            if self._earlier("account", source_id, seen, print_, writes, secrets) is not None:
                 continue
             if source_id not in targets:
                 self.report.skip("account", source_id, f"its user {row['userId']} is not imported")
@@ -500,8 +544,7 @@ class Importer:
                     "updated_at": rules.utc(row["updatedAt"]) or self.now,
                 },
             )
-            writes.map("account", source_id, target, "imported", print_)
-            self.report.count("account", "imported")
+            self._imported("account", source_id, target, print_, writes)
 
     # Organizations, members, invitations --------------------------------------------------
 
@@ -528,20 +571,16 @@ class Importer:
         return {"name": name, "description": description, "website": website}, repairs
 
     async def _organizations(self, rows: Sequence[Any], writes: Writes) -> None:
-        known, deleted = await self._known("organization", (row["id"] for row in rows))
+        seen = await self._known("organization", (row["id"] for row in rows))
         for row in rows:
             source_id = row["id"]
             values, repairs = self._organization_values(row)
             print_ = self._fingerprint((row["slug"], *values.values()))
-            if source_id in deleted:
-                self.report.skip("organization", source_id, DELETED_HERE)
-                continue
-            entry = known.get(source_id)
+            entry = self._earlier("organization", source_id, seen, print_, writes, values)
             if entry is not None:
-                self._again("organization", source_id, entry, print_, writes, values)
-                if entry.fingerprint != print_:
-                    self.touched.add(entry.target_id)
-                self.organizations[source_id] = entry.target_id
+                if entry is not DELETED:
+                    self._met_again(entry, print_, entry.target_id)
+                    self.organizations[source_id] = entry.target_id
                 continue
             slug = (row["slug"] or "").strip().lower()
             problem = organization_rules.slug_problem(slug)
@@ -562,11 +601,8 @@ class Importer:
                 )
             )
             await self.db.flush()
-            for repair in repairs:
-                self.report.repair("organization", source_id, repair)
-            writes.map("organization", source_id, target, "imported", print_)
+            self._imported("organization", source_id, target, print_, writes, repairs)
             self.organizations[source_id] = target
-            self.report.count("organization", "imported")
 
     async def _slug_taken(self, slug: str) -> bool:
         found = await self.db.scalar(
@@ -575,21 +611,14 @@ class Importer:
         return found is not None
 
     async def _members(self, rows: Sequence[Any], writes: Writes) -> None:
-        known, deleted = await self._known("member", (row["id"] for row in rows))
+        seen = await self._known("member", (row["id"] for row in rows))
         for row in rows:
             source_id = row["id"]
             role = rules.member_role(row["role"])
             print_ = self._fingerprint((row["organizationId"], row["userId"], role))
             key = ("member", row["organizationId"], row["userId"])
             kept = self._same_group(key)
-            if source_id in deleted:
-                self.report.skip("member", source_id, DELETED_HERE)
-                continue
-            entry = known.get(source_id)
-            if entry is not None:
-                self._again("member", source_id, entry, print_, writes, {"role": role})
-                if kept is None:
-                    self._group = (key, entry.target_id)
+            if self._earlier("member", source_id, seen, print_, writes, {"role": role}, key):
                 continue
             user = self.users.get(row["userId"])
             organization = self.organizations.get(row["organizationId"])
@@ -598,12 +627,7 @@ class Importer:
                 self.report.skip("member", source_id, f"its {missing} is not imported")
                 continue
             if kept is not None:
-                self.report.merge(
-                    "member",
-                    source_id,
-                    "a second membership of the same person; the highest role is kept",
-                )
-                writes.map("member", source_id, kept, "merged", print_)
+                self._merge("member", source_id, kept, print_, writes)
                 continue
             if (organization, user.target_id) in self.members:
                 self.report.skip("member", source_id, "the user here is already a member")
@@ -624,9 +648,8 @@ class Importer:
                     + (timedelta() if first else timedelta(seconds=1)),
                 },
             )
-            writes.map("member", source_id, target, "imported", print_)
+            self._imported("member", source_id, target, print_, writes)
             self._group = (key, target)
-            self.report.count("member", "imported")
 
     async def _owners(self, organizations: Iterable[str]) -> dict[str, str]:
         """The first owner of each organization here, in whose name invitations are kept."""
@@ -640,7 +663,7 @@ class Importer:
         return dict(rows.all())
 
     async def _invitations(self, rows: Sequence[Any], writes: Writes) -> None:
-        known, deleted = await self._known("invitation", (row["id"] for row in rows))
+        seen = await self._known("invitation", (row["id"] for row in rows))
         organizations = {
             self.organizations[row["organizationId"]]
             for row in rows
@@ -667,14 +690,7 @@ class Importer:
             print_ = self._fingerprint((row["organizationId"], email, role))
             key = ("invitation", row["organizationId"], email)
             kept = self._same_group(key)
-            if source_id in deleted:
-                self.report.skip("invitation", source_id, DELETED_HERE)
-                continue
-            entry = known.get(source_id)
-            if entry is not None:
-                self._again("invitation", source_id, entry, print_, writes, {"role": role})
-                if kept is None:
-                    self._group = (key, entry.target_id)
+            if self._earlier("invitation", source_id, seen, print_, writes, {"role": role}, key):
                 continue
             organization = self.organizations.get(row["organizationId"])
             problem = None
@@ -690,10 +706,7 @@ class Importer:
                 self.report.skip("invitation", source_id, problem or "")
                 continue
             if kept is not None:
-                self.report.merge(
-                    "invitation", source_id, "an older invitation of the same address"
-                )
-                writes.map("invitation", source_id, kept, "merged", print_)
+                self._merge("invitation", source_id, kept, print_, writes)
                 continue
             target = rules.fresh_id()
             writes.insert(
@@ -710,9 +723,8 @@ class Importer:
                     "created_at": rules.utc(row["createdAt"]) or self.now,
                 },
             )
-            writes.map("invitation", source_id, target, "imported", print_)
+            self._imported("invitation", source_id, target, print_, writes)
             self._group = (key, target)
-            self.report.count("invitation", "imported")
 
     async def _mail(self, new: list[str]) -> None:
         """Mail the batch's new invitations (``--send-invitations``)."""
@@ -725,7 +737,7 @@ class Importer:
     # Categories, jobs ---------------------------------------------------------------------
 
     async def _categories(self, rows: Sequence[Any], writes: Writes) -> None:
-        known, deleted = await self._known("category", (row["id"] for row in rows))
+        seen = await self._known("category", (row["id"] for row in rows))
         names = {" ".join((row["name"] or "").split())[:80].lower() for row in rows}
         organizations = {self.organizations.get(row["organizationId"], "") for row in rows}
         existing = {
@@ -745,13 +757,11 @@ class Importer:
             name = " ".join((row["name"] or "").split())[:80]
             position = int(row["order"] or 0)
             print_ = self._fingerprint((row["organizationId"], name, position))
-            if source_id in deleted:
-                self.report.skip("category", source_id, DELETED_HERE)
-                continue
-            entry = known.get(source_id)
+            changes = {"position": position}
+            entry = self._earlier("category", source_id, seen, print_, writes, changes)
             if entry is not None:
-                self._again("category", source_id, entry, print_, writes, {"position": position})
-                self.categories[source_id] = entry.target_id
+                if entry is not DELETED:
+                    self.categories[source_id] = entry.target_id
                 continue
             organization = self.organizations.get(row["organizationId"])
             if organization is None or not name:
@@ -760,8 +770,14 @@ class Importer:
                 continue
             kept = existing.get((organization, name.lower()))
             if kept is not None:
-                self.report.merge("category", source_id, f"a category named {name!r} is kept")
-                writes.map("category", source_id, kept, "merged", print_)
+                self._merge(
+                    "category",
+                    source_id,
+                    kept,
+                    print_,
+                    writes,
+                    f"a category named {name!r} is kept",
+                )
                 self.categories[source_id] = kept
                 continue
             target = rules.fresh_id()
@@ -777,10 +793,9 @@ class Importer:
                 },
             )
             existing[(organization, name.lower())] = target
-            writes.map("category", source_id, target, "imported", print_)
+            self._imported("category", source_id, target, print_, writes)
             self.categories[source_id] = target
             self.touched.add(organization)
-            self.report.count("category", "imported")
 
     def _job_values(self, row: Any) -> tuple[dict[str, Any], list[str]]:
         repairs: list[str] = []
@@ -810,21 +825,17 @@ class Importer:
         }, repairs
 
     async def _jobs(self, rows: Sequence[Any], writes: Writes) -> None:
-        known, deleted = await self._known("job", (row["id"] for row in rows))
+        seen = await self._known("job", (row["id"] for row in rows))
         for row in rows:
             source_id = row["id"]
             values, repairs = self._job_values(row)
             print_ = self._fingerprint((row["organizationId"], *values.values()))
-            if source_id in deleted:
-                self.report.skip("job", source_id, DELETED_HERE)
-                continue
             organization = self.organizations.get(row["organizationId"])
-            entry = known.get(source_id)
-            if entry is not None and organization is not None:
-                self._again("job", source_id, entry, print_, writes, values)
-                if entry.fingerprint != print_:
-                    self.touched.add(organization)
-                self.jobs[source_id] = (entry.target_id, organization)
+            entry = self._earlier("job", source_id, seen, print_, writes, values)
+            if entry is not None:
+                if entry is not DELETED and organization is not None:
+                    self._met_again(entry, print_, organization)
+                    self.jobs[source_id] = (entry.target_id, organization)
                 continue
             if organization is None:
                 self.report.skip("job", source_id, "its organization is not imported")
@@ -844,12 +855,9 @@ class Importer:
                     "updated_at": created,
                 },
             )
-            for repair in repairs:
-                self.report.repair("job", source_id, repair)
-            writes.map("job", source_id, target, "imported", print_)
+            self._imported("job", source_id, target, print_, writes, repairs)
             self.jobs[source_id] = (target, organization)
             self.touched.add(organization)
-            self.report.count("job", "imported")
 
     # Applicants ---------------------------------------------------------------------------
 
@@ -874,7 +882,7 @@ class Importer:
         }, repairs
 
     async def _applicants(self, rows: Sequence[Any], writes: Writes) -> None:
-        known, deleted = await self._known("applicant", (row["id"] for row in rows))
+        seen = await self._known("applicant", (row["id"] for row in rows))
         funnel: Counter[tuple[Any, ...]] = Counter()
         jobs = {self.jobs[row["jobId"]][0] for row in rows if row["jobId"] in self.jobs}
         emails = {(row["email"] or "").strip().lower() for row in rows}
@@ -894,14 +902,7 @@ class Importer:
             print_ = self._fingerprint((row["jobId"], row["resumeKey"], *values.values()))
             key = ("applicant", row["jobId"], values["email"].lower())
             kept = self._same_group(key)
-            if source_id in deleted:
-                self.report.skip("applicant", source_id, DELETED_HERE)
-                continue
-            entry = known.get(source_id)
-            if entry is not None:
-                self._again("applicant", source_id, entry, print_, writes, values)
-                if kept is None:
-                    self._group = (key, entry.target_id)
+            if self._earlier("applicant", source_id, seen, print_, writes, values, key):
                 continue
             job = self.jobs.get(row["jobId"])
             if job is None:
@@ -913,12 +914,7 @@ class Importer:
             if kept is None:
                 kept = existing.get((job[0], values["email"].lower()))
             if kept is not None:
-                self.report.merge(
-                    "applicant",
-                    source_id,
-                    "an older application of the same address to the same job; the newest is kept",
-                )
-                writes.map("applicant", source_id, kept, "merged", print_)
+                self._merge("applicant", source_id, kept, print_, writes)
                 continue
             target = rules.fresh_id()
             created = rules.utc(row["createdAt"]) or self.now
@@ -936,11 +932,8 @@ class Importer:
                     "updated_at": created,
                 },
             )
-            for repair in repairs:
-                self.report.repair("applicant", source_id, repair)
-            writes.map("applicant", source_id, target, "imported", print_)
+            self._imported("applicant", source_id, target, print_, writes, repairs)
             self._group = (key, target)
-            self.report.count("applicant", "imported")
             for step in rules.funnel_steps(values["status"]):
                 funnel[(job[1], created.date(), job[0], DIRECT, step)] += 1
         await _count_in_funnel(self.db, funnel)
