@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import cache
 
 from wegotwork.analytics.funnel import APPLIED, REJECTED, STEPS
 from wegotwork.db import ID_ALPHABET, ID_LENGTH
@@ -96,8 +97,10 @@ def clip(value: str | None, limit: int) -> str | None:
 def fingerprint(values: Iterable[object], key: bytes = b"") -> str:
     """A digest of an original row's values: a re-run updates the rows whose digest changed.
     Keyed with the installation's secret, so it cannot confirm a guess about what a row held."""
-    digest = hashlib.blake2b(digest_size=16, key=hashlib.sha256(key).digest())
-    for value in values:
-        digest.update(repr(value).encode())
-        digest.update(b"\x1f")
+    digest = hashlib.blake2b(repr(tuple(values)).encode(), digest_size=16, key=_key(key))
     return digest.hexdigest()
+
+
+@cache
+def _key(secret: bytes) -> bytes:
+    return hashlib.sha256(secret).digest()

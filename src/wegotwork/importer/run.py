@@ -64,7 +64,7 @@ from wegotwork.storage import Storage, StorageError
 log = logging.getLogger("wegotwork.importer")
 
 CREDENTIAL = "credential"
-BATCH_SIZE = 1000
+BATCH_SIZE = 2000
 _IMAGE = TypeAdapter(ImageUrl)
 _MAPPING: Any = ImportMapping.__table__
 DELETED_HERE = "deleted here since it was imported; not brought back"
@@ -311,6 +311,10 @@ class Importer:
     async def handle(self, kind: str, rows: Sequence[Any]) -> None:
         """Write one batch of ``kind`` and commit it (flush only, in a dry run)."""
         writes = Writes()
+        if self.db.get_bind().dialect.name == "postgresql":
+            # A batch lost to a crash right after its commit is imported again by the next
+            # run (its mapping rows are lost with it), so the commit need not wait for disk.
+            await self.db.execute(text("SET LOCAL synchronous_commit TO off"))
         await self._handlers[kind](rows, writes)
         await writes.execute(self.db)
         if kind == "invitation" and self.options.send_invitations:
