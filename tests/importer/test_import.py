@@ -7,9 +7,10 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tests.factories import make_user
 from tests.fixtures.app import BASE_URL
 from tests.importer.conftest import PASSWORD, Original
 from tests.importer.original import at, insert
@@ -367,3 +368,29 @@ async def test_resumes_come_from_the_original_s3_bucket(
     copied = b"".join([chunk async for chunk in services.storage.open(ann.resume_key)])
     assert copied.startswith(b"%PDF-")
     assert "missing or unreadable" in reasons(report, "repaired")["c-a3"]
+
+
+async def test_an_address_that_has_an_account_here_is_merged_and_erased_rows_stay_erased(
+    database: Database, services: Services, original: Original, db: AsyncSession
+) -> None:
+    here = await make_user(db, email="alice@acme.test", password="a password of her own")
+    await db.commit()
+
+    first = await run(database, services, original)
+
+    assert "merged into the account here" in reasons(first, "merged")["c-alice"]
+    assert "already signs in with credential" in reasons(first, "skipped")["c-acc-alice"]
+    assert await by_source(db, "user", "c-alice") == here.id
+    memberships = (await db.scalars(select(Member.role).where(Member.user_id == here.id))).all()
+    assert sorted(memberships) == [Role.OWNER, Role.OWNER]
+
+    # A candidate erased here is not brought back by the next run.
+    eve = await by_source(db, "applicant", "c-a6")
+    await db.execute(delete(Applicant).where(Applicant.id == eve))
+    await db.commit()
+
+    again = await run(database, services, original)
+
+    assert "not brought back" in reasons(again, "skipped")["c-a6"]
+    assert await db.get(Applicant, eve) is None
+    assert await db.scalar(select(func.count()).select_from(Applicant)) == 4
