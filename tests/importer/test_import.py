@@ -22,6 +22,7 @@ from wegotwork.importer.run import ImportOptions, run_import
 from wegotwork.models import (
     Account,
     Applicant,
+    ApplicantEvent,
     ApplicantStatus,
     FunnelCount,
     ImportMapping,
@@ -246,8 +247,19 @@ async def test_a_second_run_changes_nothing_and_a_third_brings_only_what_is_new(
         select(Job.title).where(Job.id == await by_source(db, "job", "c-job-backend"))
     )
     assert title == "Senior backend engineer"
-    eve = await db.scalar(select(Applicant.status).where(Applicant.email == "eve@mail.test"))
-    assert eve == ApplicantStatus.HIRED
+    eve = (await db.scalars(select(Applicant).where(Applicant.email == "eve@mail.test"))).one()
+    assert eve.status == ApplicantStatus.HIRED
+    # She moved as a member would have moved her: a history entry and the funnel's step.
+    event = (
+        await db.scalars(select(ApplicantEvent).where(ApplicantEvent.applicant_id == eve.id))
+    ).one()
+    assert (event.from_status, event.to_status, event.actor_id) == (
+        ApplicantStatus.OFFER,
+        ApplicantStatus.HIRED,
+        None,
+    )
+    hired = await db.scalar(select(func.sum(FunnelCount.count)).where(FunnelCount.step == "HIRED"))
+    assert hired == 2
 
 
 class Interrupted(Exception):

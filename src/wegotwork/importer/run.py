@@ -24,6 +24,7 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from wegotwork.analytics import funnel
 from wegotwork.analytics.counters import add_to
 from wegotwork.applicants.files import ResumeInspector
 from wegotwork.applicants.intake import RESUME_PREFIX
@@ -44,6 +45,8 @@ from wegotwork.models import (
     DIRECT,
     Account,
     Applicant,
+    ApplicantEvent,
+    ApplicantStatus,
     FunnelCount,
     ImportMapping,
     Invitation,
@@ -887,7 +890,8 @@ class Importer:
 
     async def _applicants(self, rows: Sequence[Any], writes: Writes) -> None:
         seen = await self._known("applicant", (row["id"] for row in rows))
-        funnel: Counter[tuple[Any, ...]] = Counter()
+        counts: Counter[tuple[Any, ...]] = Counter()
+        statuses: dict[str, ApplicantStatus] = {}  # applicants updated here → their status
         jobs = {self.jobs[row["jobId"]][0] for row in rows if row["jobId"] in self.jobs}
         emails = {(row["email"] or "").strip().lower() for row in rows}
         existing = {
@@ -906,7 +910,10 @@ class Importer:
             print_ = self._fingerprint((row["jobId"], row["resumeKey"], *values.values()))
             key = ("applicant", row["jobId"], values["email"].lower())
             kept = self._same_group(key)
-            if self._earlier("applicant", source_id, seen, print_, writes, values, key):
+            entry = self._earlier("applicant", source_id, seen, print_, writes, values, key)
+            if entry is not None:
+                if entry.outcome == "imported" and entry.fingerprint != print_:
+                    statuses[entry.target_id] = values["status"]
                 continue
             job = self.jobs.get(row["jobId"])
             if job is None:
@@ -939,8 +946,35 @@ class Importer:
             self._imported("applicant", source_id, target, print_, writes, repairs)
             self._group = (key, target)
             for step in rules.funnel_steps(values["status"]):
-                funnel[(job[1], created.date(), job[0], DIRECT, step)] += 1
-        await _count_in_funnel(self.db, funnel)
+                counts[(job[1], created.date(), job[0], DIRECT, step)] += 1
+        await _count_in_funnel(self.db, counts)
+        await self._moved(statuses, writes)
+
+    async def _moved(self, statuses: dict[str, ApplicantStatus], writes: Writes) -> None:
+        """Applicants whose status changed in the original since the last run move here as a
+        member would move them: a history entry (by nobody here) and the funnel's steps."""
+        if not statuses:
+            return
+        moved = [
+            funnel.Move(applicant, applicant.status, statuses[applicant.id], self.now)
+            for applicant in await self.db.scalars(
+                select(Applicant).where(Applicant.id.in_(sorted(statuses)))
+            )
+            if applicant.status != statuses[applicant.id]
+        ]
+        await funnel.record_moves(self.db, moved)
+        for move in moved:
+            writes.insert(
+                ApplicantEvent,
+                {
+                    "id": rules.fresh_id(),
+                    "applicant_id": move.applicant.id,
+                    "actor_id": None,
+                    "from_status": move.before,
+                    "to_status": move.after,
+                    "created_at": self.now,
+                },
+            )
 
     async def _resume(self, source_id: str, key: str | None) -> dict[str, Any]:
         """Copy the original's résumé file into our storage; its columns (empty on failure,
