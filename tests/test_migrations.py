@@ -40,6 +40,7 @@ TABLES = {
     "job",
     "applicant",
     "applicant_event",
+    "import_mapping",
     "outbox",
     "mail_send",
     "tracked_source",

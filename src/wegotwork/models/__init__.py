@@ -16,6 +16,7 @@ from wegotwork.models.applicants import (
 )
 from wegotwork.models.auth import Account, RateLimit, Session, User, Verification
 from wegotwork.models.base import Base
+from wegotwork.models.imports import ImportMapping
 from wegotwork.models.jobs import (
     ExperienceLevel,
     Job,
@@ -48,6 +49,7 @@ __all__ = [
     "ExperienceLevel",
     "FunnelCount",
     "FunnelDuration",
+    "ImportMapping",
     "Invitation",
     "InvitationStatus",
     "Job",
