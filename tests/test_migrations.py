@@ -156,7 +156,7 @@ async def test_existing_applicants_move_into_the_default_pipeline(
     dialect: str, fresh_databases: FreshDatabase
 ) -> None:
     url = await fresh_databases.create(dialect)
-    await asyncio.to_thread(migrate.upgrade, url, "0005_job_postings")
+    await asyncio.to_thread(migrate.upgrade, url, "0006_import_mapping")
     statuses = await _round_one_data(url)
     await asyncio.to_thread(migrate.upgrade, url)
 
@@ -219,7 +219,7 @@ async def test_existing_applicants_move_into_the_default_pipeline(
     finally:
         await engine.dispose()
 
-    await asyncio.to_thread(migrate.downgrade, url, "0005_job_postings")
+    await asyncio.to_thread(migrate.downgrade, url, "0006_import_mapping")
     assert "pipeline" not in await _tables(url)
     assert await _applicant_count(url) == len(statuses)
 

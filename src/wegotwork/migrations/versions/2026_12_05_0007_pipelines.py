@@ -2,8 +2,8 @@
 applicant activity log. Every organization gets a default pipeline equal to the six statuses;
 every applicant is placed in the stage of its status, and its history becomes its timeline.
 
-Revision ID: 0006_pipelines
-Revises: 0005_job_postings
+Revision ID: 0007_pipelines
+Revises: 0006_import_mapping
 Create Date: 2026-12-05 07:30:00
 """
 
@@ -16,8 +16,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0006_pipelines"
-down_revision: str | None = "0005_job_postings"
+revision: str = "0007_pipelines"
+down_revision: str | None = "0006_import_mapping"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
