@@ -28,7 +28,7 @@ from wegotwork.models import TrackedSource
 from wegotwork.schemas import error_responses
 from wegotwork.settings import Settings
 from wegotwork.tenancy.context import OrgContext
-from wegotwork.tenancy.deps import require
+from wegotwork.tenancy.guard import require
 from wegotwork.tenancy.permissions import Permission
 
 router = APIRouter(prefix="/api/v1/organizations/{orgId}", tags=["analytics"])

@@ -16,15 +16,15 @@ from wegotwork.analytics.schemas import SourceCreate
 from wegotwork.deps import DbSession, ServicesDep
 from wegotwork.errors import DomainError
 from wegotwork.tenancy.context import OrgContext
-from wegotwork.tenancy.deps import require_by_slug
+from wegotwork.tenancy.guard import SLUG, require
 from wegotwork.tenancy.permissions import Permission
 from wegotwork.web.dashboard import render_dashboard
 from wegotwork.web.forms import errors_from_domain, parse_form
 
 router = APIRouter(prefix="/dashboard/{slug}/analytics", include_in_schema=False)
 
-Viewer = Annotated[OrgContext, Depends(require_by_slug(Permission.VIEW_APPLICANTS))]
-JobManager = Annotated[OrgContext, Depends(require_by_slug(Permission.MANAGE_JOBS))]
+Viewer = Annotated[OrgContext, Depends(require(Permission.VIEW_APPLICANTS, via=SLUG))]
+JobManager = Annotated[OrgContext, Depends(require(Permission.MANAGE_JOBS, via=SLUG))]
 
 
 def _date(value: str | None) -> date | None:

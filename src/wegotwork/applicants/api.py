@@ -25,15 +25,22 @@ from wegotwork.applicants.schemas import (
     ApplicantPage,
     ApplicantStatusUpdate,
 )
-from wegotwork.auth.deps import CurrentAuth
 from wegotwork.deps import DbSession, ServicesDep
 from wegotwork.models import ApplicantStatus
 from wegotwork.schemas import Ok, error_responses
 from wegotwork.tenancy.context import OrgContext
-from wegotwork.tenancy.deps import require
+from wegotwork.tenancy.guard import APPLICANT_ID, JOB_ID, CanViewApplicants, require
 from wegotwork.tenancy.permissions import Permission
 
 router = APIRouter(prefix="/api/v1", tags=["applicants"])
+
+JobViewer = Annotated[OrgContext, Depends(require(Permission.VIEW_APPLICANTS, via=JOB_ID))]
+ApplicantViewer = Annotated[
+    OrgContext, Depends(require(Permission.VIEW_APPLICANTS, via=APPLICANT_ID))
+]
+ApplicantManager = Annotated[
+    OrgContext, Depends(require(Permission.MANAGE_APPLICANTS, via=APPLICANT_ID))
+]
 
 APPLIED = "Applied to Job Successfully"
 
@@ -143,7 +150,7 @@ Source = Annotated[
 )
 async def job_applicants(
     jobId: str,
-    auth: CurrentAuth,
+    ctx: JobViewer,
     db: DbSession,
     status: ApplicantStatus | None = None,
     q: Search = None,
@@ -151,7 +158,6 @@ async def job_applicants(
     limit: Limit = DEFAULT_PAGE,
     source: Source = None,
 ) -> ApplicantListEnvelope:
-    ctx = await actions.context_for_job(db, auth, jobId)
     page = await actions.list_applicants(db, ctx, _filters(status, jobId, q, cursor, limit, source))
     return _listing(page)
 
@@ -163,7 +169,7 @@ async def job_applicants(
     summary="The organization's applicants, newest first",
 )
 async def organization_applicants(
-    ctx: Annotated[OrgContext, Depends(require(Permission.VIEW_APPLICANTS))],
+    ctx: CanViewApplicants,
     db: DbSession,
     status: ApplicantStatus | None = None,
     jobId: str | None = None,
@@ -183,9 +189,8 @@ async def organization_applicants(
     summary="One applicant, with the status history and a link to the résumé",
 )
 async def get_applicant(
-    applicantId: str, auth: CurrentAuth, db: DbSession, services: ServicesDep
+    applicantId: str, ctx: ApplicantViewer, db: DbSession, services: ServicesDep
 ) -> ApplicantDetailEnvelope:
-    ctx = await actions.context_for_applicant(db, auth, applicantId)
     detail = await actions.get_applicant(db, ctx, applicantId)
     link = await resume_link(services, detail.applicant)
     return ApplicantDetailEnvelope(applicant=ApplicantDetailOut.of_detail(detail, link))
@@ -198,9 +203,8 @@ async def get_applicant(
     summary="Change an applicant's status (recorded with who and when)",
 )
 async def change_status(
-    applicantId: str, body: ApplicantStatusUpdate, auth: CurrentAuth, db: DbSession
+    applicantId: str, body: ApplicantStatusUpdate, ctx: ApplicantManager, db: DbSession
 ) -> ApplicantEnvelope:
-    ctx = await actions.context_for_applicant(db, auth, applicantId, Permission.MANAGE_APPLICANTS)
     applicant = await actions.change_status(db, ctx, applicantId, body)
     await db.commit()
     return ApplicantEnvelope(applicant=ApplicantOut.of(applicant))
@@ -213,9 +217,8 @@ async def change_status(
     summary="Erase an applicant and the résumé (privacy requests)",
 )
 async def erase_applicant(
-    applicantId: str, auth: CurrentAuth, db: DbSession, services: ServicesDep
+    applicantId: str, ctx: ApplicantManager, db: DbSession, services: ServicesDep
 ) -> Ok:
-    ctx = await actions.context_for_applicant(db, auth, applicantId, Permission.MANAGE_APPLICANTS)
     key = await actions.erase_applicant(db, ctx, applicantId)
     await db.commit()
     await delete_quietly(services, key)
@@ -233,9 +236,8 @@ async def erase_applicant(
     summary="Download the résumé (members of the applicant's organization only)",
 )
 async def download_resume(
-    applicantId: str, auth: CurrentAuth, db: DbSession, services: ServicesDep
+    applicantId: str, ctx: ApplicantViewer, db: DbSession, services: ServicesDep
 ) -> Response:
-    ctx = await actions.context_for_applicant(db, auth, applicantId)
     file = ResumeFile.of(await actions.resume_of(db, ctx, applicantId))
     await db.rollback()  # nothing to write; free the connection while the file streams
     return await resume_response(services, file)

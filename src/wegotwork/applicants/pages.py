@@ -32,16 +32,16 @@ from wegotwork.errors import Invalid
 from wegotwork.models import ApplicantStatus
 from wegotwork.onboarding.actions import checklist
 from wegotwork.tenancy.context import OrgContext
-from wegotwork.tenancy.deps import require_by_slug
+from wegotwork.tenancy.guard import SLUG, require
 from wegotwork.tenancy.permissions import Permission
 from wegotwork.web.dashboard import render_dashboard
 from wegotwork.web.forms import parse_form
 
 router = APIRouter(include_in_schema=False)
 
-Viewer = Annotated[OrgContext, Depends(require_by_slug(Permission.VIEW_APPLICANTS))]
-Manager = Annotated[OrgContext, Depends(require_by_slug(Permission.MANAGE_APPLICANTS))]
-Member = Annotated[OrgContext, Depends(require_by_slug(Permission.VIEW_ORGANIZATION))]
+Viewer = Annotated[OrgContext, Depends(require(Permission.VIEW_APPLICANTS, via=SLUG))]
+Manager = Annotated[OrgContext, Depends(require(Permission.MANAGE_APPLICANTS, via=SLUG))]
+Member = Annotated[OrgContext, Depends(require(Permission.VIEW_ORGANIZATION, via=SLUG))]
 
 PER_COLUMN = 50
 CHOOSE_BULK_STATUS = "Choose the status to move the selected applicants to."

@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from wegotwork.auth.deps import CurrentAuth
 from wegotwork.deps import DbSession, ServicesDep
 from wegotwork.jobs import actions
 from wegotwork.jobs.cleanup import remove_files
@@ -24,7 +23,7 @@ from wegotwork.jobs.schemas import (
 from wegotwork.models import Job, JobCategory, JobStatus
 from wegotwork.schemas import error_responses
 from wegotwork.tenancy.context import OrgContext
-from wegotwork.tenancy.deps import require
+from wegotwork.tenancy.guard import JOB_ID, require
 from wegotwork.tenancy.permissions import Permission
 
 router = APIRouter(tags=["jobs"])
@@ -32,11 +31,7 @@ router = APIRouter(tags=["jobs"])
 OrgJobs = Annotated[OrgContext, Depends(require(Permission.MANAGE_JOBS))]
 
 
-async def _job_context(jobId: str, auth: CurrentAuth, db: DbSession) -> OrgContext:
-    return await actions.job_context(db, auth.user, jobId, session=auth.session)
-
-
-JobContext = Annotated[OrgContext, Depends(_job_context)]
+JobContext = Annotated[OrgContext, Depends(require(Permission.MANAGE_JOBS, via=JOB_ID))]
 
 
 def job_out(job: Job, category: JobCategory | None = None, applicant_count: int = 0) -> JobOut:

@@ -31,14 +31,14 @@ from wegotwork.jobs.salary import INTERVAL_NAMES, currency_choices
 from wegotwork.jobs.schemas import JobCreate, JobDeleteConfirm, JobEditForm, JobFilters, JobUpdate
 from wegotwork.models import Job, JobStatus
 from wegotwork.tenancy.context import OrgContext
-from wegotwork.tenancy.deps import require_by_slug
+from wegotwork.tenancy.guard import SLUG, require
 from wegotwork.tenancy.permissions import Permission
 from wegotwork.web.dashboard import render_dashboard
 from wegotwork.web.forms import errors_from_domain, parse_form
 
 router = APIRouter(prefix="/dashboard/{slug}/jobs", include_in_schema=False)
 
-Manager = Annotated[OrgContext, Depends(require_by_slug(Permission.MANAGE_JOBS))]
+Manager = Annotated[OrgContext, Depends(require(Permission.MANAGE_JOBS, via=SLUG))]
 
 
 def wants_fragment(request: Request) -> bool:

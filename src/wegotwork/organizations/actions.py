@@ -40,6 +40,7 @@ from wegotwork.organizations.schemas import OrganizationCreate, OrganizationUpda
 from wegotwork.storage import Storage, StorageError
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.permissions import Permission
+from wegotwork.tenancy.scoping import joins_organization, owned_by
 
 log = logging.getLogger("wegotwork.organizations")
 
@@ -172,7 +173,7 @@ async def list_my_organizations(db: AsyncSession, auth: AuthContext) -> list[MyO
     session's active one. Any signed-in user may call it."""
     rows = await db.execute(
         select(Organization, Member.role)
-        .join(Member, Member.organization_id == Organization.id)
+        .join(Member, joins_organization(Member))
         .where(Member.user_id == auth.user.id)
         .order_by(func.lower(Organization.name), Organization.id)
     )
@@ -189,7 +190,7 @@ async def default_organization(db: AsyncSession, auth: AuthContext) -> Organizat
     found: Organization | None = (
         await db.execute(
             select(Organization)
-            .join(Member, Member.organization_id == Organization.id)
+            .join(Member, joins_organization(Member))
             .where(Member.user_id == auth.user.id)
             .order_by((Organization.id == active).desc(), Member.created_at, Member.id)
             .limit(1)
@@ -220,7 +221,7 @@ async def get_organization_detail(db: AsyncSession, ctx: OrgContext) -> Organiza
         return (
             select(func.count())
             .select_from(model)
-            .where(model.organization_id == org_id, *where)
+            .where(owned_by(model, org_id), *where)
             .scalar_subquery()
         )
 
@@ -402,7 +403,7 @@ async def purge_organization(db: AsyncSession, ctx: OrgContext) -> DeletedOrgani
         (
             await db.scalars(
                 select(Applicant.resume_key).where(
-                    Applicant.organization_id == organization.id,
+                    owned_by(Applicant, organization.id),
                     Applicant.resume_key.is_not(None),
                 )
             )

@@ -20,15 +20,15 @@ from wegotwork.organizations.schemas import (
     OrganizationUpdate,
 )
 from wegotwork.tenancy.context import OrgContext
-from wegotwork.tenancy.deps import require_by_slug
+from wegotwork.tenancy.guard import SLUG, require
 from wegotwork.tenancy.permissions import Permission
 from wegotwork.web.dashboard import render_dashboard
 from wegotwork.web.forms import errors_from_domain, parse_form
 
 router = APIRouter(include_in_schema=False)
 
-Viewer = Annotated[OrgContext, Depends(require_by_slug(Permission.VIEW_ORGANIZATION))]
-Editor = Annotated[OrgContext, Depends(require_by_slug(Permission.UPDATE_ORGANIZATION))]
+Viewer = Annotated[OrgContext, Depends(require(Permission.VIEW_ORGANIZATION, via=SLUG))]
+Editor = Annotated[OrgContext, Depends(require(Permission.UPDATE_ORGANIZATION, via=SLUG))]
 
 
 def redirect(
