@@ -2,6 +2,9 @@
 
 - The organization filter is written only in ``tenancy/`` (and the models and migrations that
   declare the column): every other module goes through ``tenancy/scoping.py``.
+- No face imports another face: route modules (``api``, ``pages``, ``auth_api``, ``*_pages``)
+  share code through the modules beneath them; only the router (``routes.py``) gathers them.
+- Actions flush and never commit: the route owns the transaction.
 """
 
 from __future__ import annotations
@@ -62,3 +65,85 @@ def test_the_organization_filter_is_written_only_in_tenancy() -> None:
         "Filter organization-owned rows through wegotwork.tenancy.scoping "
         "(scoped, get_scoped, in_context, owned_by, joins_organization), not by hand"
     )
+
+
+COMPOSITION = frozenset({"wegotwork.routes", "wegotwork.app"})
+
+
+def is_face(module: str) -> bool:
+    last = module.rsplit(".", 1)[-1]
+    return last in {"api", "pages", "auth_api"} or last.endswith("_pages")
+
+
+def imported_modules(module: str, source: str) -> set[str]:
+    """The ``wegotwork`` modules ``source`` imports (``from a import b`` counts ``a`` and, when
+    it is one, the module ``a.b``)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return {name for name in found if name.startswith("wegotwork.") and name != module}
+
+
+def _module_of(path: str) -> str:
+    return "wegotwork." + path.removesuffix(".py").replace("/", ".")
+
+
+def face_imports(sources: list[tuple[str, str]]) -> list[str]:
+    modules = {_module_of(path) for path, _source in sources}
+    found = []
+    for path, source in sources:
+        module = _module_of(path)
+        if module in COMPOSITION:
+            continue
+        for name in sorted(imported_modules(module, source)):
+            if name in modules and is_face(name):
+                found.append(f"{module} imports {name}")
+    return found
+
+
+def test_the_face_rule_sees_a_face_importing_another() -> None:
+    sources = [
+        ("jobs/api.py", "from wegotwork.jobs.rules import TITLE_MAX\n"),
+        ("jobs/rules.py", ""),
+        ("invitations/pages.py", "from wegotwork.organizations.pages import redirect\n"),
+        ("organizations/pages.py", ""),
+        ("routes.py", "from wegotwork.jobs import api\n"),
+    ]
+    assert face_imports(sources) == [
+        "wegotwork.invitations.pages imports wegotwork.organizations.pages"
+    ]
+
+
+def test_no_face_imports_another_face() -> None:
+    assert face_imports(_sources()) == []
+
+
+def commits(source: str) -> list[int]:
+    """Lines of ``source`` that call ``.commit()``."""
+    return sorted(
+        node.lineno
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "commit"
+    )
+
+
+def test_actions_flush_and_routes_commit() -> None:
+    assert commits("await db.flush()\nawait db.commit()\n") == [2]
+    offenders = {
+        path: lines
+        for path, source in _sources()
+        if path.endswith("/actions.py") and (lines := commits(source))
+    }
+    assert offenders == {}
+
+
+def test_the_application_intake_does_not_reach_up_into_the_web_layer() -> None:
+    source = (PACKAGE / "applicants" / "intake.py").read_text(encoding="utf-8")
+    imported = imported_modules("wegotwork.applicants.intake", source)
+    assert sorted(name for name in imported if name.startswith("wegotwork.web")) == []

@@ -10,9 +10,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from wegotwork.analytics import actions, sources
-from wegotwork.analytics.api import source_out
 from wegotwork.analytics.charts import daily_chart, funnel_chart
-from wegotwork.analytics.schemas import SourceCreate
+from wegotwork.analytics.schemas import SourceCreate, SourceOut
 from wegotwork.deps import DbSession, ServicesDep
 from wegotwork.errors import DomainError
 from wegotwork.tenancy.context import OrgContext
@@ -62,7 +61,7 @@ async def _page(
         ),
         "daily_svg": daily_chart("daily", "Page views and applications per day", report.days),
         "sources": [
-            source_out(services.settings, ctx.organization.slug, source)
+            SourceOut.of(services.settings, ctx.organization.slug, source)
             for source in await sources.list_sources(db, ctx)
         ]
         if ctx.can(Permission.MANAGE_JOBS)

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from wegotwork.analytics.rules import clean_source
 from wegotwork.applicants import actions
 from wegotwork.applicants.downloads import ResumeFile, resume_link, resume_response
-from wegotwork.applicants.intake import ApplicationIntake, delete_quietly
+from wegotwork.applicants.intake import ApplicationIntake
 from wegotwork.applicants.ratelimit import client_ip, limiter_for
 from wegotwork.applicants.schemas import (
     DEFAULT_PAGE,
@@ -28,6 +28,7 @@ from wegotwork.applicants.schemas import (
 from wegotwork.deps import DbSession, ServicesDep
 from wegotwork.models import ApplicantStatus
 from wegotwork.schemas import Ok, error_responses
+from wegotwork.storage.cleanup import discard_files
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.guard import APPLICANT_ID, JOB_ID, CanViewApplicants, require
 from wegotwork.tenancy.permissions import Permission
@@ -221,7 +222,7 @@ async def erase_applicant(
 ) -> Ok:
     key = await actions.erase_applicant(db, ctx, applicantId)
     await db.commit()
-    await delete_quietly(services, key)
+    await discard_files(services.storage, [key])
     return Ok(message="Applicant erased")
 
 

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, Query
 
 from wegotwork.deps import DbSession, ServicesDep
 from wegotwork.jobs import actions
-from wegotwork.jobs.cleanup import remove_files
 from wegotwork.jobs.markdown import render_markdown
 from wegotwork.jobs.schemas import (
     JobCategoryRef,
@@ -22,6 +21,7 @@ from wegotwork.jobs.schemas import (
 )
 from wegotwork.models import Job, JobCategory, JobStatus
 from wegotwork.schemas import error_responses
+from wegotwork.storage.cleanup import discard_files
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.guard import JOB_ID, require
 from wegotwork.tenancy.permissions import Permission
@@ -141,5 +141,5 @@ async def delete_job(
     """Delete a job and every application to it (``deletedApplicants`` says how many)."""
     deleted = await actions.delete_job(db, ctx, jobId)
     await db.commit()
-    await remove_files(services.storage, deleted.resume_keys)
+    await discard_files(services.storage, deleted.resume_keys)
     return JobDeleted(message="Job deleted", deleted_applicants=deleted.applicants)

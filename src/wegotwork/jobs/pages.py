@@ -15,7 +15,6 @@ from wegotwork.careers.urls import job_url
 from wegotwork.deps import DbSession, Services, ServicesDep
 from wegotwork.errors import DomainError
 from wegotwork.jobs import actions
-from wegotwork.jobs.cleanup import remove_files
 from wegotwork.jobs.markdown import render_markdown
 from wegotwork.jobs.rules import (
     DESCRIPTION_MAX,
@@ -30,6 +29,7 @@ from wegotwork.jobs.rules import (
 from wegotwork.jobs.salary import INTERVAL_NAMES, currency_choices
 from wegotwork.jobs.schemas import JobCreate, JobDeleteConfirm, JobEditForm, JobFilters, JobUpdate
 from wegotwork.models import Job, JobStatus
+from wegotwork.storage.cleanup import discard_files
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.guard import SLUG, require
 from wegotwork.tenancy.permissions import Permission
@@ -296,7 +296,7 @@ async def delete(
             status_code=422,
         )
     await db.commit()
-    await remove_files(services.storage, deleted.resume_keys)
+    await discard_files(services.storage, deleted.resume_keys)
     applicants = (
         f" and its {deleted.applicants} applicant{'s' if deleted.applicants != 1 else ''}"
         if deleted.applicants

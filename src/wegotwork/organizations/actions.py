@@ -6,7 +6,7 @@ Members live in ``members.py``. Every action flushes and never commits; the rout
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +38,7 @@ from wegotwork.models import (
 from wegotwork.organizations import rules
 from wegotwork.organizations.schemas import OrganizationCreate, OrganizationUpdate
 from wegotwork.storage import Storage, StorageError
+from wegotwork.storage.cleanup import discard_files
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.permissions import Permission
 from wegotwork.tenancy.scoping import joins_organization, owned_by
@@ -356,18 +357,6 @@ async def remove_logo(db: AsyncSession, ctx: OrgContext) -> LogoChange:
         await db.flush()
         await bump_content_version(db, organization.id)
     return LogoChange(organization, None, old_key)
-
-
-async def discard_files(storage: Storage, keys: Iterable[str | None]) -> None:
-    """Delete stored files that no row refers to any more; failures are logged, not raised
-    (the rows are already gone, and an orphaned file harms no one)."""
-    for key in keys:
-        if not key:
-            continue
-        try:
-            await storage.delete(key)
-        except StorageError as exc:
-            log.warning("could not delete stored file %s: %s", key, exc)
 
 
 # Delete ---------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from wegotwork.organizations.schemas import (
     OrganizationUpdate,
 )
 from wegotwork.schemas import error_responses
+from wegotwork.storage.cleanup import commit_or_discard, discard_files
 from wegotwork.tenancy.guard import (
     CanDeleteOrganization,
     CanManageMembers,
@@ -123,7 +124,7 @@ async def delete_organization(
     """Delete the organization with everything in it, stored files included (owner only)."""
     deleted = await actions.delete_organization(db, ctx)
     await db.commit()
-    background.add_task(actions.discard_files, services.storage, deleted.file_keys)
+    background.add_task(discard_files, services.storage, deleted.file_keys)
     return MessageEnvelope(message=f"{deleted.organization.name} was deleted")
 
 
@@ -167,12 +168,8 @@ async def upload_logo(
     The image type is judged by its content; SVG is not accepted."""
     content = await upload.logo.read(rules.LOGO_MAX_BYTES + 1)
     change = await actions.replace_logo(db, ctx, services.storage, content)
-    try:
-        await db.commit()
-    except BaseException:
-        await actions.discard_files(services.storage, [change.new_key])
-        raise
-    background.add_task(actions.discard_files, services.storage, [change.old_key])
+    await commit_or_discard(db, services.storage, [change.new_key])
+    background.add_task(discard_files, services.storage, [change.old_key])
     return OrganizationEnvelope(
         organization=OrganizationOut.of(change.organization, services.settings.base_url)
     )
@@ -189,7 +186,7 @@ async def delete_logo(
     """Remove the logo (admin or owner)."""
     change = await actions.remove_logo(db, ctx)
     await db.commit()
-    background.add_task(actions.discard_files, services.storage, [change.old_key])
+    background.add_task(discard_files, services.storage, [change.old_key])
     return OrganizationEnvelope(
         organization=OrganizationOut.of(change.organization, services.settings.base_url)
     )

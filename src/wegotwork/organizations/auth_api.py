@@ -18,9 +18,9 @@ from fastapi.responses import Response
 from starlette.background import BackgroundTask
 
 from wegotwork.auth import body
-from wegotwork.auth.api import json_response, require_session, trusted_origins
 from wegotwork.auth.deps import reissue_after_change, resolve_auth
 from wegotwork.auth.errors import AuthError
+from wegotwork.auth.respond import json_response, require_session, trusted_origins
 from wegotwork.auth.sessions import AuthContext
 from wegotwork.deps import DbSession, ServicesDep
 from wegotwork.errors import Forbidden
@@ -61,6 +61,7 @@ from wegotwork.organizations.auth_wire import (
 from wegotwork.organizations.rules import logo_url
 from wegotwork.organizations.schemas import OrganizationCreate, OrganizationUpdate
 from wegotwork.schemas import auth_error_responses
+from wegotwork.storage.cleanup import discard_files
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.guard import member_context, named_or_active
 
@@ -169,7 +170,7 @@ async def update_organization(request: Request, db: DbSession, services: Service
 def _discarding(response: Response, services: ServicesDep, keys: list[str | None]) -> Response:
     """Delete stored files after the response (the commit that orphaned them succeeded)."""
     if any(keys):
-        response.background = BackgroundTask(actions.discard_files, services.storage, keys)
+        response.background = BackgroundTask(discard_files, services.storage, keys)
     return response
 
 

@@ -275,6 +275,11 @@ async def member_contexts(db: AsyncSession, user: User) -> list[OrgContext]:
     return [OrgContext(user=user, member=member, organization=org) for org, member in rows]
 
 
+# Each dependency ``require`` made, with the permission it asks for (the authorization matrix
+# test reads it to check every guarded route against the permission table).
+GUARDS: dict[Callable[..., Awaitable[OrgContext]], Permission] = {}
+
+
 def require(permission: Permission, via: Locator = ORG_ID) -> Callable[..., Awaitable[OrgContext]]:
     """The dependency for a route that acts with ``permission`` in the organization ``via``
     names (see the module docstring)."""
@@ -293,6 +298,7 @@ def require(permission: Permission, via: Locator = ORG_ID) -> Callable[..., Awai
             missing=target.missing,
         )
 
+    GUARDS[dependency] = permission
     return dependency
 
 
@@ -313,6 +319,12 @@ PageCanViewOrganization = Annotated[
 ]
 PageCanUpdateOrganization = Annotated[
     OrgContext, Depends(require(Permission.UPDATE_ORGANIZATION, via=SLUG))
+]
+PageCanDeleteOrganization = Annotated[
+    OrgContext, Depends(require(Permission.DELETE_ORGANIZATION, via=SLUG))
+]
+PageCanManageInvitations = Annotated[
+    OrgContext, Depends(require(Permission.MANAGE_INVITATIONS, via=SLUG))
 ]
 PageCanManageCategories = Annotated[
     OrgContext, Depends(require(Permission.MANAGE_CATEGORIES, via=SLUG))
