@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.alias_generators import to_camel
 
 
@@ -119,3 +119,18 @@ def query_parameters(*names: str, required: tuple[str, ...] = ()) -> dict[str, A
             for name in names
         ]
     }
+
+
+def errors_from_validation(exc: ValidationError) -> dict[str, list[str]]:
+    """A validation error as messages per field (``__all__`` for the whole input), in the
+    product's words: the same for an HTML form and an application's fields."""
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors():
+        loc = error.get("loc", ())
+        field = str(loc[0]) if loc else "__all__"
+        message = str(error.get("msg", "Invalid value"))
+        message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        if error.get("type") == "missing":
+            message = "This field is required"
+        errors.setdefault(field, []).append(message)
+    return errors

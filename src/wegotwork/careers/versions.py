@@ -26,6 +26,7 @@ from sqlalchemy import bindparam, func, select
 from wegotwork.db import Database
 from wegotwork.jobs.rules import plausible_id
 from wegotwork.models import Job, Organization
+from wegotwork.tenancy.scoping import joins_organization
 
 Version = tuple[str, int]
 
@@ -34,7 +35,7 @@ _BY_SLUG = select(Organization.id, Organization.content_version).where(
 )
 _BY_JOB = (
     select(Organization.id, Organization.content_version)
-    .join(Job, Job.organization_id == Organization.id)
+    .join(Job, joins_organization(Job))
     .where(Job.id == bindparam("job_id"))
 )
 
