@@ -72,6 +72,9 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+# An execution option: this connection only reads (``Database.reader``), so on SQLite it begins
+# a deferred transaction and does not take a turn to write.
+READ_ONLY = "wegotwork_read_only"
 WRITER_WAIT_SECONDS = 30.0
 
 
@@ -137,6 +140,9 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
+        if conn.get_execution_options().get(READ_ONLY):
+            conn.exec_driver_sql("BEGIN")
+            return
         dbapi_connection = conn.connection.dbapi_connection
         await_only(writer.take(dbapi_connection))
         try:
@@ -266,6 +272,13 @@ class Database:
         # pool's pre-ping: prepared statements on a small asyncpg pool of their own, in
         # autocommit, one round trip each. Only on PostgreSQL through asyncpg, engine-bound.
         self.direct = self._autocommit is not None and engine.dialect.driver == "asyncpg"
+        # On SQLite they begin a plain (deferred) read transaction instead of BEGIN IMMEDIATE:
+        # no turn to wait for, no lock on the file, a snapshot of the last commit.
+        self._read_only: AsyncEngine | None = (
+            engine.execution_options(**{READ_ONLY: True})
+            if sessionmaker is None and engine.dialect.name == "sqlite"
+            else None
+        )
         # The SQLite file this engine opens (not when bound to a test's connection, nor in
         # memory): other connections may watch it for changes (``careers/versions.py``).
         database_file = engine.url.database
@@ -298,9 +311,11 @@ class Database:
     @asynccontextmanager
     async def reader(self) -> AsyncIterator[AsyncConnection]:
         """A connection for one or two read-only statements on a hot path: autocommit on
-        PostgreSQL, an ordinary session's connection elsewhere."""
-        if self._autocommit is not None:
-            async with self._autocommit.connect() as connection:
+        PostgreSQL, a read transaction on SQLite, an ordinary session's connection when bound to
+        a test's connection."""
+        hot = self._autocommit or self._read_only
+        if hot is not None:
+            async with hot.connect() as connection:
                 yield connection
         else:
             async with self.sessionmaker() as session:
