@@ -416,9 +416,6 @@ def b3(config: Config, data: benchdata.Generated, report: Report) -> None:
             floor = started[f"floor {database}"] = servers.floor(
                 workers=config.workers, database_url=url, name=f"floor-{database}"
             )
-            app = started[database] = servers.wegotwork(
-                url, workers=config.workers, name=f"wegotwork-{database}"
-            )
             targets[f"floor {database}"] = Target(
                 f"{floor.url}/apply/{data.published_job_id}/{org_id}",
                 script="apply_bare.lua",
@@ -426,15 +423,21 @@ def b3(config: Config, data: benchdata.Generated, report: Report) -> None:
                     "BENCH_FIELD_PREFIX": f"floor{db}{stamp}r{run}"
                 },
             )
-            targets[database] = Target(
-                f"{app.url}/api/v1/public/jobs/{data.published_job_id}/applications",
-                script="apply.lua",
-                script_env=lambda run, db=database: {
-                    "BENCH_PDF": str(pdf),
-                    "BENCH_FIELD_PREFIX": f"ours{db}{stamp}r{run}",
-                },
-            )
-        rss_before = {database: started[database].rss_mb() for database in urls}
+            for kind in SERVER_KINDS:
+                name = f"{kind} {database}"
+                app = started[name] = servers.wegotwork(
+                    url, workers=config.workers, server=kind, name=f"wegotwork-{kind}-{database}"
+                )
+                targets[name] = Target(
+                    f"{app.url}/api/v1/public/jobs/{data.published_job_id}/applications",
+                    script="apply.lua",
+                    script_env=lambda run, n=name: {
+                        "BENCH_PDF": str(pdf),
+                        "BENCH_FIELD_PREFIX": f"ours{n.replace(' ', '')}{stamp}r{run}",
+                    },
+                )
+        apps = [f"{kind} {database}" for database in urls for kind in SERVER_KINDS]
+        rss_before = {name: started[name].rss_mb() for name in apps}
         results = measure_together(config, targets)
         report.add(
             section,
@@ -447,48 +450,54 @@ def b3(config: Config, data: benchdata.Generated, report: Report) -> None:
                 f"bare insert endpoint (no file), {database}",
                 **results[f"floor {database}"],
             )
-            report.add(
-                section,
-                f"WeGotWork apply on {database} (multipart, streamed to local storage)",
-                **results[database],
-            )
-            report.add(
-                section,
-                f"WeGotWork server RSS on {database} (streamed uploads keep it flat)",
-                **{
-                    "rss before": Figure([rss_before[database]], "MB"),
-                    "rss after": Figure([started[database].rss_mb()], "MB"),
-                },
-            )
+            for kind in SERVER_KINDS:
+                name = f"{kind} {database}"
+                report.add(
+                    section,
+                    f"WeGotWork ({kind}) apply on {database} (multipart, streamed to storage)",
+                    **results[name],
+                )
+                report.add(
+                    section,
+                    f"WeGotWork ({kind}) server RSS on {database} (streamed uploads keep it flat)",
+                    **{
+                        "rss before": Figure([rss_before[name]], "MB"),
+                        "rss after": Figure([started[name].rss_mb()], "MB"),
+                    },
+                )
     finally:
         for server in started.values():
             server.stop()
         asyncio.run(remove_applications(config, f"%{stamp}r%@bench.example"))
     for database in urls:
-        ours = _median(results[database])
+        for kind in SERVER_KINDS:
+            name, which = f"{kind} {database}", f"{kind}, {database}"
+            ours = _median(results[name])
+            report.ratio(
+                section,
+                f"apply / bare insert ({which})",
+                ours / _median(results[f"floor {database}"]),
+                0.5,
+            )
+            report.ratio(
+                section, f"apply / nginx ceiling ({which})", ours / _median(results["nginx"])
+            )
+            report.ratio(section, f"p99 apply, ms ({which})", results[name]["p99"].median)
+            errors = results[name].get("errors")
+            report.ratio(
+                section,
+                f"errors at {config.connections} connections ({which})",
+                errors.median if errors else 0.0,
+                0,
+                at_most=True,
+            )
+    for kind in SERVER_KINDS:
         report.ratio(
             section,
-            f"apply / bare insert ({database})",
-            ours / _median(results[f"floor {database}"]),
+            f"SQLite apply / PostgreSQL apply ({kind})",
+            _median(results[f"{kind} SQLite"]) / _median(results[f"{kind} PostgreSQL"]),
             0.5,
         )
-        report.ratio(
-            section, f"apply / nginx ceiling ({database})", ours / _median(results["nginx"])
-        )
-        errors = results[database].get("errors")
-        report.ratio(
-            section,
-            f"errors at {config.connections} connections ({database})",
-            errors.median if errors else 0.0,
-            0,
-            at_most=True,
-        )
-    report.ratio(
-        section,
-        "SQLite apply / PostgreSQL apply",
-        _median(results["SQLite"]) / _median(results["PostgreSQL"]),
-        0.5,
-    )
 
 
 async def remove_applications(config: Config, email_pattern: str) -> None:
