@@ -396,6 +396,12 @@ def pdf_200kb() -> Path:
     return path
 
 
+# Two servers on one PostgreSQL side by side, each of 2 workers with up to 2 x 10 pooled and 8
+# direct connections, and a floor, would pass a default max_connections of 100 ("too many
+# clients"): smaller pools while they run together.
+SIDE_BY_SIDE = {"WEGOTWORK_DB_POOL_SIZE": "4"}
+
+
 def b3(config: Config, data: benchdata.Generated, report: Report) -> None:
     section = "B3 applying with a 200 KB PDF"
     pdf = pdf_200kb()
@@ -414,7 +420,10 @@ def b3(config: Config, data: benchdata.Generated, report: Report) -> None:
         )
         for database, url in urls.items():
             floor = started[f"floor {database}"] = servers.floor(
-                workers=config.workers, database_url=url, name=f"floor-{database}"
+                workers=config.workers,
+                database_url=url,
+                name=f"floor-{database}",
+                extra_env=SIDE_BY_SIDE,
             )
             targets[f"floor {database}"] = Target(
                 f"{floor.url}/apply/{data.published_job_id}/{org_id}",
@@ -426,7 +435,11 @@ def b3(config: Config, data: benchdata.Generated, report: Report) -> None:
             for kind in SERVER_KINDS:
                 name = f"{kind} {database}"
                 app = started[name] = servers.wegotwork(
-                    url, workers=config.workers, server=kind, name=f"wegotwork-{kind}-{database}"
+                    url,
+                    workers=config.workers,
+                    server=kind,
+                    name=f"wegotwork-{kind}-{database}",
+                    extra_env=SIDE_BY_SIDE,
                 )
                 targets[name] = Target(
                     f"{app.url}/api/v1/public/jobs/{data.published_job_id}/applications",

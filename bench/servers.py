@@ -164,7 +164,13 @@ def wegotwork(
     )
 
 
-def floor(*, workers: int = 2, database_url: str | None = None, name: str = "floor") -> Server:
+def floor(
+    *,
+    workers: int = 2,
+    database_url: str | None = None,
+    name: str = "floor",
+    extra_env: dict[str, str] | None = None,
+) -> Server:
     port = free_port()
     command = [
         sys.executable,
@@ -179,7 +185,7 @@ def floor(*, workers: int = 2, database_url: str | None = None, name: str = "flo
         "--log-level",
         "warning",
     ]
-    env = {"WEGOTWORK_DATABASE_URL": database_url} if database_url else {}
+    env = {"WEGOTWORK_DATABASE_URL": database_url, **(extra_env or {})} if database_url else {}
     return start(name, command, env=env, port=port, ready_path="/healthz")
 
 
