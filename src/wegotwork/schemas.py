@@ -87,9 +87,17 @@ class AuthErrorBody(BaseModel):
 AUTH_ERROR_STATUSES = (400, 401, 403, 404, 413, 415, 422, 429, 500, 503)
 
 
-def auth_error_responses() -> dict[int | str, dict[str, Any]]:
+def auth_error_responses(*, page: bool = False) -> dict[int | str, dict[str, Any]]:
     """``responses=`` for the ``/api/auth`` routers: the statuses Better Auth's protocol uses
-    (which one a route answers depends on the failure; see the error catalogue)."""
+    (which one a route answers depends on the failure; see the error catalogue). ``page`` for a
+    route that answers with HTML: its errors are still JSON (FastAPI would file a model under
+    the route's own media type)."""
+    if page:
+        body = {"application/json": {"schema": {"$ref": "#/components/schemas/AuthErrorBody"}}}
+        return {
+            status: {"description": _DESCRIPTIONS[status], "content": body}
+            for status in AUTH_ERROR_STATUSES
+        }
     return {
         status: {"model": AuthErrorBody, "description": _DESCRIPTIONS[status]}
         for status in AUTH_ERROR_STATUSES
@@ -104,6 +112,41 @@ def redirect_response(description: str) -> dict[int | str, dict[str, Any]]:
             "headers": {"Location": {"schema": {"type": "string"}}},
         }
     }
+
+
+def inline_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """``model``'s JSON schema (by alias) with its ``$defs`` inlined, for a body FastAPI cannot
+    see: a ``#/$defs/...`` reference placed inside the OpenAPI document would point at its root,
+    where no ``$defs`` is."""
+    schema = model.model_json_schema(by_alias=True)
+    defs = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                rest = {key: value for key, value in node.items() if key != "$ref"}
+                return resolve({**defs[ref.removeprefix("#/$defs/")], **rest})
+            return {key: resolve(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        return node
+
+    resolved: dict[str, Any] = resolve(schema)
+    return resolved
+
+
+def body_doc(
+    model: type[BaseModel], *, form: bool = False, required: bool = True
+) -> dict[str, Any]:
+    """``openapi_extra=`` for a body a route parses itself (FastAPI cannot see it): JSON and,
+    with ``form``, the same fields URL-encoded. ``required=False`` where an empty request is
+    accepted."""
+    schema = inline_schema(model)
+    content = {"application/json": {"schema": schema}}
+    if form:
+        content["application/x-www-form-urlencoded"] = {"schema": schema}
+    return {"requestBody": {"required": required, "content": content}}
 
 
 def query_parameters(*names: str, required: tuple[str, ...] = ()) -> dict[str, Any]:

@@ -53,7 +53,12 @@ from wegotwork.deps import DbSession, Services, ServicesDep, get_services
 from wegotwork.models import Session, User
 from wegotwork.organizations import accounts
 from wegotwork.organizations.actions import discard_files
-from wegotwork.schemas import auth_error_responses, query_parameters, redirect_response
+from wegotwork.schemas import (
+    auth_error_responses,
+    body_doc,
+    query_parameters,
+    redirect_response,
+)
 from wegotwork.web.origins import TrustedOrigins
 
 router = APIRouter(prefix="/api/auth", tags=["auth"], responses=auth_error_responses())
@@ -118,11 +123,7 @@ async def require_session(
 
 def _doc(model: type[Any], *, form: bool = False) -> dict[str, Any]:
     """OpenAPI for a body read by ``auth.body`` (FastAPI cannot see it)."""
-    schema = model.model_json_schema(by_alias=True)
-    content = {"application/json": {"schema": schema}}
-    if form:
-        content["application/x-www-form-urlencoded"] = {"schema": schema}
-    return {"requestBody": {"required": True, "content": content}}
+    return body_doc(model, form=form)
 
 
 # Health ----------------------------------------------------------------------------------------
@@ -136,6 +137,7 @@ async def ok() -> Response:
 @router.get(
     "/error",
     response_class=HTMLResponse,
+    responses=auth_error_responses(page=True),
     openapi_extra=query_parameters("error", "error_description"),
 )
 async def error_page(request: Request, services: ServicesDep) -> Response:
