@@ -177,3 +177,20 @@ async def test_the_document_matches_the_committed_snapshot(client: httpx.AsyncCl
         "/openapi.json changed: review the difference, then regenerate docs/openapi.json with "
         "WEGOTWORK_UPDATE_OPENAPI=1 scripts/test tests/test_openapi_document.py -k snapshot"
     )
+
+
+async def test_request_schemas_state_what_validation_enforces(client: httpx.AsyncClient) -> None:
+    """A field that may be left out but refuses null offers no null; trimmed text states that
+    it needs a visible character; amounts and currencies state their range."""
+    schemas = (await document(client))["components"]["schemas"]
+    update = schemas["JobUpdate"]["properties"]
+    for name in ("type", "status", "workMode", "salaryCurrency", "showSalary", "title"):
+        assert "null" not in json.dumps(update[name]), name
+        assert "default" not in update[name], name
+    assert {"type": "null"} in update["country"]["anyOf"]  # null clears the country
+    assert update["title"]["pattern"] == r"[^\s\x00]"
+    assert update["salaryMin"]["minimum"] == 0
+    assert "EUR" in update["salaryCurrency"]["enum"]
+    assert schemas["OrganizationCreate"]["properties"]["name"]["minLength"] == 2
+    assert schemas["InvitationCreate"]["properties"]["email"]["format"] == "email"
+    assert schemas["JobUpdate"]["additionalProperties"] is False

@@ -15,12 +15,38 @@ class CamelModel(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, from_attributes=True)
 
 
+def _accepts_null(prop: dict[str, Any]) -> bool:
+    options = prop.get("anyOf", [prop])
+    return any(option.get("type") == "null" or option.get("const", 0) is None for option in options)
+
+
+def _no_null_default(schema: dict[str, Any]) -> None:
+    """A field that may be left out but not sent as ``null`` (typed ``X | SkipJsonSchema[None]``
+    with the default ``None``) documents no ``default: null`` either."""
+    for prop in schema.get("properties", {}).values():
+        if "default" in prop and prop["default"] is None and not _accepts_null(prop):
+            del prop["default"]
+
+
 class InputModel(CamelModel):
     """A JSON (and form) input: camelCase fields, and an unknown field is an error naming it
     rather than a value that silently vanishes. The OpenAPI document says so
-    (``additionalProperties: false``)."""
+    (``additionalProperties: false``). A field that may be omitted but refuses ``null`` is typed
+    ``X | SkipJsonSchema[None] = None`` so that the document does not offer ``null``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_no_null_default)
+
+
+def visible_text(min_chars: int = 1, max_length: int | None = None) -> dict[str, Any]:
+    """``json_schema_extra`` for text a validator trims and checks with its own messages: the
+    document states the rule (at least ``min_chars`` characters that are neither white space
+    nor NUL, at most ``max_length``), the validator keeps enforcing it."""
+    visible = r"[^\s\x00]"
+    pattern = visible if min_chars == 1 else visible + r"[\s\S]*" + visible
+    rule: dict[str, Any] = {"minLength": min_chars, "pattern": pattern}
+    if max_length is not None:
+        rule["maxLength"] = max_length
+    return rule
 
 
 UNKNOWN_FIELD = "Unknown field"

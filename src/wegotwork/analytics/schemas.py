@@ -8,13 +8,13 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from wegotwork.analytics.rules import NAME_MAX, clean_source
-from wegotwork.schemas import CamelModel, InputModel
+from wegotwork.schemas import CamelModel, InputModel, visible_text
 
 
 class SourceCreate(InputModel):
     """``{name}``: what the tracked link is called in reports (``LinkedIn``)."""
 
-    name: str
+    name: str = Field(json_schema_extra=visible_text(1))
 
     @field_validator("name", mode="before")
     @classmethod
