@@ -28,6 +28,7 @@ TABLES = {
     "job",
     "applicant",
     "applicant_event",
+    "import_mapping",
     "outbox",
     "mail_send",
     "tracked_source",

@@ -22,7 +22,7 @@ from wegotwork.mail.transport import transport_for
 from wegotwork.memory import return_large_allocations, tune_garbage_collector
 from wegotwork.routes import include_routers
 from wegotwork.settings import Settings, load_settings
-from wegotwork.storage import storage_for
+from wegotwork.storage import storage_from_settings
 from wegotwork.tasks import Runner
 from wegotwork.web import errors
 from wegotwork.web.middleware import (
@@ -67,13 +67,7 @@ def build_services(settings: Settings, database: Database | None = None) -> Serv
     db = database or Database(
         create_engine(settings.effective_database_url, pool_size=settings.db_pool_size)
     )
-    storage = storage_for(
-        settings.effective_storage_url,
-        endpoint_url=settings.s3_endpoint_url,
-        region=settings.s3_region,
-        access_key_id=settings.s3_access_key_id,
-        secret_access_key=settings.s3_secret_access_key,
-    )
+    storage = storage_from_settings(settings)
     services = Services(
         settings=settings,
         secret=secret,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
@@ -31,6 +32,8 @@ storage_app = typer.Typer(help="Uploaded files (résumés, logos).", no_args_is_
 app.add_typer(storage_app, name="storage")
 analytics_app = typer.Typer(help="The hiring funnel's counters.", no_args_is_help=True)
 app.add_typer(analytics_app, name="analytics")
+import_app = typer.Typer(help="Bring in data from another installation.", no_args_is_help=True)
+app.add_typer(import_app, name="import")
 console = Console(stderr=True, soft_wrap=True)
 
 
@@ -256,6 +259,64 @@ def analytics_backfill() -> None:
 
     filled = asyncio.run(run())
     console.print(f"Counted the applicants of {len(filled)} organization(s).")
+
+
+@import_app.command("wegotwork")
+def import_wegotwork(
+    source: Annotated[
+        str,
+        typer.Option(help="The original WeGotWork's PostgreSQL database: postgresql://..."),
+    ],
+    resumes_dir: Annotated[
+        Path | None,
+        typer.Option("--resumes-dir", help="A directory holding the original's résumé files."),
+    ] = None,
+    resumes: Annotated[
+        str | None,
+        typer.Option(
+            "--resumes",
+            help="s3://bucket/prefix holding the original's résumé files "
+            "(endpoint and credentials from the WEGOTWORK_S3_* settings).",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Write nothing; print the same report.")
+    ] = False,
+    send_invitations: Annotated[
+        bool,
+        typer.Option("--send-invitations", help="Mail the imported pending invitations."),
+    ] = False,
+) -> None:
+    """Import users (with their passwords), workspaces, members, invitations, categories, jobs,
+    applicants and résumés from the original TypeScript WeGotWork. Running it again updates
+    what changed and adds what is new."""
+    from wegotwork.importer.cli import resume_source, run
+    from wegotwork.importer.run import ImportOptions
+    from wegotwork.importer.source import SourceError
+    from wegotwork.storage import StorageError
+
+    if resumes_dir is not None and resumes is not None:
+        fail("give --resumes-dir or --resumes, not both")
+    settings, secret = settings_or_fail()
+    if dry_run:
+        check_database(settings)
+        url = settings.effective_database_url
+        if migrate.current_revision(url) != migrate.head_revision():
+            fail("the database schema is not the latest: run `wegotwork db upgrade` first")
+    else:
+        run_migrations(settings)
+    try:
+        options = ImportOptions(
+            source_url=source,
+            resumes=resume_source(settings, resumes_dir, resumes),
+            dry_run=dry_run,
+            send_invitations=send_invitations,
+            base_url=settings.base_url,
+            secret=secret,
+        )
+        asyncio.run(run(settings, console, options))
+    except (SourceError, StorageError) as exc:
+        fail(str(exc))
 
 
 def main() -> None:

@@ -29,7 +29,7 @@ from wegotwork.models import (
 )
 from wegotwork.organizations.rules import DEFAULT_CATEGORIES
 from wegotwork.settings import Settings
-from wegotwork.storage import Storage, storage_for
+from wegotwork.storage import Storage, storage_from_settings
 
 DEMO_SLUG = "acme"
 DEMO_EMAIL = "owner@acme.example"
@@ -202,13 +202,7 @@ async def _one_chunk(data: bytes) -> AsyncIterator[bytes]:
 
 async def seed_demo(settings: Settings, console: Console) -> None:
     database = Database(create_engine(settings.effective_database_url, pool_size=2))
-    storage = storage_for(
-        settings.effective_storage_url,
-        endpoint_url=settings.s3_endpoint_url,
-        region=settings.s3_region,
-        access_key_id=settings.s3_access_key_id,
-        secret_access_key=settings.s3_secret_access_key,
-    )
+    storage = storage_from_settings(settings)
     try:
         async with database.sessionmaker() as db:
             exists = await db.scalar(

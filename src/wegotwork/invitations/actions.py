@@ -45,13 +45,14 @@ def invitation_url(base_url: str, invitation_id: str) -> str:
     return f"{base_url}/invite/{invitation_id}"
 
 
-def _send(
+def mail_invitation(
     db: AsyncSession,
     invitation: Invitation,
     organization: Organization,
     inviter: User,
     base_url: str,
 ) -> None:
+    """Put the invitation's mail (a link valid until it expires) in the outbox."""
     subject, text, html = render_message(
         "invitation",
         inviter_name=" ".join(inviter.name.split()) or inviter.email,
@@ -152,7 +153,7 @@ async def create_invitation(
     await claim_mail(db, ctx, MailKind.INVITATION)
     db.add(invitation)
     await db.flush()
-    _send(db, invitation, organization, ctx.user, base_url)
+    mail_invitation(db, invitation, organization, ctx.user, base_url)
     return invitation
 
 
@@ -204,7 +205,7 @@ async def _renew(
     invitation.expires_at = utcnow() + rules.TIME_TO_LIVE
     invitation.inviter_id = ctx.user.id
     await db.flush()
-    _send(db, invitation, ctx.organization, ctx.user, base_url)
+    mail_invitation(db, invitation, ctx.organization, ctx.user, base_url)
     return invitation
 
 

@@ -10,6 +10,7 @@ from wegotwork.models.analytics import (
 from wegotwork.models.applicants import Applicant, ApplicantEvent, ApplicantStatus
 from wegotwork.models.auth import Account, RateLimit, Session, User, Verification
 from wegotwork.models.base import Base
+from wegotwork.models.imports import ImportMapping
 from wegotwork.models.jobs import (
     ExperienceLevel,
     Job,
@@ -39,6 +40,7 @@ __all__ = [
     "ExperienceLevel",
     "FunnelCount",
     "FunnelDuration",
+    "ImportMapping",
     "Invitation",
     "InvitationStatus",
     "Job",

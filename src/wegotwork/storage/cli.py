@@ -9,7 +9,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from wegotwork.db import Database, create_engine, utcnow
 from wegotwork.settings import Settings
-from wegotwork.storage import storage_for
+from wegotwork.storage import storage_from_settings
 from wegotwork.storage.gc import collect_garbage
 
 
@@ -17,13 +17,7 @@ async def run_gc(
     settings: Settings, console: Console, *, grace_hours: float, dry_run: bool
 ) -> None:
     database = Database(create_engine(settings.effective_database_url, pool_size=2))
-    storage = storage_for(
-        settings.effective_storage_url,
-        endpoint_url=settings.s3_endpoint_url,
-        region=settings.s3_region,
-        access_key_id=settings.s3_access_key_id,
-        secret_access_key=settings.s3_secret_access_key,
-    )
+    storage = storage_from_settings(settings)
     try:
         with Progress(
             TextColumn("Checking stored files"),

@@ -1,0 +1,2 @@
+"""Moving an installation of the original WeGotWork (TypeScript, Better Auth, Prisma on
+PostgreSQL) into this one: ``wegotwork import wegotwork --source postgresql://...``."""

@@ -1,0 +1,1055 @@
+"""Importing an original WeGotWork installation: users and their sign-in accounts,
+organizations, members, invitations, categories, jobs and applicants with their résumés.
+
+Each table is read in batches from one snapshot of the source; each batch is written here in
+one transaction together with its rows of ``import_mapping`` (original id → id here), so an
+interrupted run keeps every batch it finished and the next run goes on from there. A row met
+again is updated when its values changed and left alone otherwise; a row that was imported and
+has since been deleted here (an erased candidate, a deleted workspace) is not brought back.
+The rules are the product's own: slug, name and website rules, the job description sanitizer,
+the résumé type check, the invitation lifetime, the funnel counting.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from wegotwork.analytics import funnel
+from wegotwork.analytics.counters import add_to
+from wegotwork.applicants.files import ResumeInspector
+from wegotwork.applicants.intake import RESUME_PREFIX
+from wegotwork.applicants.rules import GITHUB, LINKEDIN, TWITTER, Site, normalize_profile_url
+from wegotwork.applicants.rules import stored_filename as resume_filename
+from wegotwork.auth.actions import normalize_email
+from wegotwork.auth.schemas import ImageUrl, is_email
+from wegotwork.content import bump_content_version
+from wegotwork.db import Database, utcnow
+from wegotwork.errors import DomainError
+from wegotwork.importer import rules
+from wegotwork.importer.report import KINDS, Progress, Report, no_progress
+from wegotwork.importer.source import Source
+from wegotwork.invitations.actions import mail_invitation
+from wegotwork.invitations.rules import TIME_TO_LIVE
+from wegotwork.jobs.rules import CITY_MAX, TITLE_MAX, country_code
+from wegotwork.models import (
+    DIRECT,
+    Account,
+    Applicant,
+    ApplicantEvent,
+    ApplicantStatus,
+    FunnelCount,
+    ImportMapping,
+    Invitation,
+    InvitationStatus,
+    Job,
+    JobCategory,
+    JobStatus,
+    Member,
+    Organization,
+    Role,
+    User,
+)
+from wegotwork.models.base import Base
+from wegotwork.organizations import rules as organization_rules
+from wegotwork.organizations.actions import suggest_available_slug
+from wegotwork.storage import Storage, StorageError
+
+log = logging.getLogger("wegotwork.importer")
+
+CREDENTIAL = "credential"
+BATCH_SIZE = 2000
+_IMAGE = TypeAdapter(ImageUrl)
+_MAPPING: Any = ImportMapping.__table__
+DELETED_HERE = "deleted here since it was imported; not brought back"
+# Tables written with COPY on PostgreSQL: their rows name every column.
+_COPIED: frozenset[type[Base]] = frozenset({Applicant})
+# Why a duplicate was merged into the row that was kept.
+MERGED = {
+    "member": "a second membership of the same person; the highest role is kept",
+    "invitation": "an older invitation of the same address",
+    "applicant": "an older application of the same address to the same job; the newest is kept",
+}
+FUNNEL_COLUMNS = ("organization_id", "day", "job_id", "source", "step")
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOptions:
+    source_url: str
+    # Where the original kept résumé files (a directory or S3 storage); None: not copied.
+    resumes: Storage | None = None
+    dry_run: bool = False
+    send_invitations: bool = False
+    base_url: str = "http://127.0.0.1:8000"
+    batch_size: int = BATCH_SIZE
+    # The installation's secret: keys the digests kept in import_mapping.
+    secret: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """An earlier run's mapping of one original row."""
+
+    target_id: str
+    outcome: str
+    fingerprint: str
+
+
+@dataclass(frozen=True, slots=True)
+class Seen:
+    """What earlier runs did with one batch's rows."""
+
+    known: dict[str, Known]
+    deleted: set[str]  # imported, then deleted here
+
+
+# A row imported by an earlier run and deleted here since: never brought back.
+DELETED = Known("", "deleted", "")
+
+
+@dataclass(frozen=True, slots=True)
+class UserRef:
+    target_id: str
+    created_at: datetime
+    active_organization: str | None  # the original's currentOrganizationId
+
+
+@dataclass
+class Writes:
+    """One batch's writes, executed together (inserts in dependency order, then updates)."""
+
+    inserts: dict[type[Base], list[dict[str, Any]]] = field(default_factory=dict)
+    updates: dict[type[Base], list[dict[str, Any]]] = field(default_factory=dict)
+    mappings: list[dict[str, Any]] = field(default_factory=list)
+    changed_mappings: list[dict[str, Any]] = field(default_factory=list)
+
+    def insert(self, model: type[Base], row: dict[str, Any]) -> None:
+        self.inserts.setdefault(model, []).append(row)
+
+    def update(self, model: type[Base], target_id: str, values: dict[str, Any]) -> None:
+        self.updates.setdefault(model, []).append({"_id": target_id, **values})
+
+    def map(self, kind: str, source_id: str, target_id: str, outcome: str, print_: str) -> None:
+        now = utcnow()
+        self.mappings.append(
+            {
+                "kind": kind,
+                "source_id": source_id,
+                "target_id": target_id,
+                "outcome": outcome,
+                "fingerprint": print_,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+
+    def remap(self, kind: str, source_id: str, print_: str) -> None:
+        self.changed_mappings.append(
+            {"_kind": kind, "_source_id": source_id, "_print": print_, "_now": utcnow()}
+        )
+
+    async def execute(self, db: AsyncSession) -> None:
+        for model, rows in self.inserts.items():
+            table: Any = model.__table__
+            if model in _COPIED:
+                await _insert_many(db, table, rows)
+            else:
+                await db.execute(insert(table), rows)
+        for model, rows in self.updates.items():
+            table = model.__table__
+            # Parameters of an executemany UPDATE may not share the columns' names.
+            by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+            for row in rows:
+                by_columns.setdefault(tuple(sorted(row)), []).append(
+                    {f"_{name}": value for name, value in row.items()}
+                )
+            for columns, group in by_columns.items():
+                values: dict[str, Any] = {
+                    name: bindparam(f"_{name}") for name in columns if name != "_id"
+                }
+                statement = update(table).where(table.c.id == bindparam("__id")).values(values)
+                await db.execute(statement, group)
+        if self.mappings:
+            await _insert_many(db, _MAPPING, self.mappings)
+        if self.changed_mappings:
+            statement = (
+                update(_MAPPING)
+                .where(
+                    _MAPPING.c.kind == bindparam("_kind"),
+                    _MAPPING.c.source_id == bindparam("_source_id"),
+                )
+                .values(fingerprint=bindparam("_print"), updated_at=bindparam("_now"))
+            )
+            await db.execute(statement, self.changed_mappings)
+
+
+async def _insert_many(db: AsyncSession, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert rows that name every column: with COPY on PostgreSQL (several times faster than
+    an INSERT per row for the large tables), else one executemany INSERT."""
+    if db.get_bind().dialect.name != "postgresql":
+        await db.execute(insert(table), rows)
+        return
+    connection = await db.connection()
+    raw = await connection.get_raw_connection()
+    columns = list(rows[0])
+    records = [
+        tuple(
+            value.value if isinstance(value, StrEnum) else value
+            for value in (row[column] for column in columns)
+        )
+        for row in rows
+    ]
+    await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
+        table.name, records=records, columns=columns
+    )
+
+
+_FUNNEL_UPSERT = text(
+    "INSERT INTO funnel_count (id, organization_id, day, job_id, source, step, count) "
+    "SELECT md5(random()::text || clock_timestamp()::text), o, d, j, s, st, c FROM unnest("
+    "CAST(:organizations AS text[]), CAST(:days AS date[]), CAST(:jobs AS text[]), "
+    "CAST(:sources AS text[]), CAST(:steps AS text[]), CAST(:counts AS bigint[])"
+    ") AS t(o, d, j, s, st, c) "
+    "ON CONFLICT (organization_id, day, job_id, source, step) "
+    "DO UPDATE SET count = funnel_count.count + excluded.count"
+)
+
+
+async def _count_in_funnel(db: AsyncSession, funnel: Counter[tuple[Any, ...]]) -> None:
+    """Add the batch's applicants to the funnel counters (``analytics.counters.add_to``; on
+    PostgreSQL one statement over arrays, which stays cheap for thousands of counters)."""
+    if not funnel:
+        return
+    if db.get_bind().dialect.name != "postgresql":
+        await add_to(db, FunnelCount, funnel, FUNNEL_COLUMNS)
+        return
+    keys = sorted(funnel, key=repr)
+    columns = list(zip(*keys, strict=True))
+    await db.execute(
+        _FUNNEL_UPSERT,
+        {
+            "organizations": list(columns[0]),
+            "days": list(columns[1]),
+            "jobs": list(columns[2]),
+            "sources": list(columns[3]),
+            "steps": list(columns[4]),
+            "counts": [funnel[key] for key in keys],
+        },
+    )
+
+
+_TARGETS: Mapping[str, type[Base]] = {
+    "user": User,
+    "account": Account,
+    "organization": Organization,
+    "member": Member,
+    "invitation": Invitation,
+    "category": JobCategory,
+    "job": Job,
+    "applicant": Applicant,
+}
+
+
+def _clean_image(value: str | None) -> str | None:
+    try:
+        image: str | None = _IMAGE.validate_python(value)
+    except ValidationError:
+        return None
+    return image
+
+
+def _profile(site: Site, raw: str | None) -> tuple[str | None, bool]:
+    """The normalized profile link, and whether a given link had to be dropped."""
+    if raw is None or not raw.strip():
+        return None, False
+    try:
+        return normalize_profile_url(site, raw), False
+    except ValueError:
+        return None, True
+
+
+class Importer:
+    """Writes the original's rows here, batch by batch (``handle``), then ``finish``."""
+
+    def __init__(self, db: AsyncSession, storage: Storage, options: ImportOptions) -> None:
+        self.db = db
+        self.storage = storage
+        self.options = options
+        self.report = Report(dry_run=options.dry_run)
+        self.users: dict[str, UserRef] = {}
+        self.organizations: dict[str, str] = {}
+        self.categories: dict[str, str] = {}
+        self.jobs: dict[str, tuple[str, str]] = {}  # original job → (job here, its organization)
+        self.emails: dict[str, str] = {}  # addresses of users created in this run → user here
+        self.members: set[tuple[str, str]] = set()
+        self.touched: set[str] = set()  # organizations whose public content changed
+        self.resume_files: list[str] = []  # files copied by the batch being written
+        self._group: tuple[tuple[str, ...], str] | None = None  # (duplicate key, kept row here)
+        self.now = utcnow()
+        self._handlers: dict[str, Callable[[Sequence[Any], Writes], Any]] = {
+            "user": self._users,
+            "account": self._accounts,
+            "organization": self._organizations,
+            "member": self._members,
+            "invitation": self._invitations,
+            "category": self._categories,
+            "job": self._jobs,
+            "applicant": self._applicants,
+        }
+
+    # Plumbing -----------------------------------------------------------------------------
+
+    def _fingerprint(self, values: Iterable[object]) -> str:
+        return rules.fingerprint(values, self.options.secret.encode())
+
+    async def handle(self, kind: str, rows: Sequence[Any]) -> None:
+        """Write one batch of ``kind`` and commit it (flush only, in a dry run)."""
+        writes = Writes()
+        if self.db.get_bind().dialect.name == "postgresql":
+            # A batch lost to a crash right after its commit is imported again by the next
+            # run (its mapping rows are lost with it), so the commit need not wait for disk.
+            await self.db.execute(text("SET LOCAL synchronous_commit TO off"))
+        await self._handlers[kind](rows, writes)
+        await writes.execute(self.db)
+        if kind == "invitation" and self.options.send_invitations:
+            await self._mail([row["id"] for row in writes.inserts.get(Invitation, [])])
+        await self._commit()
+
+    async def _commit(self) -> None:
+        if self.options.dry_run:
+            await self.db.flush()
+            return
+        try:
+            await self.db.commit()
+        except BaseException:
+            await self._discard_files()
+            raise
+        self.resume_files.clear()
+
+    async def _discard_files(self) -> None:
+        for key in self.resume_files:
+            try:
+                await self.storage.delete(key)
+            except StorageError:
+                log.warning("could not remove %s; wegotwork storage gc will", key)
+        self.resume_files.clear()
+
+    async def finish(self) -> None:
+        """Bump the careers sites whose content changed."""
+        for organization_id in sorted(self.touched):
+            await bump_content_version(self.db, organization_id)
+        await self._commit()
+
+    async def _known(self, kind: str, source_ids: Iterable[str]) -> Seen:
+        """Earlier runs' mappings of these rows whose row here still exists, and the rows whose
+        row here has since been deleted."""
+        ids = list(source_ids)
+        rows = (
+            await self.db.execute(
+                select(
+                    ImportMapping.source_id,
+                    ImportMapping.target_id,
+                    ImportMapping.outcome,
+                    ImportMapping.fingerprint,
+                ).where(ImportMapping.kind == kind, ImportMapping.source_id.in_(ids))
+            )
+        ).all()
+        known = {row[0]: Known(row[1], row[2], row[3]) for row in rows}
+        model: Any = _TARGETS[kind]
+        targets = {entry.target_id for entry in known.values()}
+        alive = set(
+            (await self.db.scalars(select(model.id).where(model.id.in_(sorted(targets))))).all()
+            if targets
+            else ()
+        )
+        deleted = {source_id for source_id, entry in known.items() if entry.target_id not in alive}
+        return Seen({k: v for k, v in known.items() if k not in deleted}, deleted)
+
+    def _earlier(
+        self,
+        kind: str,
+        source_id: str,
+        seen: Seen,
+        print_: str,
+        writes: Writes,
+        values: dict[str, Any],
+        group: tuple[str, ...] | None = None,
+    ) -> Known | None:
+        """A row an earlier run met: counted, and updated here if it changed in the original
+        (DELETED, and skipped, when its row here has been deleted since). None for a new row."""
+        if source_id in seen.deleted:
+            self.report.skip(kind, source_id, DELETED_HERE)
+            return DELETED
+        known = seen.known.get(source_id)
+        if known is None:
+            return None
+        if known.outcome == "merged":
+            self.report.count(kind, "merged")
+        elif known.fingerprint == print_:
+            self.report.count(kind, "unchanged")
+        else:
+            writes.update(_TARGETS[kind], known.target_id, {**values, "updated_at": self.now})
+            self.report.count(kind, "updated")
+        if known.fingerprint != print_:
+            writes.remap(kind, source_id, print_)
+        if group is not None and self._same_group(group) is None:
+            self._group = (group, known.target_id)
+        return known
+
+    def _imported(
+        self,
+        kind: str,
+        source_id: str,
+        target: str,
+        print_: str,
+        writes: Writes,
+        repairs: Iterable[str] = (),
+    ) -> None:
+        """A new row: mapped to the row it became, counted, and what had to change reported."""
+        for repair in repairs:
+            self.report.repair(kind, source_id, repair)
+        writes.map(kind, source_id, target, "imported", print_)
+        self.report.count(kind, "imported")
+
+    def _merge(
+        self, kind: str, source_id: str, kept: str, print_: str, writes: Writes, reason: str = ""
+    ) -> None:
+        """A duplicate: mapped to the row that was kept, and reported."""
+        self.report.merge(kind, source_id, reason or MERGED[kind])
+        writes.map(kind, source_id, kept, "merged", print_)
+
+    def _met_again(self, entry: Known, print_: str, organization: str) -> None:
+        """A changed row shows on the organization's careers site: its version moves on."""
+        if entry.fingerprint != print_:
+            self.touched.add(organization)
+
+    def _same_group(self, key: tuple[str, ...]) -> str | None:
+        """The row here that an earlier row with the same duplicate key became, if any."""
+        if self._group is not None and self._group[0] == key:
+            return self._group[1]
+        return None
+
+    # Users and accounts -------------------------------------------------------------------
+
+    async def _users(self, rows: Sequence[Any], writes: Writes) -> None:
+        seen = await self._known("user", (row["id"] for row in rows))
+        emails = {normalize_email(row["email"].strip()) for row in rows}
+        existing = dict(
+            (
+                await self.db.execute(
+                    select(User.email, User.id).where(User.email.in_(sorted(emails)))
+                )
+            ).all()
+        )
+        for row in rows:
+            source_id: str = row["id"]
+            email = normalize_email(row["email"].strip())
+            name = rules.clip(row["name"], 255) or email.partition("@")[0]
+            image = _clean_image(row["image"])
+            created = rules.utc(row["createdAt"]) or self.now
+            print_ = self._fingerprint((name, email, row["emailVerified"], image))
+            changes = {"name": name, "email_verified": bool(row["emailVerified"]), "image": image}
+            entry = self._earlier("user", source_id, seen, print_, writes, changes)
+            if entry is DELETED:
+                continue
+            if entry is not None:
+                target = entry.target_id
+            elif not is_email(email):
+                self.report.skip("user", source_id, f"invalid email address {email!r}")
+                continue
+            elif (target_or_none := existing.get(email) or self.emails.get(email)) is not None:
+                target = target_or_none
+                self._merge(
+                    "user",
+                    source_id,
+                    target,
+                    print_,
+                    writes,
+                    f"merged into the account here with the address {email}",
+                )
+            else:
+                target = rules.fresh_id()
+                if row["image"] and image is None:
+                    self.report.repair("user", source_id, "picture dropped: not an http(s) URL")
+                writes.insert(
+                    User,
+                    {
+                        "id": target,
+                        "name": name,
+                        "email": email,
+                        "email_verified": bool(row["emailVerified"]),
+                        "image": image,
+                        "created_at": created,
+                        "updated_at": rules.utc(row["updatedAt"]) or created,
+                    },
+                )
+                self._imported("user", source_id, target, print_, writes)
+                self.emails[email] = target
+            self.users[source_id] = UserRef(target, created, row["currentOrganizationId"])
+
+    async def _accounts(self, rows: Sequence[Any], writes: Writes) -> None:
+        seen = await self._known("account", (row["id"] for row in rows))
+        wanted: list[tuple[str, str, str]] = []  # (original id, provider, account id here)
+        for row in rows:
+            user = self.users.get(row["userId"])
+            if user is not None:
+                provider = row["providerId"]
+                account_id = user.target_id if provider == CREDENTIAL else row["accountId"]
+                wanted.append((row["id"], provider, account_id))
+        found = await self.db.execute(
+            select(Account.provider_id, Account.account_id).where(
+                Account.account_id.in_(sorted({account_id for _, _, account_id in wanted}))
+            )
+        )
+        taken: set[tuple[str, str]] = {(provider, account_id) for provider, account_id in found}
+        targets = {source_id: (provider, account_id) for source_id, provider, account_id in wanted}
+        for row in rows:
+            source_id = row["id"]
+            secrets = {
+                "password": row["password"],
+                "access_token": row["accessToken"],
+                "refresh_token": row["refreshToken"],
+                "id_token": row["idToken"],
+                "access_token_expires_at": rules.utc(row["accessTokenExpiresAt"]),
+                "refresh_token_expires_at": rules.utc(row["refreshTokenExpiresAt"]),
+                "scope": row["scope"],
+            }
+            print_ = self._fingerprint((row["providerId"], row["accountId"], *secrets.values()))
+            if self._earlier("account", source_id, seen, print_, writes, secrets) is not None:
+                continue
+            if source_id not in targets:
+                self.report.skip("account", source_id, f"its user {row['userId']} is not imported")
+                continue
+            provider, account_id = targets[source_id]
+            if (provider, account_id) in taken:
+                self.report.skip(
+                    "account",
+                    source_id,
+                    f"the user here already signs in with {provider}; that account is kept",
+                )
+                continue
+            taken.add((provider, account_id))
+            target = rules.fresh_id()
+            writes.insert(
+                Account,
+                {
+                    "id": target,
+                    "account_id": account_id,
+                    "provider_id": provider,
+                    "user_id": self.users[row["userId"]].target_id,
+                    **secrets,
+                    "created_at": rules.utc(row["createdAt"]) or self.now,
+                    "updated_at": rules.utc(row["updatedAt"]) or self.now,
+                },
+            )
+            self._imported("account", source_id, target, print_, writes)
+
+    # Organizations, members, invitations --------------------------------------------------
+
+    def _organization_values(self, row: Any) -> tuple[dict[str, Any], list[str]]:
+        """Name, description and website by our rules, with what had to change."""
+        repairs: list[str] = []
+        name = organization_rules.clean_name(row["name"] or "")
+        if organization_rules.name_problem(name):
+            fixed = (name[: organization_rules.NAME_MAX].strip() or row["slug"])[
+                : organization_rules.NAME_MAX
+            ]
+            fixed = fixed if len(fixed) >= organization_rules.NAME_MIN else f"{fixed} team"
+            repairs.append(f"name {name!r} is now {fixed!r}")
+            name = fixed
+        description = (row["description"] or "").strip() or None
+        if description and len(description) > organization_rules.DESCRIPTION_MAX:
+            description = description[: organization_rules.DESCRIPTION_MAX]
+            repairs.append(f"description cut to {organization_rules.DESCRIPTION_MAX} characters")
+        try:
+            website = organization_rules.clean_website(row["website"] or "")
+        except ValueError as exc:
+            website = None
+            repairs.append(f"website {row['website']!r} dropped: {exc}")
+        return {"name": name, "description": description, "website": website}, repairs
+
+    async def _organizations(self, rows: Sequence[Any], writes: Writes) -> None:
+        seen = await self._known("organization", (row["id"] for row in rows))
+        for row in rows:
+            source_id = row["id"]
+            values, repairs = self._organization_values(row)
+            print_ = self._fingerprint((row["slug"], *values.values()))
+            entry = self._earlier("organization", source_id, seen, print_, writes, values)
+            if entry is not None:
+                if entry is not DELETED:
+                    self._met_again(entry, print_, entry.target_id)
+                    self.organizations[source_id] = entry.target_id
+                continue
+            slug = (row["slug"] or "").strip().lower()
+            problem = organization_rules.slug_problem(slug)
+            if problem is None and await self._slug_taken(slug):
+                problem = "it is taken here"
+            if problem is not None:
+                new_slug = await suggest_available_slug(self.db, values["name"])
+                repairs.append(f"slug {row['slug']!r} is now {new_slug!r} ({problem})")
+                slug = new_slug
+            target = rules.fresh_id()
+            # Written at once: the next organization's slug check must see this one.
+            self.db.add(
+                Organization(
+                    id=target,
+                    slug=slug,
+                    onboarding={"dismissed": self.now.isoformat().replace("+00:00", "Z")},
+                    **values,
+                )
+            )
+            await self.db.flush()
+            self._imported("organization", source_id, target, print_, writes, repairs)
+            self.organizations[source_id] = target
+
+    async def _slug_taken(self, slug: str) -> bool:
+        found = await self.db.scalar(
+            select(Organization.id).where(func.lower(Organization.slug) == slug).limit(1)
+        )
+        return found is not None
+
+    async def _members(self, rows: Sequence[Any], writes: Writes) -> None:
+        seen = await self._known("member", (row["id"] for row in rows))
+        for row in rows:
+            source_id = row["id"]
+            role = rules.member_role(row["role"])
+            print_ = self._fingerprint((row["organizationId"], row["userId"], role))
+            key = ("member", row["organizationId"], row["userId"])
+            kept = self._same_group(key)
+            if self._earlier("member", source_id, seen, print_, writes, {"role": role}, key):
+                continue
+            user = self.users.get(row["userId"])
+            organization = self.organizations.get(row["organizationId"])
+            if user is None or organization is None:
+                missing = "user" if user is None else "organization"
+                self.report.skip("member", source_id, f"its {missing} is not imported")
+                continue
+            if kept is not None:
+                self._merge("member", source_id, kept, print_, writes)
+                continue
+            if (organization, user.target_id) in self.members:
+                self.report.skip("member", source_id, "the user here is already a member")
+                continue
+            self.members.add((organization, user.target_id))
+            target = rules.fresh_id()
+            # The organization the user had open in the original is the one they joined
+            # first here, which is where the dashboard opens after signing in.
+            first = user.active_organization == row["organizationId"]
+            writes.insert(
+                Member,
+                {
+                    "id": target,
+                    "organization_id": organization,
+                    "user_id": user.target_id,
+                    "role": role,
+                    "created_at": user.created_at
+                    + (timedelta() if first else timedelta(seconds=1)),
+                },
+            )
+            self._imported("member", source_id, target, print_, writes)
+            self._group = (key, target)
+
+    async def _owners(self, organizations: Iterable[str]) -> dict[str, str]:
+        """The first owner of each organization here, in whose name invitations are kept."""
+        rows = await self.db.execute(
+            select(Member.organization_id, Member.user_id)
+            .where(
+                Member.organization_id.in_(sorted(set(organizations))), Member.role == Role.OWNER
+            )
+            .order_by(Member.created_at.desc(), Member.id.desc())
+        )
+        return dict(rows.all())
+
+    async def _invitations(self, rows: Sequence[Any], writes: Writes) -> None:
+        seen = await self._known("invitation", (row["id"] for row in rows))
+        organizations = {
+            self.organizations[row["organizationId"]]
+            for row in rows
+            if row["organizationId"] in self.organizations
+        }
+        owners = await self._owners(organizations)
+        emails = {normalize_email(row["email"].strip()) for row in rows}
+        members = set(
+            (
+                await self.db.execute(
+                    select(Member.organization_id, User.email)
+                    .join(User, User.id == Member.user_id)
+                    .where(
+                        Member.organization_id.in_(sorted(organizations)),
+                        User.email.in_(sorted(emails)),
+                    )
+                )
+            ).all()
+        )
+        for row in rows:
+            source_id = row["id"]
+            email = normalize_email(row["email"].strip())
+            role = rules.member_role(row["role"])
+            print_ = self._fingerprint((row["organizationId"], email, role))
+            key = ("invitation", row["organizationId"], email)
+            kept = self._same_group(key)
+            if self._earlier("invitation", source_id, seen, print_, writes, {"role": role}, key):
+                continue
+            organization = self.organizations.get(row["organizationId"])
+            problem = None
+            if organization is None:
+                problem = "its organization is not imported"
+            elif not is_email(email):
+                problem = f"invalid email address {email!r}"
+            elif (organization, email) in members:
+                problem = f"{email} is already a member"
+            elif organization not in owners:
+                problem = "the organization has no owner to invite in the name of"
+            if problem is not None or organization is None:
+                self.report.skip("invitation", source_id, problem or "")
+                continue
+            if kept is not None:
+                self._merge("invitation", source_id, kept, print_, writes)
+                continue
+            target = rules.fresh_id()
+            writes.insert(
+                Invitation,
+                {
+                    "id": target,
+                    "organization_id": organization,
+                    "email": email,
+                    "role": role,
+                    "status": InvitationStatus.PENDING,
+                    "inviter_id": owners[organization],
+                    # A fresh lifetime: the original's invitations never expired.
+                    "expires_at": self.now + TIME_TO_LIVE,
+                    "created_at": rules.utc(row["createdAt"]) or self.now,
+                },
+            )
+            self._imported("invitation", source_id, target, print_, writes)
+            self._group = (key, target)
+
+    async def _mail(self, new: list[str]) -> None:
+        """Mail the batch's new invitations (``--send-invitations``)."""
+        for invitation in await self.db.scalars(select(Invitation).where(Invitation.id.in_(new))):
+            organization = await self.db.get(Organization, invitation.organization_id)
+            inviter = await self.db.get(User, invitation.inviter_id)
+            if organization is not None and inviter is not None:
+                mail_invitation(self.db, invitation, organization, inviter, self.options.base_url)
+
+    # Categories, jobs ---------------------------------------------------------------------
+
+    async def _categories(self, rows: Sequence[Any], writes: Writes) -> None:
+        seen = await self._known("category", (row["id"] for row in rows))
+        names = {" ".join((row["name"] or "").split())[:80].lower() for row in rows}
+        organizations = {self.organizations.get(row["organizationId"], "") for row in rows}
+        existing = {
+            (organization, name): target
+            for target, organization, name in (
+                await self.db.execute(
+                    select(
+                        JobCategory.id, JobCategory.organization_id, func.lower(JobCategory.name)
+                    )
+                    .where(JobCategory.organization_id.in_(sorted(organizations)))
+                    .where(func.lower(JobCategory.name).in_(sorted(names)))
+                )
+            )
+        }
+        for row in rows:
+            source_id = row["id"]
+            name = " ".join((row["name"] or "").split())[:80]
+            position = int(row["order"] or 0)
+            print_ = self._fingerprint((row["organizationId"], name, position))
+            changes = {"position": position}
+            entry = self._earlier("category", source_id, seen, print_, writes, changes)
+            if entry is not None:
+                if entry is not DELETED:
+                    self.categories[source_id] = entry.target_id
+                continue
+            organization = self.organizations.get(row["organizationId"])
+            if organization is None or not name:
+                reason = "it has no name" if organization else "its organization is not imported"
+                self.report.skip("category", source_id, reason)
+                continue
+            kept = existing.get((organization, name.lower()))
+            if kept is not None:
+                self._merge(
+                    "category",
+                    source_id,
+                    kept,
+                    print_,
+                    writes,
+                    f"a category named {name!r} is kept",
+                )
+                self.categories[source_id] = kept
+                continue
+            target = rules.fresh_id()
+            writes.insert(
+                JobCategory,
+                {
+                    "id": target,
+                    "organization_id": organization,
+                    "name": name,
+                    "position": position,
+                    "created_at": self.now,
+                    "updated_at": self.now,
+                },
+            )
+            existing[(organization, name.lower())] = target
+            self._imported("category", source_id, target, print_, writes)
+            self.categories[source_id] = target
+            self.touched.add(organization)
+
+    def _job_values(self, row: Any) -> tuple[dict[str, Any], list[str]]:
+        repairs: list[str] = []
+        title = rules.clip(row["title"], TITLE_MAX) or "Untitled job"
+        country = None
+        if row["country"] and row["country"].strip():
+            country = country_code(row["country"])
+            if country is None:
+                repairs.append(f"country {row['country']!r} is not known; left out")
+        category = None
+        if row["categoryId"] is not None:
+            category = self.categories.get(row["categoryId"])
+            if category is None:
+                repairs.append(f"its category {row['categoryId']} is gone; kept without one")
+        description, description_html = rules.job_description(row["content"])
+        mode = rules.work_mode(row["remote"])
+        return {
+            "title": title,
+            "type": rules.job_type(row["type"]),
+            "country": country,
+            "city": rules.clip(row["city"], CITY_MAX),
+            "remote": mode.value == "remote",
+            "work_mode": mode,
+            "description": description,
+            "description_html": description_html,
+            "category_id": category,
+        }, repairs
+
+    async def _jobs(self, rows: Sequence[Any], writes: Writes) -> None:
+        seen = await self._known("job", (row["id"] for row in rows))
+        for row in rows:
+            source_id = row["id"]
+            values, repairs = self._job_values(row)
+            print_ = self._fingerprint((row["organizationId"], *values.values()))
+            organization = self.organizations.get(row["organizationId"])
+            entry = self._earlier("job", source_id, seen, print_, writes, values)
+            if entry is not None:
+                if entry is not DELETED and organization is not None:
+                    self._met_again(entry, print_, organization)
+                    self.jobs[source_id] = (entry.target_id, organization)
+                continue
+            if organization is None:
+                self.report.skip("job", source_id, "its organization is not imported")
+                continue
+            created = rules.utc(row["createdAt"]) or self.now
+            target = rules.fresh_id()
+            writes.insert(
+                Job,
+                {
+                    "id": target,
+                    "organization_id": organization,
+                    **values,
+                    # The original had no drafts: every job was public.
+                    "status": JobStatus.PUBLISHED,
+                    "published_at": created,
+                    "created_at": created,
+                    "updated_at": created,
+                },
+            )
+            self._imported("job", source_id, target, print_, writes, repairs)
+            self.jobs[source_id] = (target, organization)
+            self.touched.add(organization)
+
+    # Applicants ---------------------------------------------------------------------------
+
+    def _applicant_values(self, row: Any) -> tuple[dict[str, Any], list[str]]:
+        repairs: list[str] = []
+        email = (row["email"] or "").strip()
+        links: dict[str, str | None] = {}
+        for site, field_name, column in (
+            (LINKEDIN, "linkedin", "linkedIn"),
+            (TWITTER, "twitter", "twitter"),
+            (GITHUB, "github", "github"),
+        ):
+            links[field_name], dropped = _profile(site, row[column])
+            if dropped:
+                repairs.append(f"{site.label} link {row[column]!r} dropped: not a profile link")
+        return {
+            "name": rules.clip(row["name"], 120) or email.partition("@")[0],
+            "email": email[:320],
+            "motivation": (row["motivation"] or "").strip() or None,
+            **links,
+            "status": rules.applicant_status(row["status"]),
+        }, repairs
+
+    async def _applicants(self, rows: Sequence[Any], writes: Writes) -> None:
+        seen = await self._known("applicant", (row["id"] for row in rows))
+        counts: Counter[tuple[Any, ...]] = Counter()
+        statuses: dict[str, ApplicantStatus] = {}  # applicants updated here → their status
+        jobs = {self.jobs[row["jobId"]][0] for row in rows if row["jobId"] in self.jobs}
+        emails = {(row["email"] or "").strip().lower() for row in rows}
+        existing = {
+            (job, email): target
+            for target, job, email in (
+                await self.db.execute(
+                    select(Applicant.id, Applicant.job_id, func.lower(Applicant.email))
+                    .where(Applicant.job_id.in_(sorted(jobs)))
+                    .where(func.lower(Applicant.email).in_(sorted(emails)))
+                )
+            )
+        }
+        for row in rows:
+            source_id = row["id"]
+            values, repairs = self._applicant_values(row)
+            print_ = self._fingerprint((row["jobId"], row["resumeKey"], *values.values()))
+            key = ("applicant", row["jobId"], values["email"].lower())
+            kept = self._same_group(key)
+            entry = self._earlier("applicant", source_id, seen, print_, writes, values, key)
+            if entry is not None:
+                if entry.outcome == "imported" and entry.fingerprint != print_:
+                    statuses[entry.target_id] = values["status"]
+                continue
+            job = self.jobs.get(row["jobId"])
+            if job is None:
+                self.report.skip("applicant", source_id, f"its job {row['jobId']} is gone")
+                continue
+            if not is_email(values["email"]):
+                self.report.skip("applicant", source_id, f"invalid email {values['email']!r}")
+                continue
+            if kept is None:
+                kept = existing.get((job[0], values["email"].lower()))
+            if kept is not None:
+                self._merge("applicant", source_id, kept, print_, writes)
+                continue
+            target = rules.fresh_id()
+            created = rules.utc(row["createdAt"]) or self.now
+            resume = await self._resume(source_id, row["resumeKey"])
+            writes.insert(
+                Applicant,
+                {
+                    "id": target,
+                    "organization_id": job[1],
+                    "job_id": job[0],
+                    **values,
+                    **resume,
+                    "source": None,
+                    "created_at": created,
+                    "updated_at": created,
+                },
+            )
+            self._imported("applicant", source_id, target, print_, writes, repairs)
+            self._group = (key, target)
+            for step in rules.funnel_steps(values["status"]):
+                counts[(job[1], created.date(), job[0], DIRECT, step)] += 1
+        await _count_in_funnel(self.db, counts)
+        await self._moved(statuses, writes)
+
+    async def _moved(self, statuses: dict[str, ApplicantStatus], writes: Writes) -> None:
+        """Applicants whose status changed in the original since the last run move here as a
+        member would move them: a history entry (by nobody here) and the funnel's steps."""
+        if not statuses:
+            return
+        moved = [
+            funnel.Move(applicant, applicant.status, statuses[applicant.id], self.now)
+            for applicant in await self.db.scalars(
+                select(Applicant).where(Applicant.id.in_(sorted(statuses)))
+            )
+            if applicant.status != statuses[applicant.id]
+        ]
+        await funnel.record_moves(self.db, moved)
+        for move in moved:
+            writes.insert(
+                ApplicantEvent,
+                {
+                    "id": rules.fresh_id(),
+                    "applicant_id": move.applicant.id,
+                    "actor_id": None,
+                    "from_status": move.before,
+                    "to_status": move.after,
+                    "created_at": self.now,
+                },
+            )
+
+    async def _resume(self, source_id: str, key: str | None) -> dict[str, Any]:
+        """Copy the original's résumé file into our storage; its columns (empty on failure,
+        which is reported: the applicant is kept without one)."""
+        empty: dict[str, Any] = {
+            "resume_key": None,
+            "resume_filename": None,
+            "resume_content_type": None,
+            "resume_size": None,
+        }
+        if not key:
+            return empty
+        if self.options.resumes is None:
+            self.report.repair(
+                "applicant", source_id, "résumé not copied: no --resumes-dir or --resumes given"
+            )
+            return empty
+        inspector = ResumeInspector(self.options.resumes.open(key))
+        stored = f"{RESUME_PREFIX}{rules.fresh_id()}"
+        try:
+            content_type = await inspector.begin()
+            if self.options.dry_run:
+                async for _chunk in inspector.stream():
+                    pass
+                size = inspector.size
+            else:
+                size = await self.storage.save(stored, inspector.stream(), content_type)
+                self.resume_files.append(stored)
+        except StorageError as exc:
+            self.report.repair(
+                "applicant",
+                source_id,
+                f"résumé {key!r} missing or unreadable ({exc}); kept without one",
+            )
+            return empty
+        except DomainError as exc:
+            self.report.repair(
+                "applicant", source_id, f"résumé {key!r} refused: {exc.message}; kept without one"
+            )
+            return empty
+        final_type = inspector.content_type or content_type
+        self.report.resumes_copied += 1
+        return {
+            "resume_key": None if self.options.dry_run else stored,
+            "resume_filename": resume_filename(key.rsplit("/", 1)[-1], final_type),
+            "resume_content_type": final_type,
+            "resume_size": size,
+        }
+
+
+async def run_import(
+    database: Database,
+    storage: Storage,
+    options: ImportOptions,
+    progress: Progress = no_progress,
+) -> Report:
+    """Import the original at ``options.source_url`` into ``database`` (and its files into
+    ``storage``). Raises SourceError before writing anything when the source is unusable."""
+    async with Source(options.source_url) as source:
+        totals = {kind: await source.count(kind) for kind in KINDS}
+        async with database.sessionmaker() as db:
+            importer = Importer(db, storage, options)
+            try:
+                for kind in KINDS:
+                    done = 0
+                    progress(kind, 0, totals[kind])
+                    async for rows in source.batches(kind, options.batch_size):
+                        await importer.handle(kind, rows)
+                        done += len(rows)
+                        progress(kind, done, totals[kind])
+                await importer.finish()
+            finally:
+                if options.dry_run:
+                    await db.rollback()
+                elif db.in_transaction():
+                    await db.rollback()
+                    await importer._discard_files()
+            return importer.report
