@@ -10,14 +10,14 @@ from pydantic import Field, field_validator
 from wegotwork.analytics.rules import NAME_MAX, clean_source
 from wegotwork.careers.urls import careers_url
 from wegotwork.models import TrackedSource
-from wegotwork.schemas import CamelModel, InputModel
+from wegotwork.schemas import CamelModel, InputModel, visible_text
 from wegotwork.settings import Settings
 
 
 class SourceCreate(InputModel):
     """``{name}``: what the tracked link is called in reports (``LinkedIn``)."""
 
-    name: str
+    name: str = Field(json_schema_extra=visible_text(1))
 
     @field_validator("name", mode="before")
     @classmethod

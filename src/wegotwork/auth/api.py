@@ -24,7 +24,6 @@ from wegotwork.auth.deps import (
 from wegotwork.auth.errors import AuthError, fail
 from wegotwork.auth.respond import (
     NO_STORE,
-    body_doc,
     cached_answer,
     client_of,
     json_response,
@@ -61,7 +60,12 @@ from wegotwork.db import utcnow
 from wegotwork.deps import DbSession, Services, ServicesDep
 from wegotwork.models import Session, User
 from wegotwork.organizations import accounts
-from wegotwork.schemas import auth_error_responses, query_parameters, redirect_response
+from wegotwork.schemas import (
+    auth_error_responses,
+    body_doc,
+    query_parameters,
+    redirect_response,
+)
 from wegotwork.storage.cleanup import discard_files
 
 router = APIRouter(prefix="/api/auth", tags=["auth"], responses=auth_error_responses())
@@ -77,6 +81,7 @@ async def ok() -> Response:
 @router.get(
     "/error",
     response_class=HTMLResponse,
+    responses=auth_error_responses(page=True),
     openapi_extra=query_parameters("error", "error_description"),
 )
 async def error_page(request: Request, services: ServicesDep) -> Response:

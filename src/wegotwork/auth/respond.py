@@ -7,8 +7,6 @@ organization routes all import from here, never from one another."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import Request
 from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -79,15 +77,6 @@ async def require_session(
     if auth is None:
         raise fail("UNAUTHORIZED")
     return auth
-
-
-def body_doc(model: type[Any], *, form: bool = False) -> dict[str, Any]:
-    """OpenAPI for a body read by ``auth.body`` (FastAPI cannot see it)."""
-    schema = model.model_json_schema(by_alias=True)
-    content = {"application/json": {"schema": schema}}
-    if form:
-        content["application/x-www-form-urlencoded"] = {"schema": schema}
-    return {"requestBody": {"required": True, "content": content}}
 
 
 class _Answer:

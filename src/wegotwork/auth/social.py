@@ -12,7 +12,6 @@ from wegotwork.auth import body, cookies, oauth
 from wegotwork.auth.deps import cookie_writer, pending_cookies
 from wegotwork.auth.errors import AuthError, fail
 from wegotwork.auth.respond import (
-    body_doc,
     client_of,
     json_response,
     start_session,
@@ -21,7 +20,7 @@ from wegotwork.auth.respond import (
 from wegotwork.auth.schemas import SignInSocial
 from wegotwork.auth.sessions import user_json
 from wegotwork.deps import DbSession, Services, ServicesDep
-from wegotwork.schemas import auth_error_responses, query_parameters, redirect_response
+from wegotwork.schemas import auth_error_responses, body_doc, query_parameters, redirect_response
 
 router = APIRouter(prefix="/api/auth", tags=["auth"], responses=auth_error_responses())
 

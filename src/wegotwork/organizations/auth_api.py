@@ -204,7 +204,7 @@ async def list_organizations(request: Request, db: DbSession, services: Services
     return json_response([organization_json(item.organization, base_url) for item in mine])
 
 
-@router.post("/set-active", openapi_extra=body_doc(SetActiveOrganization))
+@router.post("/set-active", openapi_extra=body_doc(SetActiveOrganization, required=False))
 async def set_active(request: Request, db: DbSession, services: ServicesDep) -> Response:
     """Make an organization (by id or slug) the session's active one and re-issue the session
     cookies; ``organizationId: null`` clears it; neither given answers the current one."""

@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from wegotwork import schemas
 from wegotwork.auth import body
 from wegotwork.auth.errors import AuthError
 from wegotwork.auth.sessions import AuthContext
@@ -310,10 +311,9 @@ def invitation_json(invitation: Invitation) -> Json:
 # OpenAPI --------------------------------------------------------------------------------
 
 
-def body_doc(model: type[BaseModel]) -> dict[str, Any]:
+def body_doc(model: type[BaseModel], *, required: bool = True) -> dict[str, Any]:
     """OpenAPI for a JSON body read by ``auth.body`` (FastAPI cannot see it)."""
-    schema = model.model_json_schema(by_alias=True)
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+    return schemas.body_doc(model, required=required)
 
 
 def query_doc(model: type[BaseModel]) -> dict[str, Any]:
