@@ -1,23 +1,23 @@
 """The job-board feed: an organization's published jobs in the XML format job boards ingest
 (Indeed's ``<source><job>…</job></source>``), streamed.
 
-The document is written with lxml's incremental writer: the declaration and the opening
-``<source>`` go out at once, then each batch of jobs as it is read, so the first byte leaves
-before the database has been read in full and memory stays flat however many jobs there are.
-Text goes in CDATA sections, as job boards expect; a text that holds ``]]>`` (which would end a
-CDATA section) is written as ordinary escaped text instead, and characters XML 1.0 cannot carry
-(control characters) are dropped, so the feed is always well-formed.
+The declaration and the opening ``<source>`` go out at once, then each batch of jobs as it is
+read, so the first byte leaves before the database has been read in full and memory stays flat
+however many jobs there are. Each job is written as a string (an element tree per job cost
+three quarters of the render). Text goes in CDATA sections, as job boards expect; a text that
+holds ``]]>`` (which would end a CDATA section) is written as ordinary escaped text instead, and
+characters XML 1.0 cannot carry (control characters) are dropped, so the feed is always
+well-formed.
 """
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
+from xml.sax.saxutils import escape
 
-from lxml import etree
 from sqlalchemy import select
 
 from wegotwork.careers.seo import rfc822
@@ -95,15 +95,17 @@ def xml_text(value: str) -> str:
     return _NOT_XML.sub("", value)
 
 
-def _add(parent: Any, tag: str, value: str | None, *, ours: bool = False) -> None:
+def _add(parts: list[str], tag: str, value: str | None, *, ours: bool = False) -> None:
     """``<tag>`` with ``value`` as CDATA (escaped text when CDATA cannot hold it). ``ours``:
     a value we made (a date, an id, a URL, a label) that needs no cleaning."""
-    child = etree.SubElement(parent, tag)
     text = (value or "") if ours else xml_text(value or "")
-    child.text = text if "]]>" in text else etree.CDATA(text)
+    if "]]>" in text:
+        parts.append(f"<{tag}>{escape(text)}</{tag}>")
+    else:
+        parts.append(f"<{tag}><![CDATA[{text}]]></{tag}>")
 
 
-def _job_element(settings: Settings, organization: Organization, row: Any) -> Any:
+def _job_xml(settings: Settings, organization: Organization, row: Any) -> str:
     (
         job_id,
         title,
@@ -127,7 +129,7 @@ def _job_element(settings: Settings, organization: Organization, row: Any) -> An
         description_html,
         category,
     ) = row
-    element = etree.Element("job")
+    element: list[str] = ["<job>"]
     _add(element, "title", title)
     _add(element, "date", rfc822(published_at or created_at), ours=True)
     _add(element, "referencenumber", job_id, ours=True)
@@ -158,21 +160,14 @@ def _job_element(settings: Settings, organization: Organization, row: Any) -> An
         _add(element, "remotetype", remote, ours=True)
     if isinstance(valid_through, datetime):
         _add(element, "expirationdate", rfc822(valid_through), ours=True)
-    return element
+    element.append("</job>")
+    return "".join(element)
 
 
 async def jobs_feed(
     database: Database, settings: Settings, organization: Organization
 ) -> AsyncIterator[bytes]:
     """The feed document in pieces: the head at once, then one piece per batch of jobs."""
-    buffer = io.BytesIO()
-
-    def taken() -> bytes:
-        data = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return data
-
     query = (
         select(*_COLUMNS)
         .outerjoin(JobCategory, JobCategory.id == Job.category_id)
@@ -180,22 +175,14 @@ async def jobs_feed(
         .order_by(Job.published_at.desc(), Job.created_at.desc(), Job.id)
         .execution_options(yield_per=BATCH)
     )
-    with etree.xmlfile(buffer, encoding="utf-8") as document:
-        document.write_declaration()
-        with document.element("source"):
-            head = etree.Element("publisher")
-            head.text = PUBLISHER
-            document.write(head)
-            link = etree.Element("publisherurl")
-            link.text = xml_text(careers_url(settings, organization.slug))
-            document.write(link)
-            document.flush()
-            yield taken()
-            async with database.sessionmaker() as db:
-                result = await db.stream(query)
-                async for batch in result.partitions(BATCH):
-                    for row in batch:
-                        document.write(_job_element(settings, organization, row))
-                    document.flush()
-                    yield taken()
-    yield taken()
+    publisher_url = escape(xml_text(careers_url(settings, organization.slug)))
+    yield (
+        "<?xml version='1.0' encoding='utf-8'?>\n"
+        f"<source><publisher>{PUBLISHER}</publisher>"
+        f"<publisherurl>{publisher_url}</publisherurl>"
+    ).encode()
+    async with database.sessionmaker() as db:
+        result = await db.stream(query)
+        async for batch in result.partitions(BATCH):
+            yield "".join(_job_xml(settings, organization, row) for row in batch).encode()
+    yield b"</source>"

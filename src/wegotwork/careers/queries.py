@@ -468,7 +468,8 @@ class SitemapEntry:
 
 
 async def sitemap_entries(db: AsyncSession) -> list[SitemapEntry]:
-    """Every careers page and every public job page, by organization."""
+    """Every careers page and every job page that takes applications, by organization (a
+    closed job's page answers 410, so search engines are not sent to it)."""
     organizations = await db.execute(
         select(Organization.id, Organization.slug, Organization.updated_at).order_by(
             Organization.slug
@@ -481,7 +482,7 @@ async def sitemap_entries(db: AsyncSession) -> list[SitemapEntry]:
         entries.append(SitemapEntry(slug, None, modified))
     jobs = await db.execute(
         select(Job.organization_id, Job.id, Job.updated_at)
-        .where(Job.status.in_(PUBLIC_STATUSES))
+        .where(Job.status == JobStatus.PUBLISHED)
         .order_by(Job.organization_id, Job.published_at.desc(), Job.id)
     )
     for organization_id, job_id, modified in jobs:
