@@ -74,7 +74,8 @@ async def careers() -> HTMLResponse:
 async def apply(job_id: str, org_id: str, request: Request) -> JSONResponse:
     global _engine
     if _engine is None:
-        _engine = create_engine(os.environ["WEGOTWORK_DATABASE_URL"], pool_size=10)
+        pool_size = int(os.environ.get("WEGOTWORK_DB_POOL_SIZE", "10"))
+        _engine = create_engine(os.environ["WEGOTWORK_DATABASE_URL"], pool_size=pool_size)
     form = await request.form()
     now = datetime.now(UTC)
     async with _engine.begin() as connection:

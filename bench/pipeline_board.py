@@ -22,7 +22,7 @@ from wegotwork import migrate
 from wegotwork.db import Database, create_engine, new_id
 from wegotwork.models import ApplicantStatus, Job, JobStatus, Member, Organization, Role, User
 from wegotwork.pipelines import actions, queries, rules
-from wegotwork.tenancy.context import load_context
+from wegotwork.tenancy.guard import resolve
 
 APPLICANTS = 10_000
 CALLS = 50
@@ -63,7 +63,7 @@ async def _seed(database: Database, url: str) -> tuple[str, str, str, str]:
         db.add(Member(organization_id=organization.id, user_id=owner.id, role=Role.OWNER))
         await actions.create_default_pipeline(db, organization.id)
         await db.commit()
-        ctx = await load_context(db, owner, organization_id=organization.id)
+        ctx = await resolve(db, owner, organization_id=organization.id)
         view = await actions.create_pipeline(
             db, ctx, actions.PipelineInput(name="Seven", stages=SEVEN_STAGES)
         )
@@ -133,7 +133,7 @@ async def run() -> dict[str, float]:
         async with database.sessionmaker() as db:
             owner = await db.get(User, owner_id)
             assert owner is not None
-            ctx = await load_context(db, owner, organization_id=organization_id)
+            ctx = await resolve(db, owner, organization_id=organization_id)
             overview = await queries.job_pipeline(db, ctx, job_id)
             stage_ids = [entry.stage.id for entry in overview.stages]
             assert sum(entry.count for entry in overview.stages) == APPLICANTS

@@ -33,6 +33,7 @@ class Config:
     duration: float
     warmup: float
     repetitions: int
+    sqlite: str = f"sqlite+aiosqlite:///{CACHE / 'bench.sqlite3'}"
 
     @classmethod
     def from_env(cls, *, quick: bool = False) -> Config:
@@ -54,6 +55,19 @@ class Config:
 async def prepare_data(config: Config) -> benchdata.Generated:
     CACHE.mkdir(parents=True, exist_ok=True)
     return await benchdata.generate_postgres(config.database, CACHE / "data-marker.json")
+
+
+def sqlite_ready(config: Config) -> str:
+    """The same data in a SQLite file (generated on first use, about 2 minutes): its URL."""
+    benchdata.generate_sqlite(
+        Path(config.sqlite.removeprefix("sqlite+aiosqlite:///")), CACHE / "sqlite-marker.json"
+    )
+    return config.sqlite
+
+
+def databases(config: Config) -> dict[str, str]:
+    """The databases B1 and B3 run on, by the name the report gives them."""
+    return {"PostgreSQL": config.database, "SQLite": sqlite_ready(config)}
 
 
 @dataclass
@@ -121,64 +135,109 @@ def b1(config: Config, data: benchdata.Generated, report: Report) -> None:
     started: dict[str, servers.Server] = {}
     try:
         started["floor"] = servers.floor(workers=config.workers)
-        for kind in SERVER_KINDS:
-            try:
-                started[kind] = servers.wegotwork(
-                    config.database, workers=config.workers, server=kind
-                )
-            except RuntimeError as exc:
-                report.note(section, f"{kind}: could not start ({str(exc).splitlines()[0]})")
-        kinds = [kind for kind in SERVER_KINDS if kind in started]
+        for database, url in databases(config).items():
+            for kind in SERVER_KINDS:
+                try:
+                    started[f"{kind} {database}"] = servers.wegotwork(
+                        url,
+                        workers=config.workers,
+                        server=kind,
+                        name=f"wegotwork-{kind}-{database}",
+                    )
+                except RuntimeError as exc:
+                    report.note(
+                        section,
+                        f"{kind} on {database}: could not start ({str(exc).splitlines()[0]})",
+                    )
+        apps = [name for name in started if name != "floor"]
         targets = {"floor": Target(started["floor"].url + "/careers")}
-        for kind in kinds:
-            page = f"{started[kind].url}/careers/{data.careers_slug}"
-            first = httpx.get(page, headers={"accept-encoding": "gzip"})
-            raw = httpx.get(page, headers={"accept-encoding": "identity"})
-            report.note(
-                section,
-                f"Page weight ({kind}): {len(raw.content):,} bytes of HTML, "
-                f"{first.num_bytes_downloaded:,} bytes on the wire "
-                f"({first.headers.get('content-encoding', 'uncompressed')}).",
-            )
-            gzip = {"accept-encoding": "gzip"}
+        gzip = {"accept-encoding": "gzip"}
+        for name in apps:
+            page = f"{started[name].url}/careers/{data.careers_slug}"
+            first = httpx.get(page, headers=gzip)
+            if "nginx" not in started:
+                raw = httpx.get(page, headers={"accept-encoding": "identity"})
+                report.note(
+                    section,
+                    f"Page weight: {len(raw.content):,} bytes of HTML, "
+                    f"{first.num_bytes_downloaded:,} bytes on the wire "
+                    f"({first.headers.get('content-encoding', 'uncompressed')}).",
+                )
+                started["nginx"] = servers.nginx(
+                    {"careers.html": raw.content}, workers=config.workers
+                )
+                targets["nginx"] = Target(started["nginx"].url + "/careers.html", headers=gzip)
             etag = first.headers.get("etag", "")
-            targets[f"{kind} cached"] = Target(page, headers=gzip)
-            targets[f"{kind} 304"] = Target(page, headers={**gzip, "if-none-match": etag})
-            targets[f"{kind} miss"] = Target(
+            targets[f"{name} cached"] = Target(page, headers=gzip)
+            targets[f"{name} 304"] = Target(page, headers={**gzip, "if-none-match": etag})
+            targets[f"{name} miss"] = Target(
                 page, connections=8, script="cache_miss.lua", headers=gzip
             )
         figures = measure_together(config, targets)
         floor_rps = _median(figures["floor"])
         report.add(section, "floor: Jinja2 page from memory (FastAPI, uvicorn)", **figures["floor"])
-        for kind in kinds:
-            cached, conditional, miss = (figures[f"{kind} {case}"] for case in CASES)
-            report.add(section, f"WeGotWork ({kind}): unchanged page (render cache)", **cached)
-            report.add(section, f"WeGotWork ({kind}): conditional request (304)", **conditional)
+        ceiling_rps = _median(figures["nginx"]) if "nginx" in figures else 0.0
+        if ceiling_rps:
             report.add(
                 section,
-                f"WeGotWork ({kind}): cache miss, rendered from PostgreSQL (8 connections)",
-                **miss,
+                "ceiling: nginx, the same bytes as a static file (gzip_static)",
+                **figures["nginx"],
+            )
+        for name in apps:
+            kind, database = name.split(" ", 1)
+            cached, conditional, miss = (figures[f"{name} {case}"] for case in CASES)
+            label = f"WeGotWork ({kind}, {database})"
+            report.add(section, f"{label}: unchanged page (render cache)", **cached)
+            report.add(section, f"{label}: conditional request (304)", **conditional)
+            report.add(
+                section, f"{label}: cache miss, rendered from {database} (8 connections)", **miss
             )
             report.add(
+                section, f"{label}: server RSS after B1", rss=Figure([started[name].rss_mb()], "MB")
+            )
+            which = f"{kind}, {database}"
+            report.ratio(
+                section, f"unchanged page / floor ({which})", _median(cached) / floor_rps, 4
+            )
+            if ceiling_rps:
+                report.ratio(
+                    section,
+                    f"unchanged page / nginx static file ({which})",
+                    _median(cached) / ceiling_rps,
+                    0.2 if kind == DEFAULT_SERVER else None,
+                )
+                report.ratio(
+                    section,
+                    f"304 / nginx static file ({which})",
+                    _median(conditional) / ceiling_rps,
+                )
+            report.ratio(
+                section, f"p99 unchanged page, ms ({which})", cached["p99"].median, 50, at_most=True
+            )
+            report.ratio(section, f"304 / floor ({which})", _median(conditional) / floor_rps, 4)
+            report.ratio(section, f"cache miss / floor ({which})", _median(miss) / floor_rps, 0.35)
+            report.ratio(
                 section,
-                f"WeGotWork ({kind}): server RSS after B1",
-                rss=Figure([started[kind].rss_mb()], "MB"),
-            )
-            report.ratio(
-                section, f"unchanged page / floor ({kind})", _median(cached) / floor_rps, 4
-            )
-            report.ratio(
-                section, f"p99 unchanged page, ms ({kind})", cached["p99"].median, 50, at_most=True
-            )
-            report.ratio(section, f"304 / floor ({kind})", _median(conditional) / floor_rps, 4)
-            report.ratio(section, f"cache miss / floor ({kind})", _median(miss) / floor_rps, 0.35)
-            report.ratio(
-                section,
-                f"p99 cache miss at 8 connections, ms ({kind})",
+                f"p99 cache miss at 8 connections, ms ({which})",
                 miss["p99"].median,
                 50,
                 at_most=True,
             )
+        for kind in SERVER_KINDS:
+            on_sqlite, on_postgres = f"{kind} SQLite", f"{kind} PostgreSQL"
+            if on_sqlite in apps and on_postgres in apps:
+                for case, target in (
+                    ("unchanged page", "cached"),
+                    ("304", "304"),
+                    ("cache miss", "miss"),
+                ):
+                    report.ratio(
+                        section,
+                        f"SQLite / PostgreSQL, {case} ({kind})",
+                        _median(figures[f"{on_sqlite} {target}"])
+                        / _median(figures[f"{on_postgres} {target}"]),
+                        0.8 if target == "cached" else None,
+                    )
         report.add(section, "floor: server RSS", rss=Figure([started["floor"].rss_mb()], "MB"))
     finally:
         for server in started.values():
@@ -186,6 +245,7 @@ def b1(config: Config, data: benchdata.Generated, report: Report) -> None:
 
 
 SERVER_KINDS = ("uvicorn", "granian")
+DEFAULT_SERVER = "uvicorn"  # what `wegotwork serve` runs unless told otherwise
 CASES = ("cached", "304", "miss")
 
 
@@ -336,55 +396,127 @@ def pdf_200kb() -> Path:
     return path
 
 
+# Two servers on one PostgreSQL side by side, each of 2 workers with up to 2 x 10 pooled and 8
+# direct connections, and a floor, would pass a default max_connections of 100 ("too many
+# clients"): smaller pools while they run together.
+SIDE_BY_SIDE = {"WEGOTWORK_DB_POOL_SIZE": "4"}
+
+
 def b3(config: Config, data: benchdata.Generated, report: Report) -> None:
     section = "B3 applying with a 200 KB PDF"
     pdf = pdf_200kb()
     stamp = str(int(time.time()))
-    os.environ["WEGOTWORK_DATABASE_URL"] = config.database  # the floor's bare insert uses it
     started: dict[str, servers.Server] = {}
+    results: dict[str, dict[str, Figure]] = {}
+    urls = databases(config)
     try:
-        started["floor"] = floor = servers.floor(workers=config.workers)
-        started["ours"] = app = servers.wegotwork(config.database, workers=config.workers)
         org_id = asyncio.run(_organization_of(config, data.published_job_id))
-        rss_before = app.rss_mb()
-        results = measure_together(
-            config,
-            {
-                "floor": Target(
-                    f"{floor.url}/apply/{data.published_job_id}/{org_id}",
-                    script="apply_bare.lua",
-                    script_env=lambda run: {"BENCH_FIELD_PREFIX": f"floor{stamp}r{run}"},
-                ),
-                "ours": Target(
+        targets: dict[str, Target] = {}
+        started["nginx"] = servers.nginx({}, workers=config.workers)
+        targets["nginx"] = Target(
+            f"{started['nginx'].url}/apply",
+            script="apply.lua",
+            script_env=lambda run: {"BENCH_PDF": str(pdf), "BENCH_FIELD_PREFIX": f"nginx{run}"},
+        )
+        for database, url in urls.items():
+            floor = started[f"floor {database}"] = servers.floor(
+                workers=config.workers,
+                database_url=url,
+                name=f"floor-{database}",
+                extra_env=SIDE_BY_SIDE,
+            )
+            targets[f"floor {database}"] = Target(
+                f"{floor.url}/apply/{data.published_job_id}/{org_id}",
+                script="apply_bare.lua",
+                script_env=lambda run, db=database: {
+                    "BENCH_FIELD_PREFIX": f"floor{db}{stamp}r{run}"
+                },
+            )
+            for kind in SERVER_KINDS:
+                name = f"{kind} {database}"
+                app = started[name] = servers.wegotwork(
+                    url,
+                    workers=config.workers,
+                    server=kind,
+                    name=f"wegotwork-{kind}-{database}",
+                    extra_env=SIDE_BY_SIDE,
+                )
+                targets[name] = Target(
                     f"{app.url}/api/v1/public/jobs/{data.published_job_id}/applications",
                     script="apply.lua",
-                    script_env=lambda run: {
+                    script_env=lambda run, n=name: {
                         "BENCH_PDF": str(pdf),
-                        "BENCH_FIELD_PREFIX": f"ours{stamp}r{run}",
+                        "BENCH_FIELD_PREFIX": f"ours{n.replace(' ', '')}{stamp}r{run}",
                     },
-                ),
-            },
-        )
-        report.add(section, "bare insert endpoint (no file)", **results["floor"])
-        report.add(
-            section, "WeGotWork apply (multipart, streamed to local storage)", **results["ours"]
-        )
+                )
+        apps = [f"{kind} {database}" for database in urls for kind in SERVER_KINDS]
+        rss_before = {name: started[name].rss_mb() for name in apps}
+        results = measure_together(config, targets)
         report.add(
             section,
-            "WeGotWork server RSS (streamed uploads keep it flat)",
-            **{"rss before": Figure([rss_before], "MB"), "rss after": Figure([app.rss_mb()], "MB")},
+            "ceiling: nginx reading the same request and answering 201 (nothing stored)",
+            **results["nginx"],
         )
+        for database in urls:
+            report.add(
+                section,
+                f"bare insert endpoint (no file), {database}",
+                **results[f"floor {database}"],
+            )
+            for kind in SERVER_KINDS:
+                name = f"{kind} {database}"
+                report.add(
+                    section,
+                    f"WeGotWork ({kind}) apply on {database} (multipart, streamed to storage)",
+                    **results[name],
+                )
+                report.add(
+                    section,
+                    f"WeGotWork ({kind}) server RSS on {database} (streamed uploads keep it flat)",
+                    **{
+                        "rss before": Figure([rss_before[name]], "MB"),
+                        "rss after": Figure([started[name].rss_mb()], "MB"),
+                    },
+                )
     finally:
         for server in started.values():
             server.stop()
         asyncio.run(remove_applications(config, f"%{stamp}r%@bench.example"))
-    report.ratio(
-        section, "apply / bare insert", _median(results["ours"]) / _median(results["floor"]), 0.5
-    )
+    for database in urls:
+        for kind in SERVER_KINDS:
+            name, which = f"{kind} {database}", f"{kind}, {database}"
+            ours = _median(results[name])
+            report.ratio(
+                section,
+                f"apply / bare insert ({which})",
+                ours / _median(results[f"floor {database}"]),
+                0.5,
+            )
+            report.ratio(
+                section, f"apply / nginx ceiling ({which})", ours / _median(results["nginx"])
+            )
+            report.ratio(section, f"p99 apply, ms ({which})", results[name]["p99"].median)
+            errors = results[name].get("errors")
+            report.ratio(
+                section,
+                f"errors at {config.connections} connections ({which})",
+                errors.median if errors else 0.0,
+                0,
+                at_most=True,
+            )
+    for kind in SERVER_KINDS:
+        report.ratio(
+            section,
+            f"SQLite apply / PostgreSQL apply ({kind})",
+            _median(results[f"{kind} SQLite"]) / _median(results[f"{kind} PostgreSQL"]),
+            0.5,
+        )
 
 
 async def remove_applications(config: Config, email_pattern: str) -> None:
     """Delete the applications a benchmark made, so the generated data stays as generated."""
+    import sqlite3
+
     import asyncpg
 
     connection = await asyncpg.connect(config.database.replace("+asyncpg", ""))
@@ -392,6 +524,10 @@ async def remove_applications(config: Config, email_pattern: str) -> None:
         await connection.execute("delete from applicant where email like $1", email_pattern)
     finally:
         await connection.close()
+    path = Path(config.sqlite.removeprefix("sqlite+aiosqlite:///"))
+    if path.exists():
+        with sqlite3.connect(path) as lite:
+            lite.execute("delete from applicant where email like ?", (email_pattern,))
 
 
 async def _organization_of(config: Config, job_id: str) -> str:
@@ -415,11 +551,7 @@ def b4(config: Config, data: benchdata.Generated, report: Report) -> None:
     from bench.applicant_lists import measure_lists
 
     asyncio.run(measure_lists(config.database, data, report, label="PostgreSQL"))
-    sqlite = CACHE / "bench.sqlite3"
-    benchdata.generate_sqlite(sqlite, CACHE / "sqlite-marker.json")
-    asyncio.run(
-        measure_lists(f"sqlite+aiosqlite:///{sqlite}", data, report, label="SQLite", calls=10)
-    )
+    asyncio.run(measure_lists(sqlite_ready(config), data, report, label="SQLite", calls=10))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -163,7 +164,13 @@ def wegotwork(
     )
 
 
-def floor(*, workers: int = 2) -> Server:
+def floor(
+    *,
+    workers: int = 2,
+    database_url: str | None = None,
+    name: str = "floor",
+    extra_env: dict[str, str] | None = None,
+) -> Server:
     port = free_port()
     command = [
         sys.executable,
@@ -178,4 +185,77 @@ def floor(*, workers: int = 2) -> Server:
         "--log-level",
         "warning",
     ]
-    return start("floor", command, env={}, port=port, ready_path="/healthz")
+    env = {"WEGOTWORK_DATABASE_URL": database_url, **(extra_env or {})} if database_url else {}
+    return start(name, command, env=env, port=port, ready_path="/healthz")
+
+
+APPLIED = '{"error":false,"message":"Applied to Job Successfully"}'
+NGINX_CONF = """
+user root;
+worker_processes {workers};
+pid {out}/nginx.pid;
+error_log {out}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    client_body_temp_path {out}/body;
+    proxy_temp_path {out}/proxy;
+    fastcgi_temp_path {out}/fastcgi;
+    uwsgi_temp_path {out}/uwsgi;
+    scgi_temp_path {out}/scgi;
+    types {{ text/html html; }}
+    server {{
+        listen 127.0.0.1:{port};
+        root {root};
+        gzip_static on;
+        location = /healthz {{ return 200 "ok"; }}
+        location = /apply {{
+            client_max_body_size 2m;
+            client_body_buffer_size 512k;
+            default_type application/json;
+            return 201 '{applied}';
+        }}
+    }}
+}}
+"""
+
+
+def ensure_nginx() -> str:
+    found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else "")
+    if found:
+        return found
+    subprocess.run(["apt-get", "install", "-y", "-q", "nginx"], check=True, capture_output=True)
+    found = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(found).exists():
+        raise RuntimeError(
+            "nginx is not installed and could not be installed (apt-get install nginx)"
+        )
+    return found
+
+
+def nginx(files: dict[str, bytes], *, workers: int = 2) -> Server:
+    """The static-file ceiling: nginx (Debian's package) serving ``files`` from disk, each with
+    its ``.gz`` beside it for ``gzip_static``, and answering ``POST /apply`` with 201 after
+    reading the body (the least a server can do with an upload)."""
+    import gzip
+
+    out = OUT / "nginx"
+    root = out / "root"
+    root.mkdir(parents=True, exist_ok=True)
+    for name, body in files.items():
+        (root / name).write_bytes(body)
+        (root / f"{name}.gz").write_bytes(gzip.compress(body, 6, mtime=0))
+    port = free_port()
+    conf = out / "nginx.conf"
+    conf.write_text(
+        NGINX_CONF.format(workers=workers, out=out, port=port, root=root, applied=APPLIED)
+    )
+    return start(
+        "nginx",
+        [ensure_nginx(), "-c", str(conf), "-g", "daemon off;"],
+        env={},
+        port=port,
+        ready_path="/healthz",
+    )

@@ -1,14 +1,20 @@
-"""Ids and time: opaque ids of Better Auth's shape, timezone-aware UTC everywhere."""
+"""Ids and time: opaque ids of Better Auth's shape, timezone-aware UTC everywhere; hot reads
+on SQLite that never wait for a writer."""
 
 from __future__ import annotations
 
+import asyncio
 import re
+import sqlite3
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests import factories
-from wegotwork.db import new_id
+from wegotwork.db import Database, create_engine, new_id
+from wegotwork.models import Organization
 
 
 def test_ids_are_32_alphanumeric_characters() -> None:
@@ -26,3 +32,27 @@ async def test_datetimes_round_trip_as_aware_utc(db: AsyncSession) -> None:
     await db.refresh(session)
     assert session.expires_at.tzinfo is not None
     assert session.expires_at == datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
+
+
+async def test_sqlite_hot_reads_do_not_wait_for_a_writer(tmp_path: Path) -> None:
+    """A read on the hot path begins a plain read transaction: while another connection holds
+    the write lock it answers at once, from the last commit."""
+    path = tmp_path / "reads.sqlite3"
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("CREATE TABLE organization (id TEXT PRIMARY KEY, slug TEXT)")
+    writer.execute("INSERT INTO organization VALUES ('org1', 'acme')")
+    engine = create_engine(f"sqlite+aiosqlite:///{path}")
+    database = Database(engine)
+    statement = select(Organization.id).where(Organization.slug == bindparam("slug"))
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("UPDATE organization SET id = 'org2'")
+        rows = await asyncio.wait_for(database.read(statement, slug="acme"), 2)
+        assert [row[0] for row in rows] == ["org1"]
+        writer.execute("COMMIT")
+        rows = await database.read(statement, slug="acme")
+        assert [row[0] for row in rows] == ["org2"]
+    finally:
+        writer.close()
+        await engine.dispose()

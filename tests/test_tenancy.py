@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
+import httpx
 import pytest
+from fastapi import Depends, FastAPI
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests import factories
+from tests.fixtures.app import BASE_URL
 from tests.fixtures.world import World
+from wegotwork.deps import Services
 from wegotwork.errors import Forbidden, NotFound
-from wegotwork.models import Job, Role
-from wegotwork.tenancy.context import load_context
+from wegotwork.models import Job, Member, Role, Session
+from wegotwork.tenancy.context import OrgContext
+from wegotwork.tenancy.guard import ACTIVE, object_id, register_object, require, resolve
 from wegotwork.tenancy.permissions import ROLE_PERMISSIONS, Permission
 from wegotwork.tenancy.scoping import get_scoped
+from wegotwork.web.errors import install as install_errors
 
 
 def test_roles_nest_owner_over_admin_over_member() -> None:
@@ -26,24 +35,22 @@ def test_roles_nest_owner_over_admin_over_member() -> None:
 async def test_an_outsider_gets_not_found_never_forbidden(db: AsyncSession, world: World) -> None:
     outsider = world.users["outsider"]
     with pytest.raises(NotFound):
-        await load_context(db, outsider, organization_id=world.org.id)
+        await resolve(db, outsider, organization_id=world.org.id)
     with pytest.raises(NotFound):
-        await load_context(
-            db, outsider, slug=world.org.slug, permission=Permission.DELETE_ORGANIZATION
-        )
+        await resolve(db, outsider, slug=world.org.slug, permission=Permission.DELETE_ORGANIZATION)
     with pytest.raises(NotFound):
-        await load_context(db, outsider, organization_id="does-not-exist")
+        await resolve(db, outsider, organization_id="does-not-exist")
 
 
 async def test_a_member_without_the_permission_is_forbidden(db: AsyncSession, world: World) -> None:
     with pytest.raises(Forbidden):
-        await load_context(
+        await resolve(
             db,
             world.users["member"],
             organization_id=world.org.id,
             permission=Permission.UPDATE_ORGANIZATION,
         )
-    context = await load_context(
+    context = await resolve(
         db,
         world.users["admin"],
         slug=world.org.slug.upper(),
@@ -56,7 +63,7 @@ async def test_a_member_without_the_permission_is_forbidden(db: AsyncSession, wo
 async def test_scoped_reads_never_cross_organizations(db: AsyncSession, world: World) -> None:
     theirs = await factories.make_job(db, world.other_org, title="Their secret job")
     ours = await factories.make_job(db, world.org, title="Our job")
-    context = await load_context(db, world.users["member"], organization_id=world.org.id)
+    context = await resolve(db, world.users["member"], organization_id=world.org.id)
     assert (await get_scoped(db, Job, context, ours.id)).title == "Our job"
     with pytest.raises(NotFound):
         await get_scoped(db, Job, context, theirs.id)
@@ -158,3 +165,70 @@ async def test_a_job_cannot_be_pointed_at_another_organizations_category(
     assert patched.status_code == 404
     assert page.status_code == 422
     assert await _snapshot(db, world.org.id) == before
+
+
+# -- the guard -------------------------------------------------------------------------------
+
+
+register_object("member", Member, missing="Member does not exist")
+ActiveManager = Annotated[OrgContext, Depends(require(Permission.MANAGE_JOBS, via=ACTIVE))]
+MemberAdmin = Annotated[
+    OrgContext, Depends(require(Permission.MANAGE_MEMBERS, via=object_id("member", "memberId")))
+]
+
+
+def _guarded_app(services: Services) -> FastAPI:
+    """A small app with routes guarded through the active organization and a registered kind."""
+    small = FastAPI()
+    small.state.services = services
+    install_errors(small)
+
+    @small.get("/api/v1/active")
+    async def active(ctx: ActiveManager) -> dict[str, str]:
+        return {"organization": ctx.organization.id, "role": ctx.role.value}
+
+    @small.get("/api/v1/members/{memberId}")
+    async def member(memberId: str, ctx: MemberAdmin) -> dict[str, str]:
+        return {"organization": ctx.organization.id}
+
+    return small
+
+
+async def test_the_guard_follows_the_active_organization_and_registered_objects(
+    db: AsyncSession, world: World, services: Services
+) -> None:
+    small = _guarded_app(services)
+    member_row = await db.scalar(
+        select(Member).where(
+            Member.organization_id == world.org.id, Member.user_id == world.users["member"].id
+        )
+    )
+    assert member_row is not None
+    for caller in ("member", "outsider"):
+        row = await db.scalar(select(Session).where(Session.token == world.tokens[caller]))
+        assert row is not None
+        row.active_organization_id = world.org.id
+    await db.commit()
+
+    async def get(caller: str | None, path: str) -> httpx.Response:
+        headers = {"authorization": f"Bearer {world.tokens[caller]}"} if caller else {}
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=small), base_url=BASE_URL, headers=headers
+        ) as api:
+            return await api.get(path)
+
+    active = await get("member", "/api/v1/active")
+    assert active.json() == {"organization": world.org.id, "role": "member"}
+    # An active organization the caller does not belong to is one that does not exist.
+    assert (await get("outsider", "/api/v1/active")).status_code == 404
+    assert (await get("admin", "/api/v1/active")).status_code == 404  # none active
+    assert (await get(None, "/api/v1/active")).status_code == 401
+
+    path = f"/api/v1/members/{member_row.id}"
+    assert (await get("admin", path)).json() == {"organization": world.org.id}
+    assert (await get("member", path)).status_code == 403
+    refused = await get("outsider", path)
+    assert (refused.status_code, refused.json()["message"]) == (404, "Member does not exist")
+    unknown = await get("admin", "/api/v1/members/no-such-member")
+    assert (unknown.status_code, unknown.json()["message"]) == (404, "Member does not exist")
+    assert (await get(None, path)).status_code == 401

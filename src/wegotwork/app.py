@@ -12,6 +12,7 @@ from starlette.types import ASGIApp
 from wegotwork import __version__
 from wegotwork.analytics.views import ViewCounter, is_bot
 from wegotwork.auth.middleware import AuthCookieMiddleware
+from wegotwork.auth.oauth import close_http_client
 from wegotwork.auth.ratelimit import RateLimitMiddleware, store_for
 from wegotwork.careers.http_cache import PublicPagesMiddleware
 from wegotwork.db import Database, create_engine
@@ -119,6 +120,7 @@ def create_app(
             if background:
                 await services.tasks.stop()
             await services.sender.stop()
+            await close_http_client(services)
             if database is None:
                 await services.db.dispose()
 

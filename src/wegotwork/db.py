@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.types import TypeDecorator
+from sqlalchemy.util import await_only
 
 ID_ALPHABET = string.ascii_letters + string.digits
 ID_LENGTH = 32
@@ -70,14 +71,62 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
+SQLITE_BUSY_TIMEOUT_MS = 5000
+# An execution option: this connection only reads (``Database.reader``), so on SQLite it begins
+# a deferred transaction and does not take a turn to write.
+READ_ONLY = "wegotwork_read_only"
+WRITER_WAIT_SECONDS = 30.0
+
+
+class _Writer:
+    """One transaction at a time per process and SQLite file (the single-writer discipline).
+
+    SQLite lets one connection write at a time; the others wait in its busy handler, which
+    polls with growing sleeps and serves no one in order. Under many concurrent requests a
+    transaction could wait there past the busy timeout and fail with "database is locked".
+    Here the transactions of one process queue in arrival order on an asyncio lock before
+    they ask SQLite, so SQLite's own waiting is left to one transaction per process.
+
+    The lock belongs to the running event loop (a command may run several loops in turn).
+    The turn is given back when the transaction ends, and also when its connection goes back
+    to the pool, is closed or is invalidated without ending it (a cancelled request).
+    """
+
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._lock = asyncio.Lock()
+        self._holder: tuple[object, asyncio.Lock] | None = None
+
+    async def take(self, dbapi_connection: object) -> None:
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:
+            self._loop, self._lock = loop, asyncio.Lock()
+        lock = self._lock
+        try:
+            await asyncio.wait_for(lock.acquire(), WRITER_WAIT_SECONDS)
+        except TimeoutError:
+            raise TimeoutError("the database is busy: no turn to write in time") from None
+        self._holder = (dbapi_connection, lock)
+
+    def give_back(self, dbapi_connection: object) -> None:
+        holder = self._holder
+        if holder is not None and holder[0] is dbapi_connection:
+            self._holder = None
+            holder[1].release()
+
+
 def _configure_sqlite(engine: AsyncEngine) -> None:
-    """Make SQLite behave: foreign keys on, WAL, a busy timeout, and real SAVEPOINTs.
+    """Make SQLite behave: foreign keys on, WAL, a busy timeout, real SAVEPOINTs, and one
+    transaction at a time per process.
 
     The driver's own implicit BEGIN is switched off and SQLAlchemy emits BEGIN itself, which is
     the documented way to get working SAVEPOINTs (and so nested transactions) on SQLite. It
     begins IMMEDIATE: a transaction that reads and then writes would otherwise fail at once with
-    "database is locked" when another connection writes, instead of waiting its turn.
+    "database is locked" when another connection writes, instead of waiting its turn. Before
+    BEGIN a transaction takes this process's turn (``_Writer``) and gives it back as it ends;
+    it commits inside the turn, so the next one never finds the file still locked by it.
     """
+    writer = _Writer()
 
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -86,12 +135,40 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        if conn.get_execution_options().get(READ_ONLY):
+            conn.exec_driver_sql("BEGIN")
+            return
+        dbapi_connection = conn.connection.dbapi_connection
+        await_only(writer.take(dbapi_connection))
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            writer.give_back(dbapi_connection)
+            raise
+
+    @event.listens_for(engine.sync_engine, "commit")
+    def _on_commit(conn: Any) -> None:
+        # COMMIT here, before the turn passes on; the driver's own commit that follows finds no
+        # open transaction and does nothing.
+        try:
+            conn.exec_driver_sql("COMMIT")
+        finally:
+            writer.give_back(conn.connection.dbapi_connection)
+
+    @event.listens_for(engine.sync_engine, "rollback")
+    def _on_rollback(conn: Any) -> None:
+        writer.give_back(conn.connection.dbapi_connection)
+
+    def _on_pool_event(dbapi_connection: Any, *_args: Any) -> None:
+        writer.give_back(dbapi_connection)
+
+    for name in ("checkin", "reset", "close", "invalidate", "soft_invalidate"):
+        event.listen(engine.sync_engine.pool, name, _on_pool_event)
 
 
 # SQLSTATEs that mean "the server cannot serve this connection now", not "this query is wrong":
@@ -195,6 +272,25 @@ class Database:
         # pool's pre-ping: prepared statements on a small asyncpg pool of their own, in
         # autocommit, one round trip each. Only on PostgreSQL through asyncpg, engine-bound.
         self.direct = self._autocommit is not None and engine.dialect.driver == "asyncpg"
+        # On SQLite they begin a plain (deferred) read transaction instead of BEGIN IMMEDIATE:
+        # no turn to wait for, no lock on the file, a snapshot of the last commit.
+        self._read_only: AsyncEngine | None = (
+            engine.execution_options(**{READ_ONLY: True})
+            if sessionmaker is None and engine.dialect.name == "sqlite"
+            else None
+        )
+        # The SQLite file this engine opens (not when bound to a test's connection, nor in
+        # memory): other connections may watch it for changes (``careers/versions.py``).
+        database_file = engine.url.database
+        self.sqlite_file: str | None = (
+            database_file
+            if sessionmaker is None
+            and engine.dialect.name == "sqlite"
+            and database_file
+            and database_file != ":memory:"
+            and not database_file.startswith("file:")
+            else None
+        )
         self._direct_pool: Any = None
         self._compiled: dict[object, tuple[str, tuple[str, ...]]] = {}
         self._direct_lock = asyncio.Lock()
@@ -215,9 +311,11 @@ class Database:
     @asynccontextmanager
     async def reader(self) -> AsyncIterator[AsyncConnection]:
         """A connection for one or two read-only statements on a hot path: autocommit on
-        PostgreSQL, an ordinary session's connection elsewhere."""
-        if self._autocommit is not None:
-            async with self._autocommit.connect() as connection:
+        PostgreSQL, a read transaction on SQLite, an ordinary session's connection when bound to
+        a test's connection."""
+        hot = self._autocommit or self._read_only
+        if hot is not None:
+            async with hot.connect() as connection:
                 yield connection
         else:
             async with self.sessionmaker() as session:

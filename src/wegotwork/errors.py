@@ -58,12 +58,6 @@ class Conflict(DomainError):
     code = "CONFLICT"
 
 
-class Gone(DomainError):
-    status = 410
-    default_message = "This is no longer available"
-    code = "GONE"
-
-
 class PayloadTooLarge(DomainError):
     status = 413
     default_message = "The upload is too large"

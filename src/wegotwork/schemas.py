@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.alias_generators import to_camel
 
 
@@ -15,12 +15,38 @@ class CamelModel(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, from_attributes=True)
 
 
+def _accepts_null(prop: dict[str, Any]) -> bool:
+    options = prop.get("anyOf", [prop])
+    return any(option.get("type") == "null" or option.get("const", 0) is None for option in options)
+
+
+def _no_null_default(schema: dict[str, Any]) -> None:
+    """A field that may be left out but not sent as ``null`` (typed ``X | SkipJsonSchema[None]``
+    with the default ``None``) documents no ``default: null`` either."""
+    for prop in schema.get("properties", {}).values():
+        if "default" in prop and prop["default"] is None and not _accepts_null(prop):
+            del prop["default"]
+
+
 class InputModel(CamelModel):
     """A JSON (and form) input: camelCase fields, and an unknown field is an error naming it
     rather than a value that silently vanishes. The OpenAPI document says so
-    (``additionalProperties: false``)."""
+    (``additionalProperties: false``). A field that may be omitted but refuses ``null`` is typed
+    ``X | SkipJsonSchema[None] = None`` so that the document does not offer ``null``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_no_null_default)
+
+
+def visible_text(min_chars: int = 1, max_length: int | None = None) -> dict[str, Any]:
+    """``json_schema_extra`` for text a validator trims and checks with its own messages: the
+    document states the rule (at least ``min_chars`` characters that are neither white space
+    nor NUL, at most ``max_length``), the validator keeps enforcing it."""
+    visible = r"[^\s\x00]"
+    pattern = visible if min_chars == 1 else visible + r"[\s\S]*" + visible
+    rule: dict[str, Any] = {"minLength": min_chars, "pattern": pattern}
+    if max_length is not None:
+        rule["maxLength"] = max_length
+    return rule
 
 
 UNKNOWN_FIELD = "Unknown field"
@@ -87,9 +113,17 @@ class AuthErrorBody(BaseModel):
 AUTH_ERROR_STATUSES = (400, 401, 403, 404, 413, 415, 422, 429, 500, 503)
 
 
-def auth_error_responses() -> dict[int | str, dict[str, Any]]:
+def auth_error_responses(*, page: bool = False) -> dict[int | str, dict[str, Any]]:
     """``responses=`` for the ``/api/auth`` routers: the statuses Better Auth's protocol uses
-    (which one a route answers depends on the failure; see the error catalogue)."""
+    (which one a route answers depends on the failure; see the error catalogue). ``page`` for a
+    route that answers with HTML: its errors are still JSON (FastAPI would file a model under
+    the route's own media type)."""
+    if page:
+        body = {"application/json": {"schema": {"$ref": "#/components/schemas/AuthErrorBody"}}}
+        return {
+            status: {"description": _DESCRIPTIONS[status], "content": body}
+            for status in AUTH_ERROR_STATUSES
+        }
     return {
         status: {"model": AuthErrorBody, "description": _DESCRIPTIONS[status]}
         for status in AUTH_ERROR_STATUSES
@@ -106,6 +140,41 @@ def redirect_response(description: str) -> dict[int | str, dict[str, Any]]:
     }
 
 
+def inline_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """``model``'s JSON schema (by alias) with its ``$defs`` inlined, for a body FastAPI cannot
+    see: a ``#/$defs/...`` reference placed inside the OpenAPI document would point at its root,
+    where no ``$defs`` is."""
+    schema = model.model_json_schema(by_alias=True)
+    defs = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                rest = {key: value for key, value in node.items() if key != "$ref"}
+                return resolve({**defs[ref.removeprefix("#/$defs/")], **rest})
+            return {key: resolve(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        return node
+
+    resolved: dict[str, Any] = resolve(schema)
+    return resolved
+
+
+def body_doc(
+    model: type[BaseModel], *, form: bool = False, required: bool = True
+) -> dict[str, Any]:
+    """``openapi_extra=`` for a body a route parses itself (FastAPI cannot see it): JSON and,
+    with ``form``, the same fields URL-encoded. ``required=False`` where an empty request is
+    accepted."""
+    schema = inline_schema(model)
+    content = {"application/json": {"schema": schema}}
+    if form:
+        content["application/x-www-form-urlencoded"] = {"schema": schema}
+    return {"requestBody": {"required": required, "content": content}}
+
+
 def query_parameters(*names: str, required: tuple[str, ...] = ()) -> dict[str, Any]:
     """``openapi_extra=`` for a route that reads plain string query parameters itself."""
     return {
@@ -119,3 +188,18 @@ def query_parameters(*names: str, required: tuple[str, ...] = ()) -> dict[str, A
             for name in names
         ]
     }
+
+
+def errors_from_validation(exc: ValidationError) -> dict[str, list[str]]:
+    """A validation error as messages per field (``__all__`` for the whole input), in the
+    product's words: the same for an HTML form and an application's fields."""
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors():
+        loc = error.get("loc", ())
+        field = str(loc[0]) if loc else "__all__"
+        message = str(error.get("msg", "Invalid value"))
+        message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        if error.get("type") == "missing":
+            message = "This field is required"
+        errors.setdefault(field, []).append(message)
+    return errors

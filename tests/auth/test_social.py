@@ -201,3 +201,16 @@ async def test_the_sign_in_page_offers_configured_providers(
     back = urlsplit(approved.headers["location"])
     done = await ada.get(f"{back.path}?{back.query}")
     assert done.headers["location"] == "/dashboard/acme"
+
+
+async def test_the_providers_http_client_is_closed_on_shutdown(settings, database) -> None:  # type: ignore[no-untyped-def]
+    from wegotwork.app import create_app
+    from wegotwork.auth.oauth import _http
+
+    app = create_app(settings, database=database, background=False)
+    services: Services = app.state.services
+    async with app.router.lifespan_context(app):
+        client = _http(services)
+        assert not client.is_closed
+    assert client.is_closed
+    assert "auth.http" not in services.extras

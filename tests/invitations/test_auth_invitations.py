@@ -133,8 +133,16 @@ async def test_invite_member_errors_in_better_auths_order(
         400,
         "ORGANIZATION_NOT_FOUND",
     )
+    # Signed out, the session is checked before the body; signed in, the body is checked.
     refused(
         await client.post(f"{ORG}/invite-member", json={"email": "x@example.com", "role": 3}),
+        401,
+        "UNAUTHORIZED",
+    )
+    refused(
+        await world.browser("owner").post(
+            f"{ORG}/invite-member", json={"email": "x@example.com", "role": 3}
+        ),
         400,
         "VALIDATION_ERROR",
         "[body.role] Invalid input",
@@ -306,24 +314,28 @@ async def test_the_recipient_rejects_even_an_expired_invitation(
     )
 
 
-async def test_invitation_endpoints_check_input_before_the_session(
-    client: httpx.AsyncClient,
+async def test_invitation_endpoints_check_the_session_before_the_input(
+    client: httpx.AsyncClient, world: World
 ) -> None:
+    for params in ({}, {"id": "x"}):
+        refused(
+            await client.get(f"{ORG}/get-invitation", params=params),
+            401,
+            None,
+            "Not authenticated",
+        )
     refused(
-        await client.get(f"{ORG}/get-invitation"),
+        await world.browser("member").get(f"{ORG}/get-invitation"),
         400,
         "VALIDATION_ERROR",
         "[query.id] Invalid input: expected string, received undefined",
     )
-    refused(
-        await client.get(f"{ORG}/get-invitation", params={"id": "x"}),
-        401,
-        None,
-        "Not authenticated",
-    )
     for path in ("accept-invitation", "reject-invitation", "cancel-invitation"):
-        refused(await client.post(f"{ORG}/{path}", json={}), 400, "VALIDATION_ERROR")
-        refused(await client.post(f"{ORG}/{path}", json={"invitationId": "x"}), 401, "UNAUTHORIZED")
+        for payload in ({}, {"invitationId": "x"}):
+            refused(await client.post(f"{ORG}/{path}", json=payload), 401, "UNAUTHORIZED")
+        refused(
+            await world.browser("member").post(f"{ORG}/{path}", json={}), 400, "VALIDATION_ERROR"
+        )
 
 
 # Lists ------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from wegotwork.deps import Services
 from wegotwork.errors import Forbidden, RateLimited
 from wegotwork.mail.allowance import BUDGETS, MailKind, claim_mail
 from wegotwork.models import MailSend, OutboxMessage, Role
-from wegotwork.tenancy.context import load_context
+from wegotwork.tenancy.guard import resolve
 
 pytestmark = pytest.mark.usefixtures("dialect")
 
@@ -164,7 +164,7 @@ async def test_every_mail_sending_route_can_claim_from_the_same_budgets(
 ) -> None:
     """What candidate messages, bulk mail and mentions call before they enqueue."""
     member = world.users["member"]
-    ctx = await load_context(db, member, organization_id=world.org.id)
+    ctx = await resolve(db, member, organization_id=world.org.id)
     await claim_mail(db, ctx, MailKind.CANDIDATE, count=BUDGETS[MailKind.CANDIDATE].per_user)
     with pytest.raises(RateLimited) as refused:
         await claim_mail(db, ctx, MailKind.CANDIDATE)

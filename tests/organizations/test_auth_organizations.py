@@ -134,24 +134,28 @@ async def test_create_refuses_a_taken_slug_our_slug_rules_and_logo_urls(
     assert count == 1
 
 
-async def test_create_checks_the_body_before_the_session_and_answers_401_without_a_body(
-    client: httpx.AsyncClient,
+async def test_create_answers_401_signed_out_before_looking_at_the_body(
+    client: httpx.AsyncClient, world: World
 ) -> None:
+    # Authentication comes first: signed out, a bad body and a good one both get a bare 401.
+    for payload in ({"slug": "x"}, {"name": "", "slug": "x"}, {"name": "Acme", "slug": "acme"}):
+        signed_out = await client.post(f"{ORG}/create", json=payload)
+        assert signed_out.status_code == 401, payload
+        assert signed_out.content == b""
+    # Signed in, the body is checked.
+    owner = world.browser("owner")
     refused(
-        await client.post(f"{ORG}/create", json={"slug": "x"}),
+        await owner.post(f"{ORG}/create", json={"slug": "x"}),
         400,
         "VALIDATION_ERROR",
         "[body.name] Invalid input: expected string, received undefined",
     )
     refused(
-        await client.post(f"{ORG}/create", json={"name": "", "slug": "x"}),
+        await owner.post(f"{ORG}/create", json={"name": "", "slug": "x"}),
         400,
         "VALIDATION_ERROR",
         "[body.name] Too small: expected string to have >=1 characters",
     )
-    signed_out = await client.post(f"{ORG}/create", json={"name": "Acme", "slug": "acme"})
-    assert signed_out.status_code == 401
-    assert signed_out.content == b""
 
 
 # Check slug -------------------------------------------------------------------------------
@@ -172,7 +176,8 @@ async def test_check_slug(db: AsyncSession, world: World, client: httpx.AsyncCli
         await owner.post(f"{ORG}/check-slug", json={"slug": "dashboard"}), 400, "VALIDATION_ERROR"
     )
     assert invalid["message"].startswith("[body.slug] ")
-    refused(await client.post(f"{ORG}/check-slug", json={}), 400, "VALIDATION_ERROR")
+    refused(await client.post(f"{ORG}/check-slug", json={}), 401, "UNAUTHORIZED")
+    refused(await owner.post(f"{ORG}/check-slug", json={}), 400, "VALIDATION_ERROR")
     refused(
         await client.post(f"{ORG}/check-slug", json={"slug": "brand-new"}),
         401,
@@ -248,7 +253,12 @@ async def test_update_errors(db: AsyncSession, world: World, client: httpx.Async
         400,
         "VALIDATION_ERROR",
     )
-    refused(await client.post(f"{ORG}/update", json={"data": 1}), 400, "VALIDATION_ERROR")
+    refused(await client.post(f"{ORG}/update", json={"data": 1}), 401, None, "User not found")
+    refused(
+        await world.browser("owner").post(f"{ORG}/update", json={"data": 1}),
+        400,
+        "VALIDATION_ERROR",
+    )
     assert await snapshot(db, world.org.id) == before
 
 
@@ -286,7 +296,8 @@ async def test_only_the_owner_deletes_and_gets_the_deleted_organization(
     )
     signed_out = await client.post(f"{ORG}/delete", json=body)
     assert (signed_out.status_code, signed_out.content) == (401, b"")
-    refused(await client.post(f"{ORG}/delete", json={}), 400, "VALIDATION_ERROR")
+    assert (await client.post(f"{ORG}/delete", json={})).status_code == 401
+    refused(await world.browser("owner").post(f"{ORG}/delete", json={}), 400, "VALIDATION_ERROR")
     assert await one(db, select(Organization).where(Organization.id == world.org.id))
 
     owner = world.browser("owner")

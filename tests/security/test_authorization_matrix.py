@@ -3,7 +3,8 @@ kind of caller (signed out, a member of another organization, member, admin, own
 starting state. Each cell asserts the status; a refused request must have changed nothing.
 
 A route missing from TABLE (or a TABLE entry without a route) fails the test: a new route has to
-be placed in the matrix before it can ship.
+be placed in the matrix before it can ship. The rows of routes behind the guard are checked
+against the permission table (``tenancy/permissions.py``) for the permission each guard asks for.
 
 Each cell runs inside a savepoint that is rolled back, so every caller meets the same rows.
 """
@@ -13,16 +14,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from tests.applicants.helpers import PDF, pdf_bytes
 from tests.factories import PASSWORD
 from tests.fixtures.world import CALLERS, World
 from tests.organizations.helpers import png
-from tests.routes import endpoints
+from tests.routes import api_routes, endpoints
 from tests.security import stats
 from tests.security.targets import Request, Targets, call, client_for, refused, state
 from wegotwork.deps import Services
+from wegotwork.models import Role
+from wegotwork.tenancy.guard import GUARDS
+from wegotwork.tenancy.permissions import Permission, has_permission
 
 # Statuses per caller, in CALLERS order: anonymous, outsider, member, admin, owner.
 Row = tuple[int, int, int, int, int]
@@ -499,3 +504,52 @@ async def test_a_resume_the_storage_cannot_read_answers_503_with_the_page(
     response = await world.browser("member").get(url)
     assert response.status_code == 503
     assert "Member Person" in response.text
+
+
+def _guard_of(dependant: Dependant) -> Permission | None:
+    """The permission the route's guard (``tenancy.guard.require``) asks for, if it has one."""
+    for sub in dependant.dependencies:
+        if sub.call in GUARDS:
+            return GUARDS[sub.call]
+        found = _guard_of(sub)
+        if found is not None:
+            return found
+    return None
+
+
+def expected_by_permission(permission: Permission, path: str) -> dict[str, set[int]]:
+    """What the permission table says each caller of a guarded route gets: signed out, 401
+    (a page: 303 to sign-in); another organization's member, 404; a role without the
+    permission, 403; a role with it, anything but those refusals (a form may answer 303)."""
+    page = not path.startswith("/api/")
+    allowed = set(range(200, 600)) - {401, 403, 404}
+    return {
+        "anonymous": {303 if page else 401},
+        "outsider": {404},
+        **{
+            role.value: allowed if has_permission(role, permission) else {403}
+            for role in (Role.MEMBER, Role.ADMIN, Role.OWNER)
+        },
+    }
+
+
+def test_every_guarded_row_follows_the_permission_table(app: FastAPI) -> None:
+    """The matrix's rows for routes behind the guard are what ROLE_PERMISSIONS implies for the
+    permission each route's guard asks for: change a role's permissions, or a route's guard,
+    and the rows must change with it."""
+    guarded = 0
+    wrong = []
+    for route in api_routes(app):
+        permission = _guard_of(route.dependant)
+        if permission is None:
+            continue
+        for method in route.methods - {"HEAD"}:
+            guarded += 1
+            key = f"{method} {route.path}"
+            expected = expected_by_permission(permission, route.path)
+            row = dict(zip(CALLERS, TABLE[key].expected, strict=True))
+            off = {caller: row[caller] for caller in CALLERS if row[caller] not in expected[caller]}
+            if off:
+                wrong.append(f"{key} ({permission.value}): {off}")
+    assert guarded > 50
+    assert wrong == []

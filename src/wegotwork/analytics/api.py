@@ -22,13 +22,10 @@ from wegotwork.analytics.schemas import (
     SourcesEnvelope,
     StepOut,
 )
-from wegotwork.careers.urls import careers_url
 from wegotwork.deps import DbSession, ServicesDep
-from wegotwork.models import TrackedSource
 from wegotwork.schemas import error_responses
-from wegotwork.settings import Settings
 from wegotwork.tenancy.context import OrgContext
-from wegotwork.tenancy.deps import require
+from wegotwork.tenancy.guard import require
 from wegotwork.tenancy.permissions import Permission
 
 router = APIRouter(prefix="/api/v1/organizations/{orgId}", tags=["analytics"])
@@ -37,22 +34,12 @@ JobManager = Annotated[OrgContext, Depends(require(Permission.MANAGE_JOBS))]
 Viewer = Annotated[OrgContext, Depends(require(Permission.VIEW_APPLICANTS))]
 
 
-def source_out(settings: Settings, slug: str, source: TrackedSource) -> SourceOut:
-    return SourceOut(
-        id=source.id,
-        name=source.name,
-        code=source.code,
-        url=f"{careers_url(settings, slug)}?src={source.code}",
-        created_at=source.created_at,
-    )
-
-
 @router.get("/sources", response_model=SourcesEnvelope, responses=error_responses(401, 403, 404))
 async def list_sources(ctx: JobManager, db: DbSession, services: ServicesDep) -> SourcesEnvelope:
     """The organization's tracked links, each with the careers URL to share."""
     found = await sources.list_sources(db, ctx)
     slug = ctx.organization.slug
-    return SourcesEnvelope(sources=[source_out(services.settings, slug, s) for s in found])
+    return SourcesEnvelope(sources=[SourceOut.of(services.settings, slug, s) for s in found])
 
 
 @router.post(
@@ -68,7 +55,7 @@ async def create_source(
     under ``name``. 409 when a source already has this name."""
     source = await sources.create_source(db, ctx, body)
     await db.commit()
-    return SourceEnvelope(source=source_out(services.settings, ctx.organization.slug, source))
+    return SourceEnvelope(source=SourceOut.of(services.settings, ctx.organization.slug, source))
 
 
 def funnel_fields(view: FunnelView) -> dict[str, object]:

@@ -10,21 +10,20 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from wegotwork.analytics import actions, sources
-from wegotwork.analytics.api import source_out
 from wegotwork.analytics.charts import daily_chart, funnel_chart
-from wegotwork.analytics.schemas import SourceCreate
+from wegotwork.analytics.schemas import SourceCreate, SourceOut
 from wegotwork.deps import DbSession, ServicesDep
 from wegotwork.errors import DomainError
 from wegotwork.tenancy.context import OrgContext
-from wegotwork.tenancy.deps import require_by_slug
+from wegotwork.tenancy.guard import SLUG, require
 from wegotwork.tenancy.permissions import Permission
 from wegotwork.web.dashboard import render_dashboard
 from wegotwork.web.forms import errors_from_domain, parse_form
 
 router = APIRouter(prefix="/dashboard/{slug}/analytics", include_in_schema=False)
 
-Viewer = Annotated[OrgContext, Depends(require_by_slug(Permission.VIEW_APPLICANTS))]
-JobManager = Annotated[OrgContext, Depends(require_by_slug(Permission.MANAGE_JOBS))]
+Viewer = Annotated[OrgContext, Depends(require(Permission.VIEW_APPLICANTS, via=SLUG))]
+JobManager = Annotated[OrgContext, Depends(require(Permission.MANAGE_JOBS, via=SLUG))]
 
 
 def _date(value: str | None) -> date | None:
@@ -62,7 +61,7 @@ async def _page(
         ),
         "daily_svg": daily_chart("daily", "Page views and applications per day", report.days),
         "sources": [
-            source_out(services.settings, ctx.organization.slug, source)
+            SourceOut.of(services.settings, ctx.organization.slug, source)
             for source in await sources.list_sources(db, ctx)
         ]
         if ctx.can(Permission.MANAGE_JOBS)

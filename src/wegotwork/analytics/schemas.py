@@ -8,13 +8,16 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from wegotwork.analytics.rules import NAME_MAX, clean_source
-from wegotwork.schemas import CamelModel, InputModel
+from wegotwork.careers.urls import careers_url
+from wegotwork.models import TrackedSource
+from wegotwork.schemas import CamelModel, InputModel, visible_text
+from wegotwork.settings import Settings
 
 
 class SourceCreate(InputModel):
     """``{name}``: what the tracked link is called in reports (``LinkedIn``)."""
 
-    name: str
+    name: str = Field(json_schema_extra=visible_text(1))
 
     @field_validator("name", mode="before")
     @classmethod
@@ -33,6 +36,17 @@ class SourceOut(CamelModel):
     code: str
     url: str
     created_at: datetime
+
+    @classmethod
+    def of(cls, settings: Settings, slug: str, source: TrackedSource) -> SourceOut:
+        """A tracked link, with the careers URL to share."""
+        return cls(
+            id=source.id,
+            name=source.name,
+            code=source.code,
+            url=f"{careers_url(settings, slug)}?src={source.code}",
+            created_at=source.created_at,
+        )
 
 
 class SourceEnvelope(CamelModel):

@@ -46,9 +46,9 @@ from wegotwork.models import (
 )
 from wegotwork.models.applicants import search_text
 from wegotwork.pipelines import actions as pipelines
-from wegotwork.tenancy.context import OrgContext, load_context
+from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.permissions import Permission
-from wegotwork.tenancy.scoping import get_scoped, scoped
+from wegotwork.tenancy.scoping import get_scoped, joins_organization, scoped
 
 JOB_NOT_FOUND = "Job does not exist"
 APPLICANT_NOT_FOUND = "Applicant does not exist"
@@ -85,7 +85,7 @@ class StoredResume:
 # who wants the notice (or a single row with no member), each with the job and organization.
 _OPENING = (
     select(Job.id, Job.title, Organization.id, Organization.name, Organization.slug)
-    .join(Organization, Organization.id == Job.organization_id)
+    .join(Organization, joins_organization(Job))
     .where(
         Job.id == bindparam("job_id"),
         PUBLISHED_SQL,
@@ -96,7 +96,7 @@ _OPENING_WITH_RECIPIENTS = (
     .outerjoin(
         Member,
         and_(
-            Member.organization_id == Organization.id,
+            joins_organization(Member),
             Member.notify_new_applicants.is_(True),
         ),
     )
@@ -125,7 +125,7 @@ async def job_for_confirmation(
     row = (
         await db.execute(
             select(Job, Organization)
-            .join(Organization, Organization.id == Job.organization_id)
+            .join(Organization, joins_organization(Job))
             .where(
                 Job.id == job_id,
                 Job.status != JobStatus.DRAFT,
@@ -229,57 +229,6 @@ def _one_line(text: str) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # Whose applicant is it?
-
-
-async def context_for_applicant(
-    db: AsyncSession,
-    auth: AuthContext,
-    applicant_id: str,
-    permission: Permission = Permission.VIEW_APPLICANTS,
-) -> OrgContext:
-    """The caller's context in the organization that owns ``applicant_id``.
-
-    Raises NotFound when the applicant does not exist or the caller is not a member of its
-    organization (the two are indistinguishable), Forbidden when the role lacks ``permission``.
-    """
-    organization_id = await db.scalar(
-        select(Applicant.organization_id).where(Applicant.id == applicant_id)
-    )
-    if organization_id is None:
-        raise NotFound(APPLICANT_NOT_FOUND)
-    try:
-        return await load_context(
-            db,
-            auth.user,
-            organization_id=organization_id,
-            permission=permission,
-            session=auth.session,
-        )
-    except NotFound:
-        raise NotFound(APPLICANT_NOT_FOUND) from None
-
-
-async def context_for_job(
-    db: AsyncSession,
-    auth: AuthContext,
-    job_id: str,
-    permission: Permission = Permission.VIEW_APPLICANTS,
-) -> OrgContext:
-    """The caller's context in the organization that owns ``job_id``; NotFound for outsiders
-    and unknown jobs alike, Forbidden when the role lacks ``permission``."""
-    organization_id = await db.scalar(select(Job.organization_id).where(Job.id == job_id))
-    if organization_id is None:
-        raise NotFound(JOB_NOT_FOUND)
-    try:
-        return await load_context(
-            db,
-            auth.user,
-            organization_id=organization_id,
-            permission=permission,
-            session=auth.session,
-        )
-    except NotFound:
-        raise NotFound(JOB_NOT_FOUND) from None
 
 
 async def get_job_title(db: AsyncSession, ctx: OrgContext, job_id: str) -> str:
@@ -532,7 +481,7 @@ async def notification_settings(db: AsyncSession, auth: AuthContext) -> list[Not
     signed-in user may call it (it only reads their own memberships)."""
     rows = await db.execute(
         select(Organization.id, Organization.name, Organization.slug, Member.notify_new_applicants)
-        .join(Member, Member.organization_id == Organization.id)
+        .join(Member, joins_organization(Member))
         .where(Member.user_id == auth.user.id)
         .order_by(Organization.name, Organization.id)
     )

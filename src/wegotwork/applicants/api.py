@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from wegotwork.analytics.rules import clean_source
 from wegotwork.applicants import actions
 from wegotwork.applicants.downloads import ResumeFile, resume_link, resume_response
-from wegotwork.applicants.intake import ApplicationIntake, delete_quietly
+from wegotwork.applicants.intake import ApplicationIntake
 from wegotwork.applicants.ratelimit import client_ip, limiter_for
 from wegotwork.applicants.schemas import (
     DEFAULT_PAGE,
@@ -25,15 +25,23 @@ from wegotwork.applicants.schemas import (
     ApplicantPage,
     ApplicantStatusUpdate,
 )
-from wegotwork.auth.deps import CurrentAuth
 from wegotwork.deps import DbSession, ServicesDep
 from wegotwork.models import ApplicantStatus
 from wegotwork.schemas import Ok, error_responses
+from wegotwork.storage.cleanup import discard_files
 from wegotwork.tenancy.context import OrgContext
-from wegotwork.tenancy.deps import require
+from wegotwork.tenancy.guard import APPLICANT_ID, JOB_ID, CanViewApplicants, require
 from wegotwork.tenancy.permissions import Permission
 
 router = APIRouter(prefix="/api/v1", tags=["applicants"])
+
+JobViewer = Annotated[OrgContext, Depends(require(Permission.VIEW_APPLICANTS, via=JOB_ID))]
+ApplicantViewer = Annotated[
+    OrgContext, Depends(require(Permission.VIEW_APPLICANTS, via=APPLICANT_ID))
+]
+ApplicantManager = Annotated[
+    OrgContext, Depends(require(Permission.MANAGE_APPLICANTS, via=APPLICANT_ID))
+]
 
 APPLIED = "Applied to Job Successfully"
 
@@ -143,7 +151,7 @@ Source = Annotated[
 )
 async def job_applicants(
     jobId: str,
-    auth: CurrentAuth,
+    ctx: JobViewer,
     db: DbSession,
     status: ApplicantStatus | None = None,
     q: Search = None,
@@ -151,7 +159,6 @@ async def job_applicants(
     limit: Limit = DEFAULT_PAGE,
     source: Source = None,
 ) -> ApplicantListEnvelope:
-    ctx = await actions.context_for_job(db, auth, jobId)
     page = await actions.list_applicants(db, ctx, _filters(status, jobId, q, cursor, limit, source))
     return _listing(page)
 
@@ -163,7 +170,7 @@ async def job_applicants(
     summary="The organization's applicants, newest first",
 )
 async def organization_applicants(
-    ctx: Annotated[OrgContext, Depends(require(Permission.VIEW_APPLICANTS))],
+    ctx: CanViewApplicants,
     db: DbSession,
     status: ApplicantStatus | None = None,
     jobId: str | None = None,
@@ -183,9 +190,8 @@ async def organization_applicants(
     summary="One applicant, with the status history and a link to the résumé",
 )
 async def get_applicant(
-    applicantId: str, auth: CurrentAuth, db: DbSession, services: ServicesDep
+    applicantId: str, ctx: ApplicantViewer, db: DbSession, services: ServicesDep
 ) -> ApplicantDetailEnvelope:
-    ctx = await actions.context_for_applicant(db, auth, applicantId)
     detail = await actions.get_applicant(db, ctx, applicantId)
     link = await resume_link(services, detail.applicant)
     return ApplicantDetailEnvelope(applicant=ApplicantDetailOut.of_detail(detail, link))
@@ -198,9 +204,8 @@ async def get_applicant(
     summary="Change an applicant's status (recorded with who and when)",
 )
 async def change_status(
-    applicantId: str, body: ApplicantStatusUpdate, auth: CurrentAuth, db: DbSession
+    applicantId: str, body: ApplicantStatusUpdate, ctx: ApplicantManager, db: DbSession
 ) -> ApplicantEnvelope:
-    ctx = await actions.context_for_applicant(db, auth, applicantId, Permission.MANAGE_APPLICANTS)
     applicant = await actions.change_status(db, ctx, applicantId, body)
     await db.commit()
     return ApplicantEnvelope(applicant=ApplicantOut.of(applicant))
@@ -213,12 +218,11 @@ async def change_status(
     summary="Erase an applicant and the résumé (privacy requests)",
 )
 async def erase_applicant(
-    applicantId: str, auth: CurrentAuth, db: DbSession, services: ServicesDep
+    applicantId: str, ctx: ApplicantManager, db: DbSession, services: ServicesDep
 ) -> Ok:
-    ctx = await actions.context_for_applicant(db, auth, applicantId, Permission.MANAGE_APPLICANTS)
     key = await actions.erase_applicant(db, ctx, applicantId)
     await db.commit()
-    await delete_quietly(services, key)
+    await discard_files(services.storage, [key])
     return Ok(message="Applicant erased")
 
 
@@ -233,9 +237,8 @@ async def erase_applicant(
     summary="Download the résumé (members of the applicant's organization only)",
 )
 async def download_resume(
-    applicantId: str, auth: CurrentAuth, db: DbSession, services: ServicesDep
+    applicantId: str, ctx: ApplicantViewer, db: DbSession, services: ServicesDep
 ) -> Response:
-    ctx = await actions.context_for_applicant(db, auth, applicantId)
     file = ResumeFile.of(await actions.resume_of(db, ctx, applicantId))
     await db.rollback()  # nothing to write; free the connection while the file streams
     return await resume_response(services, file)

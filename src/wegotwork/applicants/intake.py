@@ -15,7 +15,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 
-import anyio
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,9 +27,9 @@ from wegotwork.db import is_unavailable, new_id
 from wegotwork.deps import Services
 from wegotwork.errors import DomainError, Invalid, Unavailable, UnsupportedMediaType
 from wegotwork.models import Applicant
-from wegotwork.schemas import UNKNOWN_FIELD
+from wegotwork.schemas import UNKNOWN_FIELD, errors_from_validation
 from wegotwork.storage import StorageError
-from wegotwork.web.forms import errors_from_validation
+from wegotwork.storage.cleanup import discard_files
 
 log = logging.getLogger("wegotwork.applicants")
 
@@ -206,16 +205,4 @@ class ApplicationIntake:
     async def _discard(self, stored: StoredResume | None) -> None:
         """Delete a file that will not be referenced; a failure is left to the collector."""
         if stored is not None:
-            await delete_quietly(self.services, stored.key)
-
-
-async def delete_quietly(services: Services, key: str | None) -> None:
-    """Delete a file no row references any more (after an erasure is committed). If storage
-    is down the file stays unreferenced, and ``wegotwork storage gc`` removes it later."""
-    if not key:
-        return
-    with anyio.CancelScope(shield=True):
-        try:
-            await services.storage.delete(key)
-        except StorageError as exc:
-            log.warning("could not delete unreferenced file %s: %s", key, exc)
+            await discard_files(self.services.storage, [stored.key])

@@ -16,7 +16,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 from wegotwork.analytics.rules import clean_source
 from wegotwork.applicants import actions, rules
 from wegotwork.applicants.downloads import ResumeFile, resume_response
-from wegotwork.applicants.intake import delete_quietly
 from wegotwork.applicants.overview import overview
 from wegotwork.applicants.schemas import (
     DEFAULT_PAGE,
@@ -33,17 +32,18 @@ from wegotwork.models import Applicant, ApplicantStatus, Job
 from wegotwork.onboarding.actions import checklist
 from wegotwork.pipelines.queries import Column, activity, board, job_pipeline, stage_cards
 from wegotwork.pipelines.rules import END_STATUSES
+from wegotwork.storage.cleanup import discard_files
 from wegotwork.tenancy.context import OrgContext
-from wegotwork.tenancy.deps import require_by_slug
+from wegotwork.tenancy.guard import SLUG, require
 from wegotwork.tenancy.permissions import Permission
 from wegotwork.web.dashboard import render_dashboard
 from wegotwork.web.forms import parse_form
 
 router = APIRouter(include_in_schema=False)
 
-Viewer = Annotated[OrgContext, Depends(require_by_slug(Permission.VIEW_APPLICANTS))]
-Manager = Annotated[OrgContext, Depends(require_by_slug(Permission.MANAGE_APPLICANTS))]
-Member = Annotated[OrgContext, Depends(require_by_slug(Permission.VIEW_ORGANIZATION))]
+Viewer = Annotated[OrgContext, Depends(require(Permission.VIEW_APPLICANTS, via=SLUG))]
+Manager = Annotated[OrgContext, Depends(require(Permission.MANAGE_APPLICANTS, via=SLUG))]
+Member = Annotated[OrgContext, Depends(require(Permission.VIEW_ORGANIZATION, via=SLUG))]
 
 PER_COLUMN = 50
 # A job's board shows this many cards per stage at first, the rest on demand.
@@ -432,7 +432,7 @@ async def erase_form(
 ) -> Response:
     key = await actions.erase_applicant(db, ctx, applicantId)
     await db.commit()
-    await delete_quietly(services, key)
+    await discard_files(services.storage, [key])
     response = RedirectResponse(f"/dashboard/{ctx.organization.slug}/applicants", status_code=303)
     services.templates.flash(response, "The applicant and their résumé were erased.")
     return response

@@ -15,7 +15,7 @@ from wegotwork.applicants import actions
 from wegotwork.applicants.actions import JOB_NOT_FOUND
 from wegotwork.applicants.intake import HONEYPOT, ApplicationIntake
 from wegotwork.applicants.ratelimit import client_ip, limiter_for
-from wegotwork.careers.pages import render_job_page
+from wegotwork.careers.render import render_job_page
 from wegotwork.careers.urls import link_root, logo_url
 from wegotwork.deps import DbSession, ServicesDep
 from wegotwork.errors import DomainError, NotFound, RateLimited

@@ -9,13 +9,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import bindparam, delete, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from wegotwork.auth import actions, body, cookies, email_change
 from wegotwork.auth.deps import (
     bearer_token,
     clear_session_cookies,
-    client_ip,
     cookie_writer,
     dont_remember,
     pending_cookies,
@@ -24,6 +22,16 @@ from wegotwork.auth.deps import (
     resolve_auth,
 )
 from wegotwork.auth.errors import AuthError, fail
+from wegotwork.auth.respond import (
+    NO_STORE,
+    cached_answer,
+    client_of,
+    json_response,
+    require_session,
+    site_of,
+    start_session,
+    trusted_origins,
+)
 from wegotwork.auth.schemas import (
     ChangeEmail,
     ChangePassword,
@@ -47,83 +55,20 @@ from wegotwork.auth.sessions import (
     session_json,
     user_json,
 )
-from wegotwork.auth.wire import CachedSession, Json, decode_cache, dumps, iso, ms
+from wegotwork.auth.wire import Json, dumps, iso, ms
 from wegotwork.db import utcnow
-from wegotwork.deps import DbSession, Services, ServicesDep, get_services
+from wegotwork.deps import DbSession, Services, ServicesDep
 from wegotwork.models import Session, User
 from wegotwork.organizations import accounts
-from wegotwork.organizations.actions import discard_files
-from wegotwork.schemas import auth_error_responses, query_parameters, redirect_response
-from wegotwork.web.origins import TrustedOrigins
+from wegotwork.schemas import (
+    auth_error_responses,
+    body_doc,
+    query_parameters,
+    redirect_response,
+)
+from wegotwork.storage.cleanup import discard_files
 
 router = APIRouter(prefix="/api/auth", tags=["auth"], responses=auth_error_responses())
-
-NO_STORE = {"cache-control": "no-store", "pragma": "no-cache"}
-
-
-def json_response(
-    content: object, status: int = 200, headers: dict[str, str] | None = None
-) -> Response:
-    return Response(
-        dumps(content).encode(),
-        status_code=status,
-        media_type="application/json",
-        headers=headers,
-    )
-
-
-def trusted_origins(services: Services) -> TrustedOrigins:
-    trusted = services.extras.get("auth.trusted")
-    if trusted is None:
-        trusted = TrustedOrigins(services.settings)
-        services.extras["auth.trusted"] = trusted
-    assert isinstance(trusted, TrustedOrigins)
-    return trusted
-
-
-def site_of(services: Services) -> actions.Site:
-    return actions.Site(base_url=services.settings.base_url, secret=services.secret)
-
-
-def client_of(request: Request) -> actions.Client:
-    return actions.Client(
-        ip_address=client_ip(request.scope),
-        user_agent=request.headers.get("user-agent", "")[:1000],
-    )
-
-
-def start_session(request: Request, user: User, session: Session, *, remember: bool) -> None:
-    """Queue the cookies of a new session (and forget any earlier caller)."""
-    writer = cookie_writer(get_services(request))
-    pending_cookies(request.scope).update(
-        writer.session_cookies(
-            session_json(session),
-            user_json(user),
-            remember=remember,
-            now_ms=ms(utcnow()),
-            request_cookies=request.cookies,
-            token_max_age=int(EXPIRES_IN.total_seconds()),
-        )
-    )
-
-
-async def require_session(
-    request: Request, db: AsyncSession, *, sensitive: bool = False
-) -> AuthContext:
-    auth = await resolve_auth(request, db, sensitive=sensitive)
-    if auth is None:
-        raise fail("UNAUTHORIZED")
-    return auth
-
-
-def _doc(model: type[Any], *, form: bool = False) -> dict[str, Any]:
-    """OpenAPI for a body read by ``auth.body`` (FastAPI cannot see it)."""
-    schema = model.model_json_schema(by_alias=True)
-    content = {"application/json": {"schema": schema}}
-    if form:
-        content["application/x-www-form-urlencoded"] = {"schema": schema}
-    return {"requestBody": {"required": True, "content": content}}
-
 
 # Health ----------------------------------------------------------------------------------------
 
@@ -136,6 +81,7 @@ async def ok() -> Response:
 @router.get(
     "/error",
     response_class=HTMLResponse,
+    responses=auth_error_responses(page=True),
     openapi_extra=query_parameters("error", "error_description"),
 )
 async def error_page(request: Request, services: ServicesDep) -> Response:
@@ -151,7 +97,7 @@ async def error_page(request: Request, services: ServicesDep) -> Response:
 # Sign-up, sign-in, sign-out --------------------------------------------------------------------
 
 
-@router.post("/sign-up/email", openapi_extra=_doc(SignUp, form=True))
+@router.post("/sign-up/email", openapi_extra=body_doc(SignUp, form=True))
 async def sign_up_email(request: Request, db: DbSession, services: ServicesDep) -> Response:
     trusted = trusted_origins(services)
     data = await body.parse(request, SignUp, trusted, form=True)
@@ -171,7 +117,7 @@ async def sign_up_email(request: Request, db: DbSession, services: ServicesDep) 
     return json_response({"token": session.token, "user": user_json(user)})
 
 
-@router.post("/sign-in/email", openapi_extra=_doc(SignIn, form=True))
+@router.post("/sign-in/email", openapi_extra=body_doc(SignIn, form=True))
 async def sign_in_email(request: Request, db: DbSession, services: ServicesDep) -> Response:
     trusted = trusted_origins(services)
     data = await body.parse(request, SignIn, trusted, form=True)
@@ -191,7 +137,7 @@ async def sign_in_email(request: Request, db: DbSession, services: ServicesDep) 
     return json_response(result, headers=headers)
 
 
-@router.post("/sign-out", openapi_extra=_doc(SignOut))
+@router.post("/sign-out", openapi_extra=body_doc(SignOut))
 async def sign_out(request: Request, db: DbSession, services: ServicesDep) -> Response:
     await body.parse(request, SignOut, trusted_origins(services), optional=True)
     writer = cookie_writer(services)
@@ -230,33 +176,6 @@ _SESSION_ROW = (
     .select_from(Session.__table__.join(User.__table__, _U.id == _S.user_id))
     .where(_S.token == bindparam("token"))
 )
-
-
-class _Answer:
-    """A verified cookie cache and its pre-serialized get-session answer."""
-
-    __slots__ = ("body", "cached")
-
-    def __init__(self, cached: CachedSession) -> None:
-        self.cached = cached
-        self.body = dumps({"session": cached.session, "user": cached.user}).encode()
-
-
-_ANSWERS: dict[str, _Answer] = {}
-_ANSWERS_MAX = 10_000
-
-
-def cached_answer(value: str, secret: str) -> _Answer | None:
-    """The verified cache and its answer, memoised by the cookie's exact value."""
-    answer = _ANSWERS.get(value)
-    if answer is None:
-        cached = decode_cache(value, secret)
-        if cached is None:
-            return None
-        if len(_ANSWERS) >= _ANSWERS_MAX:
-            _ANSWERS.clear()
-        answer = _ANSWERS[value] = _Answer(cached)
-    return answer
 
 
 def _session_from_row(row: Any) -> tuple[Json, Json]:
@@ -392,7 +311,7 @@ def listed_session_json(session: Session, auth: AuthContext) -> Json:
     return listed
 
 
-@router.post("/revoke-session", openapi_extra=_doc(RevokeSession))
+@router.post("/revoke-session", openapi_extra=body_doc(RevokeSession))
 async def revoke_session_route(request: Request, db: DbSession, services: ServicesDep) -> Response:
     data = await body.parse(request, RevokeSession, trusted_origins(services))
     auth = await require_session(request, db, sensitive=True)
@@ -423,7 +342,7 @@ async def revoke_other_sessions_route(request: Request, db: DbSession) -> Respon
 # The user ---------------------------------------------------------------------------------------
 
 
-@router.post("/update-user", openapi_extra=_doc(UpdateUser))
+@router.post("/update-user", openapi_extra=body_doc(UpdateUser))
 async def update_user_route(request: Request, db: DbSession, services: ServicesDep) -> Response:
     raw = await body.read_body(request)
     body.check_urls(trusted_origins(services), raw, dict(request.query_params))
@@ -439,7 +358,7 @@ async def update_user_route(request: Request, db: DbSession, services: ServicesD
     return json_response({"status": True})
 
 
-@router.post("/change-password", openapi_extra=_doc(ChangePassword))
+@router.post("/change-password", openapi_extra=body_doc(ChangePassword))
 async def change_password_route(request: Request, db: DbSession, services: ServicesDep) -> Response:
     data = await body.parse(request, ChangePassword, trusted_origins(services))
     auth = await require_session(request, db, sensitive=True)
@@ -461,7 +380,7 @@ async def change_password_route(request: Request, db: DbSession, services: Servi
     )
 
 
-@router.post("/change-email", openapi_extra=_doc(ChangeEmail))
+@router.post("/change-email", openapi_extra=body_doc(ChangeEmail))
 async def change_email_route(request: Request, db: DbSession, services: ServicesDep) -> Response:
     """Better Auth's change-email: a link to the new address (see ``auth.email_change``)."""
     data = await body.parse(request, ChangeEmail, trusted_origins(services))
@@ -478,7 +397,7 @@ async def change_email_route(request: Request, db: DbSession, services: Services
     return json_response({"status": True})
 
 
-@router.post("/delete-user", openapi_extra=_doc(DeleteUser))
+@router.post("/delete-user", openapi_extra=body_doc(DeleteUser))
 async def delete_user_route(request: Request, db: DbSession, services: ServicesDep) -> Response:
     data = await body.parse(request, DeleteUser, trusted_origins(services), optional=True)
     auth = await require_session(request, db, sensitive=True)
@@ -494,7 +413,7 @@ async def delete_user_route(request: Request, db: DbSession, services: ServicesD
 # Passwords --------------------------------------------------------------------------------------
 
 
-@router.post("/request-password-reset", openapi_extra=_doc(RequestPasswordReset))
+@router.post("/request-password-reset", openapi_extra=body_doc(RequestPasswordReset))
 async def request_password_reset_route(
     request: Request, db: DbSession, services: ServicesDep
 ) -> Response:
@@ -543,7 +462,7 @@ async def reset_password_link(
     return Response(status_code=302, headers={"location": location})
 
 
-@router.post("/reset-password", openapi_extra=_doc(ResetPassword))
+@router.post("/reset-password", openapi_extra=body_doc(ResetPassword))
 async def reset_password_route(request: Request, db: DbSession, services: ServicesDep) -> Response:
     data = await body.parse(request, ResetPassword, trusted_origins(services))
     token = data.token or request.query_params.get("token")
@@ -555,7 +474,7 @@ async def reset_password_route(request: Request, db: DbSession, services: Servic
 # Email verification -----------------------------------------------------------------------------
 
 
-@router.post("/send-verification-email", openapi_extra=_doc(SendVerificationEmail))
+@router.post("/send-verification-email", openapi_extra=body_doc(SendVerificationEmail))
 async def send_verification_email_route(
     request: Request, db: DbSession, services: ServicesDep
 ) -> Response:

@@ -6,8 +6,8 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from wegotwork.auth import cookies
-from wegotwork.auth.api import NO_STORE, cached_answer
 from wegotwork.auth.deps import PENDING_COOKIES, cookie_writer
+from wegotwork.auth.respond import NO_STORE, cached_answer
 from wegotwork.auth.wire import ms
 from wegotwork.db import utcnow
 

@@ -161,6 +161,13 @@ def providers(services: Services) -> dict[str, Provider]:
     return registry
 
 
+async def close_http_client(services: Services) -> None:
+    """Close the HTTP client the providers were reached through, if one was opened."""
+    client = services.extras.pop("auth.http", None)
+    if isinstance(client, httpx.AsyncClient):
+        await client.aclose()
+
+
 def _http(services: Services) -> httpx.AsyncClient:
     client = services.extras.get("auth.http")
     if client is None:

@@ -10,7 +10,6 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import delete
 
 from wegotwork.auth import actions, body, devices, email_change
-from wegotwork.auth.api import client_of, site_of, start_session, trusted_origins
 from wegotwork.auth.deps import (
     CurrentAuth,
     OptionalAuth,
@@ -20,6 +19,7 @@ from wegotwork.auth.deps import (
     session_token_from,
 )
 from wegotwork.auth.errors import AuthError
+from wegotwork.auth.respond import client_of, site_of, start_session, trusted_origins
 from wegotwork.auth.schemas import (
     MAX_EMAIL_LENGTH,
     ChangeEmailForm,
@@ -36,7 +36,7 @@ from wegotwork.auth.sessions import revoke_session_by_id as revoke_by_id
 from wegotwork.deps import DbSession, Services, ServicesDep
 from wegotwork.models import Session, User
 from wegotwork.organizations import accounts
-from wegotwork.organizations.actions import discard_files
+from wegotwork.storage.cleanup import discard_files
 from wegotwork.web.forms import parse_form
 
 router = APIRouter(include_in_schema=False)

@@ -9,19 +9,18 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from wegotwork.auth import body, cookies, oauth
-from wegotwork.auth.api import (
-    _doc,
+from wegotwork.auth.deps import cookie_writer, pending_cookies
+from wegotwork.auth.errors import AuthError, fail
+from wegotwork.auth.respond import (
     client_of,
     json_response,
     start_session,
     trusted_origins,
 )
-from wegotwork.auth.deps import cookie_writer, pending_cookies
-from wegotwork.auth.errors import AuthError, fail
 from wegotwork.auth.schemas import SignInSocial
 from wegotwork.auth.sessions import user_json
 from wegotwork.deps import DbSession, Services, ServicesDep
-from wegotwork.schemas import auth_error_responses, query_parameters, redirect_response
+from wegotwork.schemas import auth_error_responses, body_doc, query_parameters, redirect_response
 
 router = APIRouter(prefix="/api/auth", tags=["auth"], responses=auth_error_responses())
 
@@ -103,7 +102,7 @@ async def sign_in_with_id_token(
     return json_response({"redirect": False, "token": session.token, "user": user_json(user)})
 
 
-@router.post("/sign-in/social", openapi_extra=_doc(SignInSocial))
+@router.post("/sign-in/social", openapi_extra=body_doc(SignInSocial))
 async def sign_in_social(request: Request, db: DbSession, services: ServicesDep) -> Response:
     data = await body.parse(request, SignInSocial, trusted_origins(services))
     if data.id_token is not None:

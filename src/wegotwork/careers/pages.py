@@ -7,14 +7,13 @@ content version. Templates therefore use nothing that depends on the visitor.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from wegotwork.analytics.rules import TRACKING_PARAMETERS, clean_source
 from wegotwork.careers.http_cache import is_fragment_request
 from wegotwork.careers.jobs_feed import jobs_feed
 from wegotwork.careers.queries import (
@@ -22,54 +21,18 @@ from wegotwork.careers.queries import (
     careers_listing,
     careers_snapshot,
     organization_by_slug,
-    public_job,
     published_for_feed,
     sitemap_entries,
 )
-from wegotwork.careers.seo import iso, item_list, job_posting, rfc822, script_json
-from wegotwork.careers.urls import absolute, careers_url, job_url, link_root, logo_url
+from wegotwork.careers.render import org_context, render_job_page, tracking_of
+from wegotwork.careers.seo import iso, item_list, rfc822, script_json
+from wegotwork.careers.urls import careers_url, job_url
 from wegotwork.deps import DbSession, Services, ServicesDep
 from wegotwork.errors import NotFound
-from wegotwork.jobs.markdown import plain_text, render_markdown
-from wegotwork.jobs.rules import TYPE_LABELS
+from wegotwork.jobs.markdown import render_markdown
 from wegotwork.models import Organization
 
 router = APIRouter(include_in_schema=False)
-
-
-def _tracking(request: Request) -> list[tuple[str, str]]:
-    """The ``src`` and ``utm_source`` of the URL (where the visitor came from), to keep on the
-    links and the apply form. They come from the URL alone, so a cached page stays the same for
-    everyone who follows the same link."""
-    found: list[tuple[str, str]] = []
-    for name in TRACKING_PARAMETERS:
-        value = clean_source(request.query_params.get(name, ""))
-        if value:
-            found.append((name, value))
-    return found
-
-
-def _careers_host(request: Request) -> str | None:
-    host: str | None = request.scope.get("state", {}).get("careers_host")
-    return host
-
-
-def _org_context(
-    services: Services, request: Request, organization: Organization
-) -> dict[str, Any]:
-    """What every careers template needs about the organization and where links point."""
-    logo = logo_url(organization)
-    website = organization.website
-    return {
-        "org": organization,
-        # Only a logo served from this site can show: the page's CSP allows no other images.
-        "logo_url": logo if logo and logo.startswith("/") else None,
-        "logo_absolute": absolute(services.settings, logo) if logo else None,
-        "website": website if website and website.startswith(("https://", "http://")) else None,
-        "root": link_root(organization.slug, _careers_host(request)),
-        "careers_url": careers_url(services.settings, organization.slug),
-        "auth": None,
-    }
 
 
 @router.get("/careers/{slug}")
@@ -80,9 +43,9 @@ async def careers_page(slug: str, request: Request, services: ServicesDep) -> Re
     organization = snapshot.organization
     filters = CareersFilters.parse(request.query_params)
     listing = await careers_listing(services.db, snapshot, filters)
-    tracking = _tracking(request)
+    tracking = tracking_of(request)
     context = {
-        **_org_context(services, request, organization),
+        **org_context(services, request, organization),
         "listing": listing,
         "filters": filters,
         "tracking": tracking,
@@ -113,46 +76,6 @@ def _org_summary(organization: Organization) -> str:
     return text if len(text) <= 200 else text[:199].rsplit(" ", 1)[0] + "…"
 
 
-async def render_job_page(
-    request: Request,
-    services: Services,
-    db: AsyncSession,
-    slug: str,
-    job_id: str,
-    *,
-    form_values: dict[str, Any] | None = None,
-    form_errors: dict[str, list[str]] | None = None,
-    status_code: int = 200,
-) -> Response:
-    """The public page of a published job, or of a closed one (410, saying it is closed and
-    linking to the open jobs). Raises NotFound for drafts and unknown jobs.
-
-    A published job's page includes the apply form (``applicants/apply_form.html``) with
-    ``org``, ``job``, ``form_values`` and ``form_errors`` (and ``root``, the prefix of links on
-    this host: ``{{ root }}/jobs/{{ job.id }}/apply`` works on the main site and on a careers
-    host); the apply handler calls this again to show what was typed and what is wrong.
-    """
-    item = await public_job(db, job_id, slug=slug)
-    organization, job = item.organization, item.job
-    if not item.accepting and status_code == 200:
-        status_code = 410  # gone for good: search engines drop it, the page says where to go
-    context = {
-        **_org_context(services, request, organization),
-        "item": item,
-        "job": job,
-        "category": item.category,
-        "type_label": TYPE_LABELS[job.type],
-        "description_html": render_markdown(job.description),
-        "meta_description": plain_text(job.description) or f"{job.title} at {organization.name}",
-        "canonical": job_url(services.settings, organization.slug, job.id),
-        "jsonld": script_json(job_posting(services.settings, item)),
-        "form_values": form_values or {},
-        "form_errors": form_errors or {},
-        "apply_source": next((value for _name, value in _tracking(request)), ""),
-    }
-    return services.templates.render(request, "careers/job.html", context, status_code=status_code)
-
-
 @router.get("/careers/{slug}/jobs/{job_id}")
 async def job_page(
     slug: str, job_id: str, request: Request, services: ServicesDep, db: DbSession
@@ -172,7 +95,7 @@ async def not_found_page(
     return services.templates.render(
         request,
         "careers/not_found.html",
-        _org_context(services, request, organization),
+        org_context(services, request, organization),
         status_code=404,
     )
 

@@ -40,6 +40,7 @@ from wegotwork.models import (
     SalaryInterval,
     WorkMode,
 )
+from wegotwork.tenancy.scoping import joins_organization, owned_by
 
 CAREERS_NOT_FOUND = "This careers page does not exist"
 JOB_NOT_FOUND = "Job does not exist"
@@ -228,7 +229,7 @@ _SNAPSHOT = (
     .select_from(Organization)
     .outerjoin(
         Job,
-        (Job.organization_id == Organization.id) & PUBLISHED_SQL,
+        (joins_organization(Job)) & PUBLISHED_SQL,
     )
     .outerjoin(JobCategory, JobCategory.id == Job.category_id)
     .where(func.lower(Organization.slug) == bindparam("slug"))
@@ -331,7 +332,7 @@ async def careers_listing(
         async with database.reader() as connection:
             ids = await connection.scalars(
                 select(Job.id).where(
-                    Job.organization_id == organization.id,
+                    owned_by(Job, organization.id),
                     Job.status == JobStatus.PUBLISHED,
                     search_condition(filters.q),  # type: ignore[arg-type]
                 )
@@ -447,7 +448,7 @@ async def public_job(db: AsyncSession, job_id: str, *, slug: str | None = None) 
         raise NotFound(JOB_NOT_FOUND)
     query = (
         select(Job, Organization, JobCategory)
-        .join(Organization, Organization.id == Job.organization_id)
+        .join(Organization, joins_organization(Job))
         .outerjoin(JobCategory, JobCategory.id == Job.category_id)
         .where(Job.id == job_id, Job.status.in_(PUBLIC_STATUSES))
     )
@@ -498,7 +499,7 @@ async def published_for_feed(
     rows = await db.execute(
         select(Job, JobCategory.name)
         .outerjoin(JobCategory, JobCategory.id == Job.category_id)
-        .where(Job.organization_id == organization_id, Job.status == JobStatus.PUBLISHED)
+        .where(owned_by(Job, organization_id), Job.status == JobStatus.PUBLISHED)
         .order_by(Job.published_at.desc(), Job.created_at.desc(), Job.id)
         .limit(limit)
     )

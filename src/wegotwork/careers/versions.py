@@ -6,8 +6,14 @@ every server process, while unchanged pages come from memory (or as 304s).
 
 This read is the whole cost of serving an unchanged page, so on PostgreSQL it skips the ORM
 session (pool pre-ping, BEGIN, SELECT, ROLLBACK: four round trips) and runs as one prepared
-statement on the database's direct pool (``Database.read``): one round trip. Elsewhere
-(SQLite, or a Database bound to one connection, as in tests) it goes through the app's session.
+statement on the database's direct pool (``Database.read``): one round trip.
+
+On a SQLite file every process keeps the versions it has read, and a connection of its own asks
+SQLite whether anything was committed since (``PRAGMA data_version``, which changes when any
+other connection, in any process, commits to the file): a few microseconds, on the event loop,
+no thread hop, no transaction. When anything was committed the kept versions are dropped and
+read again. Elsewhere (a Database bound to one connection, as in tests) the versions are read
+through the app's session.
 
 Under load many requests ask for the same organization at once; they share reads without ever
 seeing a version older than their own arrival: a request joins only a read that starts after it
@@ -18,23 +24,28 @@ arrives is always visible to it, however many requests share the query.
 from __future__ import annotations
 
 import asyncio
+import logging
+import sqlite3
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy import bindparam, func, select
+from sqlalchemy.dialects import sqlite
 
 from wegotwork.db import Database
 from wegotwork.jobs.rules import plausible_id
 from wegotwork.models import Job, Organization
+from wegotwork.tenancy.scoping import joins_organization
 
 Version = tuple[str, int]
+log = logging.getLogger(__name__)
 
 _BY_SLUG = select(Organization.id, Organization.content_version).where(
     func.lower(Organization.slug) == bindparam("slug")
 )
 _BY_JOB = (
     select(Organization.id, Organization.content_version)
-    .join(Job, Job.organization_id == Organization.id)
+    .join(Job, joins_organization(Job))
     .where(Job.id == bindparam("job_id"))
 )
 
@@ -46,11 +57,16 @@ class ContentVersions:
         self.database = database
         self._flights: dict[tuple[str, str], _Flight] = {}
         self._direct = database.direct
+        self._watch = SqliteWatch(database.sqlite_file) if database.sqlite_file else None
 
     async def by_slug(self, slug: str) -> Version | None:
         if not plausible_id(slug):
             return None
         slug = slug.lower()
+        if self._watch is not None:
+            found = self._watch.lookup(_BY_SLUG, ("slug", slug), slug=slug)
+            if not isinstance(found, Unknown):
+                return found
         if self._direct:
             return await self._shared(("slug", slug), lambda: self._fetch(_BY_SLUG, slug=slug))
         return await self._fetch(_BY_SLUG, slug=slug)
@@ -58,6 +74,10 @@ class ContentVersions:
     async def by_job(self, job_id: str) -> Version | None:
         if not plausible_id(job_id):
             return None
+        if self._watch is not None:
+            found = self._watch.lookup(_BY_JOB, ("job", job_id), job_id=job_id)
+            if not isinstance(found, Unknown):
+                return found
         if self._direct:
             return await self._shared(("job", job_id), lambda: self._fetch(_BY_JOB, job_id=job_id))
         return await self._fetch(_BY_JOB, job_id=job_id)
@@ -96,6 +116,81 @@ class ContentVersions:
         if not rows:
             return None
         return str(rows[0][0]), int(rows[0][1])
+
+
+class Unknown:
+    """The SQLite watch could not answer: read the version the ordinary way."""
+
+
+KEPT_VERSIONS = 10_000
+
+
+class SqliteWatch:
+    """Content versions read from a SQLite file and kept until anything is committed to it.
+
+    One connection of this process's own, used only here and only for reading, on the event
+    loop: ``PRAGMA data_version`` first (it differs from the last answer exactly when another
+    connection has committed since), then, if the kept answer is gone, the version query itself.
+    Both are reads of a WAL database, which never wait for a writer; the busy timeout is zero so
+    a rare wait (a checkpoint being set up, recovery after a crash) becomes ``Unknown`` and the
+    request reads its version the ordinary way instead of blocking the loop.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._connection: sqlite3.Connection | None = None
+        self._cursor: sqlite3.Cursor | None = None
+        self._seen: int | None = None
+        self._kept: dict[tuple[str, str], Version | None] = {}
+        self._sql: dict[object, tuple[str, tuple[str, ...]]] = {}
+
+    def lookup(
+        self, statement: Any, key: tuple[str, str], **params: str
+    ) -> Version | Unknown | None:
+        try:
+            cursor = self._cursor or self._connect()
+            # fetchall: each statement runs to its end, so no read snapshot stays open.
+            [(changes,)] = cursor.execute("PRAGMA data_version").fetchall()
+            if changes != self._seen:
+                self._kept.clear()
+                self._seen = changes
+            if key in self._kept:
+                return self._kept[key]
+            sql, names = self._compiled(statement)
+            rows = cursor.execute(sql, [params[name] for name in names]).fetchall()
+        except sqlite3.Error as exc:
+            log.info("content versions read the ordinary way: %s", exc)
+            self.close()
+            return Unknown()
+        # Read after ``data_version`` answered ``changes``: at least as new as that state, so
+        # safe to keep until the next commit.
+        found = (str(rows[0][0]), int(rows[0][1])) if rows else None
+        if len(self._kept) >= KEPT_VERSIONS:
+            self._kept.clear()
+        self._kept[key] = found
+        return found
+
+    def _connect(self) -> sqlite3.Cursor:
+        connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        connection.execute("PRAGMA busy_timeout=0")
+        connection.execute("PRAGMA query_only=ON")
+        self._connection, self._cursor = connection, connection.cursor()
+        self._seen = None
+        return self._cursor
+
+    def _compiled(self, statement: Any) -> tuple[str, tuple[str, ...]]:
+        compiled = self._sql.get(statement)
+        if compiled is None:
+            done = statement.compile(dialect=sqlite.dialect())
+            compiled = self._sql[statement] = (str(done), tuple(done.positiontup or ()))
+        return compiled
+
+    def close(self) -> None:
+        connection, self._connection, self._cursor = self._connection, None, None
+        self._kept.clear()
+        self._seen = None
+        if connection is not None:
+            connection.close()
 
 
 class _Flight:

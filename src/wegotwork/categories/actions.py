@@ -23,7 +23,7 @@ from wegotwork.jobs.rules import plausible_id
 from wegotwork.models import Job, JobCategory
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.permissions import Permission
-from wegotwork.tenancy.scoping import get_scoped, scoped
+from wegotwork.tenancy.scoping import get_scoped, in_context, scoped
 
 CATEGORY_NOT_FOUND = "Category does not exist"
 DUPLICATE_NAME = "A category with this name already exists"
@@ -66,7 +66,7 @@ async def list_categories(db: AsyncSession, ctx: OrgContext) -> list[CategoryWit
     ctx.require(Permission.VIEW_ORGANIZATION)
     counts = (
         select(Job.category_id, func.count(Job.id).label("jobs"))
-        .where(Job.organization_id == ctx.organization.id, Job.category_id.is_not(None))
+        .where(in_context(Job, ctx), Job.category_id.is_not(None))
         .group_by(Job.category_id)
         .subquery()
     )
@@ -87,9 +87,7 @@ async def get_category(db: AsyncSession, ctx: OrgContext, category_id: str) -> C
     ctx.require(Permission.VIEW_ORGANIZATION)
     category = await _own_category(db, ctx, category_id)
     count = await db.scalar(
-        select(func.count(Job.id)).where(
-            Job.organization_id == ctx.organization.id, Job.category_id == category.id
-        )
+        select(func.count(Job.id)).where(in_context(Job, ctx), Job.category_id == category.id)
     )
     return CategoryWithCount(category, int(count or 0))
 
@@ -165,7 +163,7 @@ async def delete_category(db: AsyncSession, ctx: OrgContext, category_id: str) -
     await bump_content_version(db, ctx.organization.id)
     moved = await db.execute(
         update(Job)
-        .where(Job.organization_id == ctx.organization.id, Job.category_id == category.id)
+        .where(in_context(Job, ctx), Job.category_id == category.id)
         .values(category_id=None)
         .execution_options(synchronize_session=False)
     )
@@ -180,7 +178,7 @@ async def _write_order(db: AsyncSession, ctx: OrgContext, ids: list[str]) -> Non
         return
     await db.execute(
         update(JobCategory)
-        .where(JobCategory.organization_id == ctx.organization.id, JobCategory.id.in_(ids))
+        .where(in_context(JobCategory, ctx), JobCategory.id.in_(ids))
         .values(position=case(dict(zip(ids, range(len(ids)), strict=True)), value=JobCategory.id))
         .execution_options(synchronize_session=False)
     )

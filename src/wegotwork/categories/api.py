@@ -20,7 +20,7 @@ from wegotwork.deps import DbSession
 from wegotwork.models import JobCategory
 from wegotwork.schemas import error_responses
 from wegotwork.tenancy.context import OrgContext
-from wegotwork.tenancy.deps import require
+from wegotwork.tenancy.guard import require
 from wegotwork.tenancy.permissions import Permission
 
 router = APIRouter(prefix="/api/v1/organizations/{orgId}/categories", tags=["categories"])

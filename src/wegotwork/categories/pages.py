@@ -17,15 +17,15 @@ from wegotwork.categories.schemas import CategoryCreate, CategoryMove, CategoryO
 from wegotwork.deps import DbSession, Services, ServicesDep
 from wegotwork.errors import DomainError
 from wegotwork.tenancy.context import OrgContext
-from wegotwork.tenancy.deps import require_by_slug
+from wegotwork.tenancy.guard import SLUG, require
 from wegotwork.tenancy.permissions import Permission
 from wegotwork.web.dashboard import render_dashboard
 from wegotwork.web.forms import errors_from_domain, parse_form
 
 router = APIRouter(prefix="/dashboard/{slug}/categories", include_in_schema=False)
 
-Viewer = Annotated[OrgContext, Depends(require_by_slug(Permission.VIEW_ORGANIZATION))]
-Manager = Annotated[OrgContext, Depends(require_by_slug(Permission.MANAGE_CATEGORIES))]
+Viewer = Annotated[OrgContext, Depends(require(Permission.VIEW_ORGANIZATION, via=SLUG))]
+Manager = Annotated[OrgContext, Depends(require(Permission.MANAGE_CATEGORIES, via=SLUG))]
 
 
 def _is_htmx(request: Request) -> bool:

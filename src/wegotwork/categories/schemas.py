@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
 from wegotwork.jobs.rules import clean_text
-from wegotwork.schemas import CamelModel, InputModel
+from wegotwork.schemas import CamelModel, InputModel, visible_text
 
 NAME_MAX = 80
 
@@ -22,7 +22,7 @@ def clean_name(value: str) -> str:
 
 
 class CategoryCreate(InputModel):
-    name: str
+    name: str = Field(json_schema_extra=visible_text(1, NAME_MAX))
 
     @field_validator("name")
     @classmethod
@@ -31,7 +31,7 @@ class CategoryCreate(InputModel):
 
 
 class CategoryUpdate(InputModel):
-    name: str
+    name: str = Field(json_schema_extra=visible_text(1, NAME_MAX))
 
     @field_validator("name")
     @classmethod

@@ -27,7 +27,7 @@ from wegotwork.models import Invitation, InvitationStatus, Member, Organization,
 from wegotwork.organizations.rules import ROLE_LABELS, check_invitation_role
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.permissions import Permission
-from wegotwork.tenancy.scoping import scoped
+from wegotwork.tenancy.scoping import joins_organization, owned_by, scoped
 
 INVITATION_NOT_FOUND = "Invitation does not exist"
 
@@ -104,7 +104,7 @@ async def create_invitation(
     member = await db.scalar(
         select(Member.id)
         .join(User, User.id == Member.user_id)
-        .where(Member.organization_id == organization.id, func.lower(User.email) == email)
+        .where(owned_by(Member, organization.id), func.lower(User.email) == email)
     )
     if member is not None:
         message = f"{email} is already a member of {organization.name}"
@@ -344,7 +344,7 @@ async def list_my_invitations(db: AsyncSession, auth: AuthContext) -> list[Recei
         )
     rows = await db.execute(
         select(Invitation, Organization)
-        .join(Organization, Organization.id == Invitation.organization_id)
+        .join(Organization, joins_organization(Invitation))
         .where(
             # Addresses are stored lower-cased, so the index on the column serves this.
             Invitation.email == auth.user.email.strip().lower(),

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 
 from wegotwork.auth.deps import CurrentAuth, reissue_after_change
 from wegotwork.db import utcnow
@@ -22,16 +20,12 @@ from wegotwork.invitations.schemas import (
 from wegotwork.organizations.rules import logo_url
 from wegotwork.organizations.schemas import MemberOut, OrganizationOut
 from wegotwork.schemas import error_responses
-from wegotwork.tenancy.context import OrgContext
-from wegotwork.tenancy.deps import require
-from wegotwork.tenancy.permissions import Permission
+from wegotwork.tenancy.guard import CanManageInvitations
 
 organization_router = APIRouter(
     prefix="/api/v1/organizations/{orgId}/invitations", tags=["invitations"]
 )
 router = APIRouter(prefix="/api/v1/invitations", tags=["invitations"])
-
-Member = Annotated[OrgContext, Depends(require(Permission.VIEW_ORGANIZATION))]
 
 
 @organization_router.post(
@@ -41,7 +35,7 @@ Member = Annotated[OrgContext, Depends(require(Permission.VIEW_ORGANIZATION))]
     responses=error_responses(401, 403, 404, 409, 429),
 )
 async def create_invitation(
-    data: InvitationCreate, ctx: Member, db: DbSession, settings: SettingsDep
+    data: InvitationCreate, ctx: CanManageInvitations, db: DbSession, settings: SettingsDep
 ) -> InvitationEnvelope:
     """Invite someone by email as `member` or `admin` (admin or owner), or as `owner` (owner
     only). Mails them a link to `/invite/{id}`, valid for 48 hours. 409 when the address
@@ -61,7 +55,7 @@ async def create_invitation(
     responses=error_responses(401, 403, 404),
 )
 async def list_invitations(
-    ctx: Member, db: DbSession, settings: SettingsDep
+    ctx: CanManageInvitations, db: DbSession, settings: SettingsDep
 ) -> InvitationListEnvelope:
     """Pending invitations, newest first; `expired` marks those past their expiry (admin or
     owner)."""
@@ -78,7 +72,7 @@ async def list_invitations(
     responses=error_responses(401, 403, 404, 409, 429),
 )
 async def resend_invitation(
-    invitationId: str, ctx: Member, db: DbSession, settings: SettingsDep
+    invitationId: str, ctx: CanManageInvitations, db: DbSession, settings: SettingsDep
 ) -> InvitationEnvelope:
     """Mail the invitation again, valid for another 48 hours (admin or owner); 429 within 10
     minutes of the last mail, or past the hour's mail limits."""
@@ -95,7 +89,7 @@ async def resend_invitation(
     responses=error_responses(401, 403, 404, 409),
 )
 async def cancel_invitation(
-    invitationId: str, ctx: Member, db: DbSession, settings: SettingsDep
+    invitationId: str, ctx: CanManageInvitations, db: DbSession, settings: SettingsDep
 ) -> InvitationEnvelope:
     """Cancel a pending invitation; its link stops working (admin or owner)."""
     invitation = await actions.cancel_invitation(db, ctx, invitationId)

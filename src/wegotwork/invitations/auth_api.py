@@ -9,9 +9,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from wegotwork.auth import body
-from wegotwork.auth.api import json_response, require_session, trusted_origins
 from wegotwork.auth.deps import reissue_after_change, resolve_auth
 from wegotwork.auth.errors import AuthError
+from wegotwork.auth.respond import json_response, require_session, trusted_origins
 from wegotwork.deps import DbSession, ServicesDep
 from wegotwork.invitations import actions
 from wegotwork.invitations.schemas import InvitationCreate, clean_email
@@ -25,11 +25,11 @@ from wegotwork.organizations.auth_schemas import (
 )
 from wegotwork.organizations.auth_wire import (
     INVITATION_STATES,
+    asked_member,
     body_doc,
     error,
     invitation_json,
     member_json,
-    membership,
     parse_role,
     query_doc,
     query_of,
@@ -48,18 +48,21 @@ router = APIRouter(
 async def invite_member(request: Request, db: DbSession, services: ServicesDep) -> Response:
     """Invite an email address as member or admin (admin or owner), or as owner (owner only),
     and mail the link; with ``resend: true`` a pending invitation is renewed and mailed again."""
-    data = await body.parse(request, InviteMember, trusted_origins(services))
     auth = await require_session(request, db)
-    organization_id = data.organization_id or auth.active_organization_id
-    if not organization_id:
+    data = await body.parse(request, InviteMember, trusted_origins(services))
+    if not data.organization_id and not auth.active_organization_id:
         raise error("ORGANIZATION_NOT_FOUND")
     try:
         email = clean_email(data.email)
     except ValueError:
         raise error("INVALID_EMAIL") from None
-    ctx = await membership(db, auth, organization_id)
-    if ctx is None:
-        raise error("MEMBER_NOT_FOUND")
+    ctx = await asked_member(
+        db,
+        auth,
+        data.organization_id,
+        unnamed=error("ORGANIZATION_NOT_FOUND"),
+        outsider=error("MEMBER_NOT_FOUND"),
+    )
     role = parse_role(data.role)
     if role is None:
         with wire_errors():
@@ -81,13 +84,18 @@ async def invite_member(request: Request, db: DbSession, services: ServicesDep) 
 @router.post("/cancel-invitation", openapi_extra=body_doc(InvitationId))
 async def cancel_invitation(request: Request, db: DbSession, services: ServicesDep) -> Response:
     """Cancel a pending invitation of an organization the caller manages."""
-    data = await body.parse(request, InvitationId, trusted_origins(services))
     auth = await require_session(request, db)
+    data = await body.parse(request, InvitationId, trusted_origins(services))
     with wire_errors():
         view = await actions.view_invitation(db, data.invitation_id)
-    ctx = await membership(db, auth, view.invitation.organization_id)
-    if ctx is None:
-        raise error("MEMBER_NOT_FOUND")
+    ctx = await asked_member(
+        db,
+        auth,
+        view.invitation.organization_id,
+        unnamed=error("MEMBER_NOT_FOUND"),
+        outsider=error("MEMBER_NOT_FOUND"),
+        active=False,
+    )
     with wire_errors():
         invitation = await actions.cancel_invitation(db, ctx, data.invitation_id)
     await db.commit()
@@ -98,8 +106,8 @@ async def cancel_invitation(request: Request, db: DbSession, services: ServicesD
 async def accept_invitation(request: Request, db: DbSession, services: ServicesDep) -> Response:
     """Join with the invited role (signed in with the invited address); the organization
     becomes the session's active one."""
-    data = await body.parse(request, InvitationId, trusted_origins(services))
     auth = await require_session(request, db)
+    data = await body.parse(request, InvitationId, trusted_origins(services))
     with wire_errors(INVITATION_STATES):
         accepted = await actions.accept_invitation(db, auth, data.invitation_id)
     await reissue_after_change(request, db, auth.session.id)
@@ -112,8 +120,8 @@ async def accept_invitation(request: Request, db: DbSession, services: ServicesD
 @router.post("/reject-invitation", openapi_extra=body_doc(InvitationId))
 async def reject_invitation(request: Request, db: DbSession, services: ServicesDep) -> Response:
     """Decline the invitation (signed in with the invited address)."""
-    data = await body.parse(request, InvitationId, trusted_origins(services))
     auth = await require_session(request, db)
+    data = await body.parse(request, InvitationId, trusted_origins(services))
     with wire_errors(INVITATION_STATES, {"INVITATION_NOT_FOUND": "Invitation not found!"}):
         invitation = await actions.reject_invitation(db, auth, data.invitation_id)
     await db.commit()
@@ -124,10 +132,10 @@ async def reject_invitation(request: Request, db: DbSession, services: ServicesD
 async def get_invitation(request: Request, db: DbSession) -> Response:
     """A pending invitation as its recipient sees it, with the organization's name and slug
     and the inviter's email address."""
-    query = query_of(request.query_params, GetInvitationQuery)
     auth = await resolve_auth(request, db)
     if auth is None:
         raise AuthError("", "Not authenticated", status=401)
+    query = query_of(request.query_params, GetInvitationQuery)
     with wire_errors(INVITATION_STATES):
         view = await actions.view_invitation_as_recipient(db, auth, query.id)
     out = invitation_json(view.invitation)
@@ -140,14 +148,15 @@ async def get_invitation(request: Request, db: DbSession) -> Response:
 @router.get("/list-invitations", openapi_extra=query_doc(ListInvitationsQuery))
 async def list_invitations(request: Request, db: DbSession) -> Response:
     """Every invitation of the organization (default: the active one), for admins and owners."""
-    query = query_of(request.query_params, ListInvitationsQuery)
     auth = await require_session(request, db)
-    organization_id = query.organization_id or auth.active_organization_id
-    if not organization_id:
-        raise AuthError("", "Organization ID is required", status=400)
-    ctx = await membership(db, auth, organization_id)
-    if ctx is None:
-        raise AuthError("", "You are not a member of this organization", status=403)
+    query = query_of(request.query_params, ListInvitationsQuery)
+    ctx = await asked_member(
+        db,
+        auth,
+        query.organization_id,
+        unnamed=AuthError("", "Organization ID is required", status=400),
+        outsider=AuthError("", "You are not a member of this organization", status=403),
+    )
     with wire_errors():
         found = await actions.list_invitations(db, ctx)
     return json_response([invitation_json(invitation) for invitation in found])
@@ -156,8 +165,8 @@ async def list_invitations(request: Request, db: DbSession) -> Response:
 @router.get("/list-user-invitations", openapi_extra=query_doc(ListUserInvitationsQuery))
 async def list_user_invitations(request: Request, db: DbSession) -> Response:
     """The pending invitations sent to the caller's (verified) email address."""
-    query = query_of(request.query_params, ListUserInvitationsQuery)
     auth = await resolve_auth(request, db)
+    query = query_of(request.query_params, ListUserInvitationsQuery)
     if query.email:
         raise AuthError("", "User email cannot be passed for client side API calls.", status=400)
     if auth is None:

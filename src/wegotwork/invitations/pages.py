@@ -15,8 +15,9 @@ from wegotwork.deps import DbSession, Services, ServicesDep
 from wegotwork.errors import DomainError
 from wegotwork.invitations import actions, rules
 from wegotwork.models import Member
-from wegotwork.organizations.pages import redirect
 from wegotwork.organizations.rules import ROLE_LABELS, logo_url
+from wegotwork.tenancy.scoping import owned_by
+from wegotwork.web.forms import redirect
 
 router = APIRouter(include_in_schema=False)
 
@@ -39,7 +40,7 @@ async def _render(
         is_member = (
             await db.scalar(
                 select(Member.id).where(
-                    Member.organization_id == invitation.organization_id,
+                    owned_by(Member, invitation.organization_id),
                     Member.user_id == auth.user.id,
                 )
             )

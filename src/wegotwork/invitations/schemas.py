@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Literal
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import field_validator
+from pydantic import Field, field_validator
 
 from wegotwork.invitations.rules import InvitationState
 from wegotwork.models import Invitation, InvitationStatus, Role
@@ -27,7 +27,7 @@ def clean_email(value: str) -> str:
 
 
 class InvitationCreate(InputModel):
-    email: str
+    email: str = Field(json_schema_extra={"format": "email", "maxLength": 320})
     role: Role = Role.MEMBER
 
     @field_validator("email")

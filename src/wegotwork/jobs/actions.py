@@ -20,11 +20,11 @@ from wegotwork.jobs.markdown import render_markdown
 from wegotwork.jobs.rules import PUBLIC_STATUSES, TITLE_MAX, plausible_id, published_at_after
 from wegotwork.jobs.salary import salary_problems
 from wegotwork.jobs.schemas import JobCreate, JobFilters, JobUpdate
-from wegotwork.models import Applicant, Job, JobCategory, JobStatus, Session, User, WorkMode
+from wegotwork.models import Applicant, Job, JobCategory, JobStatus, WorkMode
 from wegotwork.pipelines import actions as pipelines
-from wegotwork.tenancy.context import OrgContext, load_context
+from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.permissions import Permission
-from wegotwork.tenancy.scoping import get_scoped, scoped
+from wegotwork.tenancy.scoping import get_scoped, in_context, scoped
 
 JOB_NOT_FOUND = "Job does not exist"
 CATEGORY_NOT_FOUND = "Category does not exist"
@@ -50,39 +50,10 @@ class DeletedJob:
     resume_keys: list[str] = field(default_factory=list)
 
 
-async def job_context(
-    db: AsyncSession,
-    user: User,
-    job_id: str,
-    *,
-    permission: Permission = Permission.MANAGE_JOBS,
-    session: Session | None = None,
-) -> OrgContext:
-    """The caller's context in the organization that owns ``job_id`` (for ``/api/v1/jobs/{id}``).
-
-    Raises NotFound when the job does not exist or the caller is not a member of its
-    organization (an outsider must not learn that it exists), Forbidden when the role lacks
-    ``permission``.
-    """
-    organization_id = (
-        await db.scalar(select(Job.organization_id).where(Job.id == job_id))
-        if plausible_id(job_id)
-        else None
-    )
-    if organization_id is None:
-        raise NotFound(JOB_NOT_FOUND)
-    try:
-        return await load_context(
-            db, user, organization_id=organization_id, permission=permission, session=session
-        )
-    except NotFound:
-        raise NotFound(JOB_NOT_FOUND) from None
-
-
 def _rows_query(ctx: OrgContext) -> Select[Job, JobCategory, Any]:
     counts = (
         select(Applicant.job_id, func.count(Applicant.id).label("applicants"))
-        .where(Applicant.organization_id == ctx.organization.id)
+        .where(in_context(Applicant, ctx))
         .group_by(Applicant.job_id)
         .subquery()
     )
@@ -90,7 +61,7 @@ def _rows_query(ctx: OrgContext) -> Select[Job, JobCategory, Any]:
         select(Job, JobCategory, func.coalesce(counts.c.applicants, 0))
         .outerjoin(JobCategory, JobCategory.id == Job.category_id)
         .outerjoin(counts, counts.c.job_id == Job.id)
-        .where(Job.organization_id == ctx.organization.id)
+        .where(in_context(Job, ctx))
     )
 
 
@@ -378,7 +349,7 @@ async def delete_job(
     )
     erased = await db.execute(
         delete(Applicant)
-        .where(Applicant.organization_id == ctx.organization.id, Applicant.job_id == job.id)
+        .where(in_context(Applicant, ctx), Applicant.job_id == job.id)
         .execution_options(synchronize_session=False)
     )
     if job.status in PUBLIC_STATUSES:

@@ -6,10 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from wegotwork.auth.deps import CurrentAuth
 from wegotwork.deps import DbSession, ServicesDep
 from wegotwork.jobs import actions
-from wegotwork.jobs.cleanup import remove_files
 from wegotwork.jobs.markdown import render_markdown
 from wegotwork.jobs.schemas import (
     JobCategoryRef,
@@ -23,8 +21,9 @@ from wegotwork.jobs.schemas import (
 )
 from wegotwork.models import Job, JobCategory, JobStatus
 from wegotwork.schemas import error_responses
+from wegotwork.storage.cleanup import discard_files
 from wegotwork.tenancy.context import OrgContext
-from wegotwork.tenancy.deps import require
+from wegotwork.tenancy.guard import JOB_ID, require
 from wegotwork.tenancy.permissions import Permission
 
 router = APIRouter(tags=["jobs"])
@@ -32,11 +31,7 @@ router = APIRouter(tags=["jobs"])
 OrgJobs = Annotated[OrgContext, Depends(require(Permission.MANAGE_JOBS))]
 
 
-async def _job_context(jobId: str, auth: CurrentAuth, db: DbSession) -> OrgContext:
-    return await actions.job_context(db, auth.user, jobId, session=auth.session)
-
-
-JobContext = Annotated[OrgContext, Depends(_job_context)]
+JobContext = Annotated[OrgContext, Depends(require(Permission.MANAGE_JOBS, via=JOB_ID))]
 
 
 def job_out(job: Job, category: JobCategory | None = None, applicant_count: int = 0) -> JobOut:
@@ -147,5 +142,5 @@ async def delete_job(
     """Delete a job and every application to it (``deletedApplicants`` says how many)."""
     deleted = await actions.delete_job(db, ctx, jobId)
     await db.commit()
-    await remove_files(services.storage, deleted.resume_keys)
+    await discard_files(services.storage, deleted.resume_keys)
     return JobDeleted(message="Job deleted", deleted_applicants=deleted.applicants)

@@ -15,7 +15,6 @@ from wegotwork.careers.urls import job_url
 from wegotwork.deps import DbSession, Services, ServicesDep
 from wegotwork.errors import DomainError
 from wegotwork.jobs import actions
-from wegotwork.jobs.cleanup import remove_files
 from wegotwork.jobs.markdown import render_markdown
 from wegotwork.jobs.rules import (
     DESCRIPTION_MAX,
@@ -31,15 +30,16 @@ from wegotwork.jobs.salary import INTERVAL_NAMES, currency_choices
 from wegotwork.jobs.schemas import JobCreate, JobDeleteConfirm, JobEditForm, JobFilters, JobUpdate
 from wegotwork.models import Job, JobStatus
 from wegotwork.pipelines.queries import list_pipelines
+from wegotwork.storage.cleanup import discard_files
 from wegotwork.tenancy.context import OrgContext
-from wegotwork.tenancy.deps import require_by_slug
+from wegotwork.tenancy.guard import SLUG, require
 from wegotwork.tenancy.permissions import Permission
 from wegotwork.web.dashboard import render_dashboard
 from wegotwork.web.forms import errors_from_domain, parse_form
 
 router = APIRouter(prefix="/dashboard/{slug}/jobs", include_in_schema=False)
 
-Manager = Annotated[OrgContext, Depends(require_by_slug(Permission.MANAGE_JOBS))]
+Manager = Annotated[OrgContext, Depends(require(Permission.MANAGE_JOBS, via=SLUG))]
 
 
 def wants_fragment(request: Request) -> bool:
@@ -301,7 +301,7 @@ async def delete(
             status_code=422,
         )
     await db.commit()
-    await remove_files(services.storage, deleted.resume_keys)
+    await discard_files(services.storage, deleted.resume_keys)
     applicants = (
         f" and its {deleted.applicants} applicant{'s' if deleted.applicants != 1 else ''}"
         if deleted.applicants

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from pydantic import Field, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from wegotwork.jobs.rules import (
     ADDRESS_MAX,
@@ -18,9 +19,12 @@ from wegotwork.jobs.rules import (
     clean_text,
     country_code,
 )
-from wegotwork.jobs.salary import SALARY_MAX, currency_code
+from wegotwork.jobs.salary import SALARY_MAX, currency_code, currency_codes
 from wegotwork.models import ExperienceLevel, JobStatus, JobType, SalaryInterval, WorkMode
-from wegotwork.schemas import CamelModel, InputModel
+from wegotwork.schemas import CamelModel, InputModel, visible_text
+
+AMOUNT: dict[str, Any] = {"minimum": 0, "maximum": SALARY_MAX}
+CURRENCY: dict[str, Any] = {"enum": sorted(currency_codes())}
 
 
 def clean_title(value: Any) -> str:
@@ -165,7 +169,7 @@ class JobCreate(PostingChecks):
     ``workMode`` decides ``remote``; a client that only sends ``remote`` gets ``workMode``
     remote (true) or on-site (false)."""
 
-    title: str
+    title: str = Field(json_schema_extra=visible_text(1, TITLE_MAX))
     type: JobType = JobType.FULLTIME
     category_id: str | None = None
     country: str | None = None
@@ -176,9 +180,9 @@ class JobCreate(PostingChecks):
     postal_code: str | None = None
     region: str | None = None
     experience_level: ExperienceLevel = ExperienceLevel.MID
-    salary_min: int | None = None
-    salary_max: int | None = None
-    salary_currency: str = "USD"
+    salary_min: int | None = Field(None, json_schema_extra=AMOUNT)
+    salary_max: int | None = Field(None, json_schema_extra=AMOUNT)
+    salary_currency: str = Field("USD", json_schema_extra=CURRENCY)
     salary_interval: SalaryInterval = SalaryInterval.YEAR
     show_salary: bool = False
     valid_through: datetime | None = None
@@ -218,26 +222,26 @@ class JobUpdate(PostingChecks):
     """A change to a job: only the fields given change; ``null`` clears category, country,
     city, address, postal code, region, the salary amounts and ``validThrough``."""
 
-    title: str | None = None
-    type: JobType | None = None
+    title: str | SkipJsonSchema[None] = Field(None, json_schema_extra=visible_text(1, TITLE_MAX))
+    type: JobType | SkipJsonSchema[None] = None
     category_id: str | None = None
     country: str | None = None
     city: str | None = None
-    remote: bool | None = None
-    work_mode: WorkMode | None = None
+    remote: bool | SkipJsonSchema[None] = None
+    work_mode: WorkMode | SkipJsonSchema[None] = None
     address: str | None = None
     postal_code: str | None = None
     region: str | None = None
-    experience_level: ExperienceLevel | None = None
-    salary_min: int | None = None
-    salary_max: int | None = None
-    salary_currency: str | None = None
-    salary_interval: SalaryInterval | None = None
-    show_salary: bool | None = None
+    experience_level: ExperienceLevel | SkipJsonSchema[None] = None
+    salary_min: int | None = Field(None, json_schema_extra=AMOUNT)
+    salary_max: int | None = Field(None, json_schema_extra=AMOUNT)
+    salary_currency: str | SkipJsonSchema[None] = Field(None, json_schema_extra=CURRENCY)
+    salary_interval: SalaryInterval | SkipJsonSchema[None] = None
+    show_salary: bool | SkipJsonSchema[None] = None
     valid_through: datetime | None = None
     description: str | None = None
-    status: JobStatus | None = None
-    pipeline_id: str | None = Field(
+    status: JobStatus | SkipJsonSchema[None] = None
+    pipeline_id: str | SkipJsonSchema[None] = Field(
         default=None,
         max_length=64,
         description="Another pipeline: each applicant moves to its first stage of the same "

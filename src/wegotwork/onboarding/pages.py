@@ -12,12 +12,12 @@ from wegotwork.deps import DbSession, ServicesDep
 from wegotwork.onboarding.actions import record
 from wegotwork.onboarding.rules import Step
 from wegotwork.tenancy.context import OrgContext
-from wegotwork.tenancy.deps import require_by_slug
+from wegotwork.tenancy.guard import SLUG, require
 from wegotwork.tenancy.permissions import Permission
 
 router = APIRouter(prefix="/dashboard/{slug}/checklist", include_in_schema=False)
 
-Viewer = Annotated[OrgContext, Depends(require_by_slug(Permission.VIEW_ORGANIZATION))]
+Viewer = Annotated[OrgContext, Depends(require(Permission.VIEW_ORGANIZATION, via=SLUG))]
 
 
 @router.post("/categories")

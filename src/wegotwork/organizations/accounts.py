@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wegotwork.auth import actions as auth_actions
@@ -20,7 +20,7 @@ from wegotwork.auth.errors import AuthError
 from wegotwork.auth.sessions import AuthContext
 from wegotwork.models import Member, Organization, Role, User
 from wegotwork.organizations.actions import purge_organization
-from wegotwork.tenancy.context import OrgContext, load_context
+from wegotwork.tenancy.guard import member_contexts
 from wegotwork.tenancy.scoping import scoped
 
 LAST_OWNER = "YOU_CANNOT_LEAVE_THE_ORGANIZATION_AS_THE_ONLY_OWNER"
@@ -44,20 +44,13 @@ class AtStake:
         )
 
 
-async def _contexts(db: AsyncSession, user: User) -> list[OrgContext]:
-    organization_ids = (
-        await db.scalars(select(Member.organization_id).where(Member.user_id == user.id))
-    ).all()
-    return [await load_context(db, user, organization_id=org_id) for org_id in organization_ids]
-
-
 async def at_stake(db: AsyncSession, user: User) -> AtStake:
     """The user's organizations that would block the deletion of their account or go with it.
 
     Any signed-in user may ask about themselves.
     """
     found = AtStake()
-    for ctx in await _contexts(db, user):
+    for ctx in await member_contexts(db, user):
         members, owners = (
             await db.execute(
                 scoped(
@@ -93,7 +86,7 @@ async def delete_account(db: AsyncSession, auth: AuthContext, *, password: str |
     await auth_actions.check_deletion(db, auth, password=password)
     going = {organization.id for organization in stake.deleted}
     keys: list[str] = []
-    for ctx in await _contexts(db, user):
+    for ctx in await member_contexts(db, user):
         if ctx.organization.id in going:
             keys += (await purge_organization(db, ctx)).file_keys
     await auth_actions.delete_user(db, auth, password=None, checked=True)

@@ -6,7 +6,7 @@ Members live in ``members.py``. Every action flushes and never commits; the rout
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,8 +39,10 @@ from wegotwork.organizations import rules
 from wegotwork.organizations.schemas import OrganizationCreate, OrganizationUpdate
 from wegotwork.pipelines.actions import create_default_pipeline
 from wegotwork.storage import Storage, StorageError
+from wegotwork.storage.cleanup import discard_files
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.permissions import Permission
+from wegotwork.tenancy.scoping import joins_organization, owned_by
 
 log = logging.getLogger("wegotwork.organizations")
 
@@ -173,7 +175,7 @@ async def list_my_organizations(db: AsyncSession, auth: AuthContext) -> list[MyO
     session's active one. Any signed-in user may call it."""
     rows = await db.execute(
         select(Organization, Member.role)
-        .join(Member, Member.organization_id == Organization.id)
+        .join(Member, joins_organization(Member))
         .where(Member.user_id == auth.user.id)
         .order_by(func.lower(Organization.name), Organization.id)
     )
@@ -190,7 +192,7 @@ async def default_organization(db: AsyncSession, auth: AuthContext) -> Organizat
     found: Organization | None = (
         await db.execute(
             select(Organization)
-            .join(Member, Member.organization_id == Organization.id)
+            .join(Member, joins_organization(Member))
             .where(Member.user_id == auth.user.id)
             .order_by((Organization.id == active).desc(), Member.created_at, Member.id)
             .limit(1)
@@ -221,7 +223,7 @@ async def get_organization_detail(db: AsyncSession, ctx: OrgContext) -> Organiza
         return (
             select(func.count())
             .select_from(model)
-            .where(model.organization_id == org_id, *where)
+            .where(owned_by(model, org_id), *where)
             .scalar_subquery()
         )
 
@@ -358,18 +360,6 @@ async def remove_logo(db: AsyncSession, ctx: OrgContext) -> LogoChange:
     return LogoChange(organization, None, old_key)
 
 
-async def discard_files(storage: Storage, keys: Iterable[str | None]) -> None:
-    """Delete stored files that no row refers to any more; failures are logged, not raised
-    (the rows are already gone, and an orphaned file harms no one)."""
-    for key in keys:
-        if not key:
-            continue
-        try:
-            await storage.delete(key)
-        except StorageError as exc:
-            log.warning("could not delete stored file %s: %s", key, exc)
-
-
 # Delete ---------------------------------------------------------------------------------
 
 
@@ -403,7 +393,7 @@ async def purge_organization(db: AsyncSession, ctx: OrgContext) -> DeletedOrgani
         (
             await db.scalars(
                 select(Applicant.resume_key).where(
-                    Applicant.organization_id == organization.id,
+                    owned_by(Applicant, organization.id),
                     Applicant.resume_key.is_not(None),
                 )
             )

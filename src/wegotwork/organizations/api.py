@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request, UploadFile
+from fastapi import APIRouter, BackgroundTasks, Form, Request, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
 from wegotwork.auth.deps import CurrentAuth, reissue_after_change
@@ -26,15 +26,15 @@ from wegotwork.organizations.schemas import (
     OrganizationUpdate,
 )
 from wegotwork.schemas import error_responses
-from wegotwork.tenancy.context import OrgContext
-from wegotwork.tenancy.deps import require
-from wegotwork.tenancy.permissions import Permission
+from wegotwork.storage.cleanup import commit_or_discard, discard_files
+from wegotwork.tenancy.guard import (
+    CanDeleteOrganization,
+    CanManageMembers,
+    CanUpdateOrganization,
+    CanViewOrganization,
+)
 
 router = APIRouter(prefix="/api/v1/organizations", tags=["organizations"])
-
-# Every organization route resolves the caller's membership first (404 to outsiders); the
-# action then checks the permission it needs (403 to a role without it).
-Member = Annotated[OrgContext, Depends(require(Permission.VIEW_ORGANIZATION))]
 
 
 @router.get("", response_model=OrganizationListEnvelope, responses=error_responses(401))
@@ -82,7 +82,7 @@ async def create_organization(
     responses=error_responses(401, 404),
 )
 async def get_organization(
-    ctx: Member, db: DbSession, settings: SettingsDep
+    ctx: CanViewOrganization, db: DbSession, settings: SettingsDep
 ) -> OrganizationDetailEnvelope:
     """The organization, my role in it, and counts of members, jobs and applicants."""
     detail = await actions.get_organization_detail(db, ctx)
@@ -104,7 +104,7 @@ async def get_organization(
     responses=error_responses(401, 403, 404, 409),
 )
 async def update_organization(
-    data: OrganizationUpdate, ctx: Member, db: DbSession, settings: SettingsDep
+    data: OrganizationUpdate, ctx: CanUpdateOrganization, db: DbSession, settings: SettingsDep
 ) -> OrganizationEnvelope:
     """Change name, slug, description or website (admin or owner). `null` or `""` clears the
     description or website. Changing the slug changes the public careers URL."""
@@ -119,12 +119,12 @@ async def update_organization(
     responses=error_responses(401, 403, 404),
 )
 async def delete_organization(
-    ctx: Member, db: DbSession, services: ServicesDep, background: BackgroundTasks
+    ctx: CanDeleteOrganization, db: DbSession, services: ServicesDep, background: BackgroundTasks
 ) -> MessageEnvelope:
     """Delete the organization with everything in it, stored files included (owner only)."""
     deleted = await actions.delete_organization(db, ctx)
     await db.commit()
-    background.add_task(actions.discard_files, services.storage, deleted.file_keys)
+    background.add_task(discard_files, services.storage, deleted.file_keys)
     return MessageEnvelope(message=f"{deleted.organization.name} was deleted")
 
 
@@ -134,7 +134,7 @@ async def delete_organization(
     responses=error_responses(401, 404),
 )
 async def activate_organization(
-    request: Request, ctx: Member, db: DbSession, settings: SettingsDep
+    request: Request, ctx: CanViewOrganization, db: DbSession, settings: SettingsDep
 ) -> OrganizationEnvelope:
     """Make this organization my session's active organization."""
     organization = await actions.set_active_organization(db, ctx)
@@ -158,7 +158,7 @@ class LogoUpload(BaseModel):
     responses=error_responses(401, 403, 404, 413, 415, 503),
 )
 async def upload_logo(
-    ctx: Member,
+    ctx: CanUpdateOrganization,
     db: DbSession,
     services: ServicesDep,
     background: BackgroundTasks,
@@ -168,12 +168,8 @@ async def upload_logo(
     The image type is judged by its content; SVG is not accepted."""
     content = await upload.logo.read(rules.LOGO_MAX_BYTES + 1)
     change = await actions.replace_logo(db, ctx, services.storage, content)
-    try:
-        await db.commit()
-    except BaseException:
-        await actions.discard_files(services.storage, [change.new_key])
-        raise
-    background.add_task(actions.discard_files, services.storage, [change.old_key])
+    await commit_or_discard(db, services.storage, [change.new_key])
+    background.add_task(discard_files, services.storage, [change.old_key])
     return OrganizationEnvelope(
         organization=OrganizationOut.of(change.organization, services.settings.base_url)
     )
@@ -185,12 +181,12 @@ async def upload_logo(
     responses=error_responses(401, 403, 404),
 )
 async def delete_logo(
-    ctx: Member, db: DbSession, services: ServicesDep, background: BackgroundTasks
+    ctx: CanUpdateOrganization, db: DbSession, services: ServicesDep, background: BackgroundTasks
 ) -> OrganizationEnvelope:
     """Remove the logo (admin or owner)."""
     change = await actions.remove_logo(db, ctx)
     await db.commit()
-    background.add_task(actions.discard_files, services.storage, [change.old_key])
+    background.add_task(discard_files, services.storage, [change.old_key])
     return OrganizationEnvelope(
         organization=OrganizationOut.of(change.organization, services.settings.base_url)
     )
@@ -204,7 +200,7 @@ async def delete_logo(
     response_model=MemberListEnvelope,
     responses=error_responses(401, 404),
 )
-async def list_members(ctx: Member, db: DbSession) -> MemberListEnvelope:
+async def list_members(ctx: CanViewOrganization, db: DbSession) -> MemberListEnvelope:
     """Everyone in the organization, with role and the date they joined (`createdAt`)."""
     found = await members.list_members(db, ctx)
     return MemberListEnvelope(members=[MemberOut.of(member) for member in found])
@@ -216,7 +212,7 @@ async def list_members(ctx: Member, db: DbSession) -> MemberListEnvelope:
     responses=error_responses(401, 403, 404, 409),
 )
 async def change_member_role(
-    memberId: str, data: MemberRoleUpdate, ctx: Member, db: DbSession
+    memberId: str, data: MemberRoleUpdate, ctx: CanManageMembers, db: DbSession
 ) -> MemberEnvelope:
     """Change a member's role (admin or owner; only owners make or unmake owners). 409 when
     it would leave the organization without an owner."""
@@ -230,7 +226,7 @@ async def change_member_role(
     response_model=MessageEnvelope,
     responses=error_responses(401, 403, 404, 409),
 )
-async def remove_member(memberId: str, ctx: Member, db: DbSession) -> MessageEnvelope:
+async def remove_member(memberId: str, ctx: CanManageMembers, db: DbSession) -> MessageEnvelope:
     """Remove a member (admin or owner; only owners remove owners; never the last owner)."""
     member = await members.remove_member(db, ctx, memberId)
     await db.commit()
@@ -242,7 +238,7 @@ async def remove_member(memberId: str, ctx: Member, db: DbSession) -> MessageEnv
     response_model=MessageEnvelope,
     responses=error_responses(401, 404, 409),
 )
-async def leave_organization(ctx: Member, db: DbSession) -> MessageEnvelope:
+async def leave_organization(ctx: CanViewOrganization, db: DbSession) -> MessageEnvelope:
     """Leave the organization. 409 for its last owner."""
     await members.leave_organization(db, ctx)
     await db.commit()

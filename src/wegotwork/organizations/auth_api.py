@@ -11,16 +11,16 @@ the cookie cache. Where we deliberately differ from Better Auth, the README says
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from starlette.background import BackgroundTask
 
 from wegotwork.auth import body
-from wegotwork.auth.api import json_response, require_session, trusted_origins
 from wegotwork.auth.deps import reissue_after_change, resolve_auth
 from wegotwork.auth.errors import AuthError
+from wegotwork.auth.respond import json_response, require_session, trusted_origins
 from wegotwork.auth.sessions import AuthContext
 from wegotwork.deps import DbSession, ServicesDep
 from wegotwork.errors import Forbidden
@@ -43,12 +43,12 @@ from wegotwork.organizations.auth_schemas import (
     UpdateOrganization,
 )
 from wegotwork.organizations.auth_wire import (
+    asked_member,
     body_doc,
     checked,
     error,
     invitation_json,
     member_json,
-    membership,
     organization_json,
     parse_role,
     permission_of,
@@ -61,7 +61,11 @@ from wegotwork.organizations.auth_wire import (
 from wegotwork.organizations.rules import logo_url
 from wegotwork.organizations.schemas import OrganizationCreate, OrganizationUpdate
 from wegotwork.schemas import auth_error_responses
+from wegotwork.storage.cleanup import discard_files
 from wegotwork.tenancy.context import OrgContext
+from wegotwork.tenancy.guard import member_context, named_or_active
+
+Q = TypeVar("Q", ListMembersQuery, ActiveMemberRoleQuery)
 
 router = APIRouter(
     prefix="/api/auth/organization", tags=["auth: organizations"], responses=auth_error_responses()
@@ -88,18 +92,18 @@ def _no_logo_url(value: str | None, where: str) -> None:
 async def create_organization(request: Request, db: DbSession, services: ServicesDep) -> Response:
     """Create an organization; the caller becomes its owner and (unless
     ``keepCurrentActiveOrganization``) it becomes the session's active organization."""
-    data = await body.parse(request, CreateOrganization, trusted_origins(services))
-    wanted = checked(OrganizationCreate, {"name": data.name, "slug": data.slug})
-    _no_logo_url(data.logo, "body")
     auth = await resolve_auth(request, db)
     if auth is None:
         return Response(status_code=401)
+    data = await body.parse(request, CreateOrganization, trusted_origins(services))
+    wanted = checked(OrganizationCreate, {"name": data.name, "slug": data.slug})
+    _no_logo_url(data.logo, "body")
     activate = not data.keep_current_active_organization
     with wire_errors():
         organization = await actions.create_organization(
             db, auth, wanted, activate=activate, metadata=data.metadata
         )
-    ctx = await membership(db, auth, organization.id)
+    ctx = await member_context(db, auth, organization_id=organization.id)
     assert ctx is not None
     if activate:
         await reissue_after_change(request, db, auth.session.id)
@@ -113,8 +117,8 @@ async def create_organization(request: Request, db: DbSession, services: Service
 async def check_slug(request: Request, db: DbSession, services: ServicesDep) -> Response:
     """``{"status": true}`` when the slug can be used; taken → 400
     ``ORGANIZATION_SLUG_ALREADY_TAKEN``, against our slug rules → 400 ``VALIDATION_ERROR``."""
-    data = await body.parse(request, CheckSlug, trusted_origins(services))
     await require_session(request, db)
+    data = await body.parse(request, CheckSlug, trusted_origins(services))
     check = await actions.check_slug(db, data.slug)
     if check.taken:
         raise error("ORGANIZATION_SLUG_ALREADY_TAKEN")
@@ -126,6 +130,9 @@ async def check_slug(request: Request, db: DbSession, services: ServicesDep) -> 
 @router.post("/update", openapi_extra=body_doc(UpdateOrganization))
 async def update_organization(request: Request, db: DbSession, services: ServicesDep) -> Response:
     """Change name, slug or metadata (admin or owner); ``logo: null`` removes the logo."""
+    auth = await resolve_auth(request, db)
+    if auth is None:
+        raise AuthError("", "User not found", status=401)
     data = await body.parse(request, UpdateOrganization, trusted_origins(services))
     given = data.data.model_fields_set
     wanted = checked(
@@ -133,15 +140,13 @@ async def update_organization(request: Request, db: DbSession, services: Service
         {field: getattr(data.data, field) for field in ("name", "slug") if field in given},
         where="body.data",
     )
-    auth = await resolve_auth(request, db)
-    if auth is None:
-        raise AuthError("", "User not found", status=401)
-    organization_id = data.organization_id or auth.active_organization_id
-    if not organization_id:
-        raise error("ORGANIZATION_NOT_FOUND")
-    ctx = await membership(db, auth, organization_id)
-    if ctx is None:
-        raise error("USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION")
+    ctx = await asked_member(
+        db,
+        auth,
+        data.organization_id,
+        unnamed=error("ORGANIZATION_NOT_FOUND"),
+        outsider=error("USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION"),
+    )
     base_url = services.settings.base_url
     logo = data.data.logo
     if logo is not None and logo not in {
@@ -165,20 +170,21 @@ async def update_organization(request: Request, db: DbSession, services: Service
 def _discarding(response: Response, services: ServicesDep, keys: list[str | None]) -> Response:
     """Delete stored files after the response (the commit that orphaned them succeeded)."""
     if any(keys):
-        response.background = BackgroundTask(actions.discard_files, services.storage, keys)
+        response.background = BackgroundTask(discard_files, services.storage, keys)
     return response
 
 
 @router.post("/delete", openapi_extra=body_doc(DeleteOrganization), responses=EMPTY_401)
 async def delete_organization(request: Request, db: DbSession, services: ServicesDep) -> Response:
     """Delete the organization with everything in it (owner only); answers the deleted one."""
-    data = await body.parse(request, DeleteOrganization, trusted_origins(services))
     auth = await resolve_auth(request, db)
     if auth is None:
         return Response(status_code=401)
-    ctx = await membership(db, auth, data.organization_id)
-    if ctx is None:
-        raise error("USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION")
+    data = await body.parse(request, DeleteOrganization, trusted_origins(services))
+    not_a_member = error("USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION")
+    ctx = await asked_member(
+        db, auth, data.organization_id, unnamed=not_a_member, outsider=not_a_member, active=False
+    )
     was_active = auth.active_organization_id == ctx.organization.id
     with wire_errors():
         deleted = await actions.delete_organization(db, ctx)
@@ -198,14 +204,14 @@ async def list_organizations(request: Request, db: DbSession, services: Services
     return json_response([organization_json(item.organization, base_url) for item in mine])
 
 
-@router.post("/set-active", openapi_extra=body_doc(SetActiveOrganization))
+@router.post("/set-active", openapi_extra=body_doc(SetActiveOrganization, required=False))
 async def set_active(request: Request, db: DbSession, services: ServicesDep) -> Response:
     """Make an organization (by id or slug) the session's active one and re-issue the session
     cookies; ``organizationId: null`` clears it; neither given answers the current one."""
+    auth = await require_session(request, db)
     data = await body.parse(
         request, SetActiveOrganization, trusted_origins(services), optional=True
     )
-    auth = await require_session(request, db)
     if "organization_id" in data.model_fields_set and data.organization_id is None:
         if auth.active_organization_id:
             await actions.clear_active_organization(db, auth)
@@ -217,7 +223,7 @@ async def set_active(request: Request, db: DbSession, services: ServicesDep) -> 
         organization_id = auth.active_organization_id
         if not organization_id:
             return json_response(None)
-    ctx = await membership(db, auth, organization_id, slug)
+    ctx = await member_context(db, auth, organization_id=organization_id, slug=slug)
     if ctx is None:
         await _forget_active(request, db, auth, organization_id)
         raise error("USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION", status=403)
@@ -240,16 +246,14 @@ async def _forget_active(
 
 
 async def _asked_organization(
-    request: Request, db: DbSession, query: FullOrganizationQuery
+    request: Request, db: DbSession, auth: AuthContext, query: FullOrganizationQuery
 ) -> OrgContext | None:
     """The caller's membership of the organization a read asks for (by slug, else id, else
     the active one); None when none is asked for or active; 403 when not a member."""
-    auth = await require_session(request, db)
-    slug = query.organization_slug
-    organization_id = None if slug else query.organization_id or auth.active_organization_id
+    organization_id, slug = named_or_active(auth, query.organization_id, query.organization_slug)
     if not organization_id and not slug:
         return None
-    ctx = await membership(db, auth, organization_id, slug)
+    ctx = await member_context(db, auth, organization_id=organization_id, slug=slug)
     if ctx is None:
         await _forget_active(request, db, auth, organization_id)
         raise error("USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION", status=403)
@@ -259,8 +263,9 @@ async def _asked_organization(
 @router.get("/get-organization", openapi_extra=query_doc(FullOrganizationQuery))
 async def get_organization(request: Request, db: DbSession, services: ServicesDep) -> Response:
     """The organization (default: the active one), or ``null`` when none is asked for."""
+    auth = await require_session(request, db)
     query = query_of(request.query_params, FullOrganizationQuery)
-    ctx = await _asked_organization(request, db, query)
+    ctx = await _asked_organization(request, db, auth, query)
     if ctx is None:
         return json_response(None)
     return json_response(organization_json(ctx.organization, services.settings.base_url))
@@ -270,8 +275,9 @@ async def get_organization(request: Request, db: DbSession, services: ServicesDe
 async def get_full_organization(request: Request, db: DbSession, services: ServicesDep) -> Response:
     """The organization (default: the active one) with its members and, for those who may
     invite, its invitations; ``null`` when no organization is asked for or active."""
+    auth = await require_session(request, db)
     query = query_of(request.query_params, FullOrganizationQuery)
-    ctx = await _asked_organization(request, db, query)
+    ctx = await _asked_organization(request, db, auth, query)
     if ctx is None:
         return json_response(None)
     found = await members.list_members(db, ctx)
@@ -344,18 +350,26 @@ def _page(found: list[Member], query: ListMembersQuery, values: list[str]) -> li
     return found
 
 
+async def _member_by_query(request: Request, db: DbSession, model: type[Q]) -> tuple[Q, OrgContext]:
+    """The session, then the query string, then the caller's membership of the organization it
+    names (by slug, else id, else the active one)."""
+    auth = await require_session(request, db)
+    query: Q = query_of(request.query_params, model)
+    ctx = await asked_member(
+        db,
+        auth,
+        query.organization_id,
+        query.organization_slug,
+        unnamed=error("NO_ACTIVE_ORGANIZATION"),
+        outsider=error("YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION"),
+    )
+    return query, ctx
+
+
 @router.get("/list-members", openapi_extra=query_doc(ListMembersQuery))
 async def list_members(request: Request, db: DbSession) -> Response:
     """``{"members": [...], "total": n}`` of the organization (default: the active one)."""
-    query = query_of(request.query_params, ListMembersQuery)
-    auth = await require_session(request, db)
-    slug = query.organization_slug
-    organization_id = None if slug else query.organization_id or auth.active_organization_id
-    if not organization_id and not slug:
-        raise error("NO_ACTIVE_ORGANIZATION")
-    ctx = await membership(db, auth, organization_id, slug)
-    if ctx is None:
-        raise error("YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION")
+    query, ctx = await _member_by_query(request, db, ListMembersQuery)
     values = [
         part
         for item in request.query_params.getlist("filterValue")
@@ -375,26 +389,20 @@ async def list_members(request: Request, db: DbSession) -> Response:
 async def get_active_member(request: Request, db: DbSession) -> Response:
     """The caller's membership of the active organization, with their user."""
     auth = await require_session(request, db)
-    if not auth.active_organization_id:
-        raise error("NO_ACTIVE_ORGANIZATION")
-    ctx = await membership(db, auth, auth.active_organization_id)
-    if ctx is None:
-        raise error("MEMBER_NOT_FOUND")
+    ctx = await asked_member(
+        db,
+        auth,
+        None,
+        unnamed=error("NO_ACTIVE_ORGANIZATION"),
+        outsider=error("MEMBER_NOT_FOUND"),
+    )
     return json_response(member_json(ctx.member, ctx.user))
 
 
 @router.get("/get-active-member-role", openapi_extra=query_doc(ActiveMemberRoleQuery))
 async def get_active_member_role(request: Request, db: DbSession) -> Response:
     """``{"role": ...}`` of the caller (or of ``userId``) in the organization."""
-    query = query_of(request.query_params, ActiveMemberRoleQuery)
-    auth = await require_session(request, db)
-    slug = query.organization_slug
-    organization_id = None if slug else query.organization_id or auth.active_organization_id
-    if not organization_id and not slug:
-        raise error("NO_ACTIVE_ORGANIZATION")
-    ctx = await membership(db, auth, organization_id, slug)
-    if ctx is None:
-        raise error("YOU_ARE_NOT_A_MEMBER_OF_THIS_ORGANIZATION")
+    query, ctx = await _member_by_query(request, db, ActiveMemberRoleQuery)
     if not query.user_id or query.user_id == ctx.user.id:
         return json_response({"role": ctx.role.value})
     found = await members.list_members(db, ctx)
@@ -404,19 +412,28 @@ async def get_active_member_role(request: Request, db: DbSession) -> Response:
     return json_response({"role": other.role.value})
 
 
+async def _member_changes_in(
+    db: DbSession, auth: AuthContext, organization_id: str | None
+) -> OrgContext:
+    """The caller's membership of the organization whose members a request changes (the
+    active one unless named), in Better Auth's words for "none" and "not a member"."""
+    return await asked_member(
+        db,
+        auth,
+        organization_id,
+        unnamed=error("NO_ACTIVE_ORGANIZATION"),
+        outsider=error("MEMBER_NOT_FOUND"),
+    )
+
+
 @router.post("/update-member-role", openapi_extra=body_doc(UpdateMemberRole))
 async def update_member_role(request: Request, db: DbSession, services: ServicesDep) -> Response:
     """Give a member another role (admin or owner; only owners make or unmake owners)."""
-    data = await body.parse(request, UpdateMemberRole, trusted_origins(services))
     auth = await require_session(request, db)
+    data = await body.parse(request, UpdateMemberRole, trusted_origins(services))
     if not role_names(data.role):
         raise error("ROLE_NOT_FOUND")
-    organization_id = data.organization_id or auth.active_organization_id
-    if not organization_id:
-        raise error("NO_ACTIVE_ORGANIZATION")
-    ctx = await membership(db, auth, organization_id)
-    if ctx is None:
-        raise error("MEMBER_NOT_FOUND")
+    ctx = await _member_changes_in(db, auth, data.organization_id)
     role = parse_role(data.role)
     if role is None:
         raise role_not_found(data.role)
@@ -429,14 +446,9 @@ async def update_member_role(request: Request, db: DbSession, services: Services
 @router.post("/remove-member", openapi_extra=body_doc(RemoveMember))
 async def remove_member(request: Request, db: DbSession, services: ServicesDep) -> Response:
     """Remove a member, by member id or email (admin or owner; only owners remove owners)."""
-    data = await body.parse(request, RemoveMember, trusted_origins(services))
     auth = await require_session(request, db)
-    organization_id = data.organization_id or auth.active_organization_id
-    if not organization_id:
-        raise error("NO_ACTIVE_ORGANIZATION")
-    ctx = await membership(db, auth, organization_id)
-    if ctx is None:
-        raise error("MEMBER_NOT_FOUND")
+    data = await body.parse(request, RemoveMember, trusted_origins(services))
+    ctx = await _member_changes_in(db, auth, data.organization_id)
     target = data.member_id_or_email
     if "@" in target:
         found = await members.list_members(db, ctx)
@@ -457,11 +469,16 @@ async def remove_member(request: Request, db: DbSession, services: ServicesDep) 
 @router.post("/leave", openapi_extra=body_doc(LeaveOrganization))
 async def leave(request: Request, db: DbSession, services: ServicesDep) -> Response:
     """Leave the organization (never as its last owner); answers the membership that ended."""
-    data = await body.parse(request, LeaveOrganization, trusted_origins(services))
     auth = await require_session(request, db)
-    ctx = await membership(db, auth, data.organization_id)
-    if ctx is None:
-        raise error("MEMBER_NOT_FOUND")
+    data = await body.parse(request, LeaveOrganization, trusted_origins(services))
+    ctx = await asked_member(
+        db,
+        auth,
+        data.organization_id,
+        unnamed=error("MEMBER_NOT_FOUND"),
+        outsider=error("MEMBER_NOT_FOUND"),
+        active=False,
+    )
     was_active = auth.active_organization_id == ctx.organization.id
     with wire_errors():
         member = await members.leave_organization(db, ctx)
@@ -475,14 +492,15 @@ async def leave(request: Request, db: DbSession, services: ServicesDep) -> Respo
 async def has_permission(request: Request, db: DbSession, services: ServicesDep) -> Response:
     """``{"error": null, "success": bool}``: whether the caller's role grants every action
     asked (Better Auth's names, such as ``member: ["update"]``, or ours)."""
-    data = await body.parse(request, HasPermission, trusted_origins(services))
     auth = await require_session(request, db)
-    organization_id = data.organization_id or auth.active_organization_id
-    if not organization_id:
-        raise error("NO_ACTIVE_ORGANIZATION")
-    ctx = await membership(db, auth, organization_id)
-    if ctx is None:
-        raise error("USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION", status=401)
+    data = await body.parse(request, HasPermission, trusted_origins(services))
+    ctx = await asked_member(
+        db,
+        auth,
+        data.organization_id,
+        unnamed=error("NO_ACTIVE_ORGANIZATION"),
+        outsider=error("USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION", status=401),
+    )
     permissions = [
         permission_of(resource, action)
         for resource, asked in data.asked.items()

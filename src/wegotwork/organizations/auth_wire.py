@@ -15,14 +15,16 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from wegotwork import schemas
 from wegotwork.auth import body
 from wegotwork.auth.errors import AuthError
 from wegotwork.auth.sessions import AuthContext
 from wegotwork.auth.wire import Json, iso
-from wegotwork.errors import DomainError, NotFound
+from wegotwork.errors import DomainError
 from wegotwork.models import Invitation, Member, Organization, Role, User
 from wegotwork.organizations.rules import decode_metadata, logo_url
-from wegotwork.tenancy.context import OrgContext, load_context
+from wegotwork.tenancy.context import OrgContext
+from wegotwork.tenancy.guard import member_context, named_or_active
 from wegotwork.tenancy.permissions import Permission
 
 # code: (status, message), as Better Auth 1.7 answers them.
@@ -156,29 +158,35 @@ def query_of(request_query: Mapping[str, str], model: type[BaseModel]) -> Any:
 # Who is asking, in which organization ---------------------------------------------------
 
 
-async def membership(
-    db: AsyncSession, auth: AuthContext, organization_id: str | None = None, slug: str | None = None
-) -> OrgContext | None:
-    """The caller's membership of the organization, or None when they are not a member (or it
-    does not exist: the two are never told apart).
+async def asked_member(
+    db: AsyncSession,
+    auth: AuthContext,
+    organization_id: str | None,
+    slug: str | None = None,
+    *,
+    unnamed: AuthError,
+    outsider: AuthError,
+    active: bool = True,
+) -> OrgContext:
+    """The caller's context in the organization a Better Auth request names (with ``active``,
+    the session's active one when it names none); ``unnamed`` when there is none, ``outsider``
+    when the caller is not a member.
 
     A deliberate difference from Better Auth, which answers an unknown (or deleted)
     organization with 400 ORGANIZATION_NOT_FOUND and one you are not a member of with 403:
     that tells an outsider which ids and slugs exist. Ours answer both as "not a member"
     (see the README's compatibility table).
     """
+    if active:
+        organization_id, slug = named_or_active(auth, organization_id, slug)
+    elif organization_id:
+        slug = None
     if not organization_id and not slug:
-        return None
-    try:
-        return await load_context(
-            db,
-            auth.user,
-            organization_id=organization_id or None,
-            slug=None if organization_id else slug,
-            session=auth.session,
-        )
-    except NotFound:
-        return None
+        raise unnamed
+    ctx = await member_context(db, auth, organization_id=organization_id, slug=slug)
+    if ctx is None:
+        raise outsider
+    return ctx
 
 
 # Roles and permissions ------------------------------------------------------------------
@@ -303,10 +311,9 @@ def invitation_json(invitation: Invitation) -> Json:
 # OpenAPI --------------------------------------------------------------------------------
 
 
-def body_doc(model: type[BaseModel]) -> dict[str, Any]:
+def body_doc(model: type[BaseModel], *, required: bool = True) -> dict[str, Any]:
     """OpenAPI for a JSON body read by ``auth.body`` (FastAPI cannot see it)."""
-    schema = model.model_json_schema(by_alias=True)
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+    return schemas.body_doc(model, required=required)
 
 
 def query_doc(model: type[BaseModel]) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from wegotwork.organizations import rules
 from wegotwork.organizations.actions import forget_active_for
 from wegotwork.tenancy.context import ORGANIZATION_NOT_FOUND, OrgContext
 from wegotwork.tenancy.permissions import Permission
-from wegotwork.tenancy.scoping import scoped
+from wegotwork.tenancy.scoping import in_context, scoped
 
 MEMBER_NOT_FOUND = "Member does not exist"
 
@@ -46,7 +46,7 @@ async def _lock(db: AsyncSession, ctx: OrgContext) -> tuple[int, Role]:
     owners = await db.scalar(
         select(func.count())
         .select_from(Member)
-        .where(Member.organization_id == ctx.organization.id, Member.role == Role.OWNER)
+        .where(in_context(Member, ctx), Member.role == Role.OWNER)
     )
     role = await db.scalar(select(Member.role).where(Member.id == ctx.member.id))
     if role is None:

@@ -19,37 +19,24 @@ from wegotwork.organizations.schemas import (
     DeleteConfirmation,
     OrganizationUpdate,
 )
+from wegotwork.storage.cleanup import commit_or_discard, discard_files
 from wegotwork.tenancy.context import OrgContext
-from wegotwork.tenancy.deps import require_by_slug
+from wegotwork.tenancy.guard import SLUG, PageCanDeleteOrganization, require
 from wegotwork.tenancy.permissions import Permission
 from wegotwork.web.dashboard import render_dashboard
-from wegotwork.web.forms import errors_from_domain, parse_form
+from wegotwork.web.forms import errors_from_domain, parse_form, redirect
 
 router = APIRouter(include_in_schema=False)
 
-Viewer = Annotated[OrgContext, Depends(require_by_slug(Permission.VIEW_ORGANIZATION))]
-Editor = Annotated[OrgContext, Depends(require_by_slug(Permission.UPDATE_ORGANIZATION))]
-
-
-def redirect(
-    services: Services,
-    url: str,
-    message: str | None = None,
-    kind: str = "success",
-    background: BackgroundTask | None = None,
-) -> RedirectResponse:
-    """POST-redirect-GET: a 303 to ``url``, with a flash message for the next page."""
-    response = RedirectResponse(url, status_code=303, background=background)
-    if message:
-        services.templates.flash(response, message, kind)
-    return response
+Viewer = Annotated[OrgContext, Depends(require(Permission.VIEW_ORGANIZATION, via=SLUG))]
+Editor = Annotated[OrgContext, Depends(require(Permission.UPDATE_ORGANIZATION, via=SLUG))]
 
 
 def discard_later(services: Services, keys: list[str | None]) -> BackgroundTask | None:
     """Delete stored files after the response, once the commit has succeeded."""
     if not any(keys):
         return None
-    return BackgroundTask(actions.discard_files, services.storage, keys)
+    return BackgroundTask(discard_files, services.storage, keys)
 
 
 # Where the dashboard opens --------------------------------------------------------------
@@ -252,11 +239,7 @@ async def upload_logo(
         return await _render_settings(
             request, services, db, ctx, logo_errors=[exc.message], status_code=exc.status
         )
-    try:
-        await db.commit()
-    except BaseException:
-        await actions.discard_files(services.storage, [change.new_key])
-        raise
+    await commit_or_discard(db, services.storage, [change.new_key])
     return redirect(
         services,
         f"/dashboard/{ctx.organization.slug}/settings",
@@ -279,7 +262,7 @@ async def remove_logo(ctx: Editor, db: DbSession, services: ServicesDep) -> Resp
 
 @router.post("/dashboard/{slug}/settings/delete")
 async def delete_organization(
-    request: Request, ctx: Editor, db: DbSession, services: ServicesDep
+    request: Request, ctx: PageCanDeleteOrganization, db: DbSession, services: ServicesDep
 ) -> Response:
     form = await parse_form(request, DeleteConfirmation)
     typed = form.data.confirm.strip() if form.data else ""

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from wegotwork.models import Member, Organization, Role
 from wegotwork.organizations import rules
-from wegotwork.schemas import CamelModel, InputModel
+from wegotwork.schemas import CamelModel, InputModel, visible_text
 
 
 def _name(value: str | None) -> str:
@@ -38,8 +39,15 @@ def _slug(value: str | None) -> str:
 class OrganizationCreate(InputModel):
     """A new organization. Without a slug, one is suggested from the name."""
 
-    name: str
-    slug: str | None = None
+    name: str = Field(json_schema_extra=visible_text(rules.NAME_MIN, rules.NAME_MAX))
+    # Empty asks for a suggested one; the server trims and lower-cases what it is given.
+    slug: str | None = Field(
+        None,
+        json_schema_extra={
+            "pattern": "^(?:[a-z0-9]+(?:-[a-z0-9]+)*)?$",
+            "maxLength": rules.SLUG_MAX,
+        },
+    )
 
     @field_validator("name")
     @classmethod
@@ -57,8 +65,17 @@ class OrganizationCreate(InputModel):
 class OrganizationUpdate(InputModel):
     """A partial update: only the fields given change; an empty description or website clears it."""
 
-    name: str | None = None
-    slug: str | None = None
+    name: str | SkipJsonSchema[None] = Field(
+        None, json_schema_extra=visible_text(rules.NAME_MIN, rules.NAME_MAX)
+    )
+    slug: str | SkipJsonSchema[None] = Field(
+        None,
+        json_schema_extra={
+            "pattern": rules.SLUG_PATTERN.pattern,
+            "minLength": rules.SLUG_MIN,
+            "maxLength": rules.SLUG_MAX,
+        },
+    )
     description: str | None = None
     website: str | None = None
 

@@ -16,12 +16,12 @@ from wegotwork.invitations.actions import invitation_url
 from wegotwork.invitations.schemas import InvitationCreate
 from wegotwork.models import Invitation, Member, Role
 from wegotwork.organizations import members, rules
-from wegotwork.organizations.pages import Viewer, redirect
 from wegotwork.organizations.schemas import MemberRoleUpdate
 from wegotwork.tenancy.context import OrgContext
+from wegotwork.tenancy.guard import PageCanManageInvitations, PageCanViewOrganization
 from wegotwork.tenancy.permissions import Permission
 from wegotwork.web.dashboard import render_dashboard
-from wegotwork.web.forms import errors_from_domain, parse_form
+from wegotwork.web.forms import errors_from_domain, parse_form, redirect
 
 router = APIRouter(include_in_schema=False)
 
@@ -129,13 +129,19 @@ def _team_url(ctx: OrgContext) -> str:
 
 
 @router.get("/dashboard/{slug}/team", response_class=HTMLResponse)
-async def team(request: Request, ctx: Viewer, db: DbSession, services: ServicesDep) -> Response:
+async def team(
+    request: Request, ctx: PageCanViewOrganization, db: DbSession, services: ServicesDep
+) -> Response:
     return await render_team(request, services, db, ctx)
 
 
 @router.post("/dashboard/{slug}/team/members/{memberId}/role")
 async def change_role(
-    request: Request, memberId: str, ctx: Viewer, db: DbSession, services: ServicesDep
+    request: Request,
+    memberId: str,
+    ctx: PageCanViewOrganization,
+    db: DbSession,
+    services: ServicesDep,
 ) -> Response:
     form = await parse_form(request, MemberRoleUpdate)
     if form.data is None:
@@ -151,7 +157,7 @@ async def change_role(
 
 @router.post("/dashboard/{slug}/team/members/{memberId}/remove")
 async def remove_member(
-    memberId: str, ctx: Viewer, db: DbSession, services: ServicesDep
+    memberId: str, ctx: PageCanViewOrganization, db: DbSession, services: ServicesDep
 ) -> Response:
     try:
         member = await members.remove_member(db, ctx, memberId)
@@ -166,7 +172,7 @@ async def remove_member(
 
 
 @router.post("/dashboard/{slug}/team/leave")
-async def leave(ctx: Viewer, db: DbSession, services: ServicesDep) -> Response:
+async def leave(ctx: PageCanViewOrganization, db: DbSession, services: ServicesDep) -> Response:
     try:
         await members.leave_organization(db, ctx)
     except DomainError as exc:
@@ -177,7 +183,11 @@ async def leave(ctx: Viewer, db: DbSession, services: ServicesDep) -> Response:
 
 @router.post("/dashboard/{slug}/team/invitations")
 async def invite(
-    request: Request, ctx: Viewer, db: DbSession, services: ServicesDep, settings: SettingsDep
+    request: Request,
+    ctx: PageCanManageInvitations,
+    db: DbSession,
+    services: ServicesDep,
+    settings: SettingsDep,
 ) -> Response:
     form = await parse_form(request, InvitationCreate)
     if form.data is None:
@@ -210,7 +220,11 @@ async def invite(
 
 @router.post("/dashboard/{slug}/team/invitations/{invitationId}/resend")
 async def resend(
-    invitationId: str, ctx: Viewer, db: DbSession, services: ServicesDep, settings: SettingsDep
+    invitationId: str,
+    ctx: PageCanViewOrganization,
+    db: DbSession,
+    services: ServicesDep,
+    settings: SettingsDep,
 ) -> Response:
     try:
         invitation = await invitations.resend_invitation(
@@ -223,7 +237,9 @@ async def resend(
 
 
 @router.post("/dashboard/{slug}/team/invitations/{invitationId}/cancel")
-async def cancel(invitationId: str, ctx: Viewer, db: DbSession, services: ServicesDep) -> Response:
+async def cancel(
+    invitationId: str, ctx: PageCanViewOrganization, db: DbSession, services: ServicesDep
+) -> Response:
     try:
         invitation = await invitations.cancel_invitation(db, ctx, invitationId)
     except DomainError as exc:

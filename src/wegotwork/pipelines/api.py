@@ -7,9 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from wegotwork.auth.deps import CurrentAuth
 from wegotwork.deps import DbSession
-from wegotwork.models import Applicant, Job, Pipeline
 from wegotwork.pipelines import actions, queries
 from wegotwork.pipelines.schemas import (
     ActivityEnvelope,
@@ -24,28 +22,24 @@ from wegotwork.pipelines.schemas import (
     StageCountOut,
 )
 from wegotwork.schemas import Ok, error_responses
-from wegotwork.tenancy.context import OrgContext, load_context_for
-from wegotwork.tenancy.deps import require
+from wegotwork.tenancy.context import OrgContext
+from wegotwork.tenancy.guard import APPLICANT_ID, JOB_ID, PIPELINE_ID, require
 from wegotwork.tenancy.permissions import Permission
 
 router = APIRouter(prefix="/api/v1", tags=["pipelines"])
 
 Viewer = Annotated[OrgContext, Depends(require(Permission.VIEW_ORGANIZATION))]
 Manager = Annotated[OrgContext, Depends(require(Permission.MANAGE_PIPELINES))]
-
-
-async def _pipeline_context(
-    db: DbSession, auth: CurrentAuth, pipeline_id: str, permission: Permission
-) -> OrgContext:
-    return await load_context_for(
-        db,
-        auth.user,
-        Pipeline,
-        pipeline_id,
-        permission=permission,
-        message=queries.PIPELINE_NOT_FOUND,
-        session=auth.session,
-    )
+PipelineViewer = Annotated[
+    OrgContext, Depends(require(Permission.VIEW_ORGANIZATION, via=PIPELINE_ID))
+]
+PipelineManager = Annotated[
+    OrgContext, Depends(require(Permission.MANAGE_PIPELINES, via=PIPELINE_ID))
+]
+JobViewer = Annotated[OrgContext, Depends(require(Permission.VIEW_APPLICANTS, via=JOB_ID))]
+ApplicantViewer = Annotated[
+    OrgContext, Depends(require(Permission.VIEW_APPLICANTS, via=APPLICANT_ID))
+]
 
 
 @router.get(
@@ -85,8 +79,7 @@ async def create_pipeline(ctx: Manager, db: DbSession, body: PipelineCreate) -> 
     responses=error_responses(401, 404),
     summary="One pipeline with its stages",
 )
-async def get_pipeline(pipelineId: str, auth: CurrentAuth, db: DbSession) -> PipelineEnvelope:
-    ctx = await _pipeline_context(db, auth, pipelineId, Permission.VIEW_ORGANIZATION)
+async def get_pipeline(pipelineId: str, ctx: PipelineViewer, db: DbSession) -> PipelineEnvelope:
     return PipelineEnvelope(
         pipeline=PipelineOut.of(await queries.get_pipeline(db, ctx, pipelineId))
     )
@@ -99,11 +92,10 @@ async def get_pipeline(pipelineId: str, auth: CurrentAuth, db: DbSession) -> Pip
     summary="Rename, make default, or replace the stages of a pipeline",
 )
 async def update_pipeline(
-    pipelineId: str, body: PipelineUpdate, auth: CurrentAuth, db: DbSession
+    pipelineId: str, body: PipelineUpdate, ctx: PipelineManager, db: DbSession
 ) -> PipelineEnvelope:
     """``stages`` is the full new list (existing stages by ``id``). Removing a stage that holds
     applicants needs ``moveTo: {removedStageId: keptStageId}``, else 409."""
-    ctx = await _pipeline_context(db, auth, pipelineId, Permission.MANAGE_PIPELINES)
     change = actions.PipelineChange(
         name=body.name,
         is_default=body.is_default,
@@ -121,8 +113,7 @@ async def update_pipeline(
     responses=error_responses(401, 403, 404, 409),
     summary="Delete a pipeline no job uses (not the default, not the last)",
 )
-async def delete_pipeline(pipelineId: str, auth: CurrentAuth, db: DbSession) -> Ok:
-    ctx = await _pipeline_context(db, auth, pipelineId, Permission.MANAGE_PIPELINES)
+async def delete_pipeline(pipelineId: str, ctx: PipelineManager, db: DbSession) -> Ok:
     name = await actions.delete_pipeline(db, ctx, pipelineId)
     await db.commit()
     return Ok(message=f"Pipeline “{name}” deleted")
@@ -134,16 +125,7 @@ async def delete_pipeline(pipelineId: str, auth: CurrentAuth, db: DbSession) -> 
     responses=error_responses(401, 404),
     summary="The job's stages with the count of applicants in each",
 )
-async def job_pipeline(jobId: str, auth: CurrentAuth, db: DbSession) -> JobPipelineEnvelope:
-    ctx = await load_context_for(
-        db,
-        auth.user,
-        Job,
-        jobId,
-        permission=Permission.VIEW_APPLICANTS,
-        message=queries.JOB_NOT_FOUND,
-        session=auth.session,
-    )
+async def job_pipeline(jobId: str, ctx: JobViewer, db: DbSession) -> JobPipelineEnvelope:
     overview = await queries.job_pipeline(db, ctx, jobId)
     return JobPipelineEnvelope(
         pipeline=JobPipelineOut(
@@ -163,21 +145,12 @@ async def job_pipeline(jobId: str, auth: CurrentAuth, db: DbSession) -> JobPipel
 )
 async def applicant_activity(
     applicantId: str,
-    auth: CurrentAuth,
+    ctx: ApplicantViewer,
     db: DbSession,
     cursor: Annotated[
         str | None, Query(max_length=200, description="nextCursor of the previous page")
     ] = None,
 ) -> ActivityEnvelope:
-    ctx = await load_context_for(
-        db,
-        auth.user,
-        Applicant,
-        applicantId,
-        permission=Permission.VIEW_APPLICANTS,
-        message=queries.APPLICANT_NOT_FOUND,
-        session=auth.session,
-    )
     page = await queries.activity(db, ctx, applicantId, cursor=cursor)
     return ActivityEnvelope(
         activity=[ActivityOut.of(entry) for entry in page.entries], nextCursor=page.next_cursor

@@ -16,14 +16,14 @@ from wegotwork.errors import DomainError, Invalid
 from wegotwork.models import ApplicantStatus
 from wegotwork.pipelines import actions, queries, rules
 from wegotwork.tenancy.context import OrgContext
-from wegotwork.tenancy.deps import require_by_slug
+from wegotwork.tenancy.guard import SLUG, require
 from wegotwork.tenancy.permissions import Permission
 from wegotwork.web.dashboard import render_dashboard
 
 router = APIRouter(prefix="/dashboard/{slug}/pipelines", include_in_schema=False)
 
-Viewer = Annotated[OrgContext, Depends(require_by_slug(Permission.VIEW_ORGANIZATION))]
-Manager = Annotated[OrgContext, Depends(require_by_slug(Permission.MANAGE_PIPELINES))]
+Viewer = Annotated[OrgContext, Depends(require(Permission.VIEW_ORGANIZATION, via=SLUG))]
+Manager = Annotated[OrgContext, Depends(require(Permission.MANAGE_PIPELINES, via=SLUG))]
 
 
 def _text(form: Any, name: str) -> str:

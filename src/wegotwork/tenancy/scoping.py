@@ -1,4 +1,13 @@
-"""The one place that writes the organization filter: every scoped read goes through here."""
+"""The one place that writes the organization filter: every query of organization-owned rows
+goes through here (``tests/test_architecture.py`` fails on a hand-written
+``organization_id`` comparison anywhere outside ``tenancy/``, ``models/`` and ``migrations/``).
+
+- ``scoped(Model, ctx)``: ``SELECT`` of the context's rows; ``get_scoped`` for one row by id.
+- ``in_context(Model, ctx)``: the condition alone, for a join, a subquery, an update or a delete.
+- ``owned_by(Model, organization_id)``: the same for an organization known from a public
+  resource (a careers page, an application) rather than from a signed-in member.
+- ``joins_organization(Model)``: ``Model.organization_id = organization.id`` as a join condition.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +17,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wegotwork.errors import NotFound
+from wegotwork.models import Organization
 from wegotwork.tenancy.context import OrgContext
 
 T = TypeVar("T")
@@ -17,6 +27,23 @@ def scoped(model: type[T], ctx: OrgContext, *columns: Any) -> Select[Any]:
     """``SELECT model WHERE model.organization_id = <the context's organization>``."""
     query = select(*columns) if columns else select(model)
     return query.where(model.organization_id == ctx.organization.id)  # type: ignore[attr-defined]
+
+
+def in_context(model: type[T], ctx: OrgContext) -> Any:
+    """``model.organization_id = <the context's organization>`` as a condition."""
+    return model.organization_id == ctx.organization.id  # type: ignore[attr-defined]
+
+
+def joins_organization(model: type[T], organization: Any = Organization) -> Any:
+    """``model.organization_id = organization.id``: the join of an organization-owned row to its
+    organization (``organization`` may be an alias, or another owned model's
+    ``organization_id`` column's table, e.g. ``Job`` for rows of the job's organization)."""
+    return model.organization_id == organization.id  # type: ignore[attr-defined]
+
+
+def same_organization(model: type[T], other: Any) -> Any:
+    """``model.organization_id = other.organization_id``: two owned rows of one organization."""
+    return model.organization_id == other.organization_id  # type: ignore[attr-defined]
 
 
 def owned_by(model: type[T], organization_id: str) -> Any:

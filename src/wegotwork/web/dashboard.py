@@ -15,6 +15,7 @@ from wegotwork.deps import Services
 from wegotwork.models import Member, Organization
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.permissions import Permission
+from wegotwork.tenancy.scoping import joins_organization
 
 SECTIONS = (
     ("overview", "Overview", ""),
@@ -33,7 +34,7 @@ async def my_organizations(db: AsyncSession, user_id: str) -> list[dict[str, str
     """The caller's organizations for the switcher: id, name, slug and role, by name."""
     rows = await db.execute(
         select(Organization.id, Organization.name, Organization.slug, Member.role)
-        .join(Member, Member.organization_id == Organization.id)
+        .join(Member, joins_organization(Member))
         .where(Member.user_id == user_id)
         .order_by(Organization.name)
     )

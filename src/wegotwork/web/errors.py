@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Mount
 from starlette.types import Scope
 
 from wegotwork.db import is_unavailable
@@ -185,10 +186,29 @@ async def handle_validation_error(request: Request, exc: Exception) -> Response:
     return error_page(request, 422, summary)
 
 
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method the app answers on the request's path, for ``Allow``: the router stops at
+    the first route whose path matches, which knows only its own methods (a path's GET and POST
+    are two routes). HEAD goes with GET; OPTIONS is answered by none."""
+    routes = [route for route in request.app.router.routes if not isinstance(route, Mount)]
+    return ", ".join(
+        method
+        for method in METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
+        )
+    )
+
+
 async def handle_http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     face = face_of(request.url.path)
     headers = dict(exc.headers or {})
+    if exc.status_code == 405 and face != "auth":
+        headers["Allow"] = allowed_methods(request)
     message = exc.detail if isinstance(exc.detail, str) else REASONS.get(exc.status_code, "Error")
     if exc.status_code == 404 and message == "Not Found":
         message = "Not found"

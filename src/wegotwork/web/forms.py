@@ -6,9 +6,13 @@ from __future__ import annotations
 from typing import Any, Generic, TypeVar
 
 from fastapi import Request
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ValidationError
+from starlette.background import BackgroundTask
 
+from wegotwork.deps import Services
 from wegotwork.errors import DomainError
+from wegotwork.schemas import errors_from_validation
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -24,19 +28,6 @@ class FormResult(Generic[M]):
     @property
     def ok(self) -> bool:
         return self.data is not None and not self.errors
-
-
-def errors_from_validation(exc: ValidationError) -> dict[str, list[str]]:
-    errors: dict[str, list[str]] = {}
-    for error in exc.errors():
-        loc = error.get("loc", ())
-        field = str(loc[0]) if loc else "__all__"
-        message = str(error.get("msg", "Invalid value"))
-        message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
-        if error.get("type") == "missing":
-            message = "This field is required"
-        errors.setdefault(field, []).append(message)
-    return errors
 
 
 def _field_names(model: type[BaseModel]) -> set[str]:
@@ -82,3 +73,17 @@ async def parse_form(
     except ValidationError as exc:
         return FormResult(None, values, errors_from_validation(exc))
     return FormResult(data, values, {})
+
+
+def redirect(
+    services: Services,
+    url: str,
+    message: str | None = None,
+    kind: str = "success",
+    background: BackgroundTask | None = None,
+) -> RedirectResponse:
+    """POST-redirect-GET: a 303 to ``url``, with a flash message for the next page."""
+    response = RedirectResponse(url, status_code=303, background=background)
+    if message:
+        services.templates.flash(response, message, kind)
+    return response
