@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, field_validator
 from pydantic.json_schema import SkipJsonSchema
@@ -241,9 +241,8 @@ class JobUpdate(PostingChecks):
     valid_through: datetime | None = None
     description: str | None = None
     status: JobStatus | SkipJsonSchema[None] = None
-    pipeline_id: str | SkipJsonSchema[None] = Field(
+    pipeline_id: Annotated[str, Field(max_length=64)] | SkipJsonSchema[None] = Field(
         default=None,
-        max_length=64,
         description="Another pipeline: each applicant moves to its first stage of the same "
         "status (else its first stage), recorded in the activity log",
     )
