@@ -16,7 +16,7 @@ from wegotwork.applicants.actions import list_applicants
 from wegotwork.applicants.schemas import ApplicantFilters
 from wegotwork.db import Database, create_engine
 from wegotwork.models import Applicant, ApplicantStatus, User
-from wegotwork.tenancy.context import load_context
+from wegotwork.tenancy.guard import resolve
 
 CALLS = 100
 
@@ -44,7 +44,7 @@ async def measure_lists(
             owner = (
                 await db.execute(select(User).where(User.email == data.owner_email))
             ).scalar_one()
-            ctx = await load_context(db, owner, slug=BIG_SLUG)
+            ctx = await resolve(db, owner, slug=BIG_SLUG)
             deep = (
                 await db.execute(
                     select(Applicant.created_at, Applicant.id)

@@ -24,7 +24,7 @@ from wegotwork.analytics.backfill import statement_for
 from wegotwork.db import Database, create_engine
 from wegotwork.jobs.markdown import render_markdown
 from wegotwork.models import FunnelCount, User
-from wegotwork.tenancy.context import load_context
+from wegotwork.tenancy.guard import resolve
 
 FEED_SLUG = "bench-feed"
 FEED_JOBS = 10_000
@@ -248,7 +248,7 @@ async def _time_reports(url: str, data: Generated, report: Report, section: str)
             owner = (
                 await db.execute(select(User).where(User.email == data.owner_email))
             ).scalar_one()
-            ctx = await load_context(db, owner, slug=BIG_SLUG)
+            ctx = await resolve(db, owner, slug=BIG_SLUG)
             counted = await db.scalar(select(func.count()).select_from(FunnelCount))
             today = date.today()
             cases = [

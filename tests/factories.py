@@ -27,12 +27,17 @@ from wegotwork.models import (
     JobType,
     Member,
     Organization,
+    Pipeline,
+    PipelineStage,
     Role,
     Session,
     User,
     WorkMode,
 )
 from wegotwork.organizations.rules import DEFAULT_CATEGORIES
+from wegotwork.pipelines.actions import create_default_pipeline, record_application
+from wegotwork.pipelines.queries import default_pipeline_id
+from wegotwork.pipelines.rules import TEMPLATES
 
 _counter = itertools.count(1)
 PASSWORD = "correct horse battery"
@@ -88,7 +93,7 @@ async def make_org(
     if categories:
         for position, category in enumerate(DEFAULT_CATEGORIES):
             db.add(JobCategory(organization_id=organization.id, name=category, position=position))
-    await db.flush()
+    await create_default_pipeline(db, organization.id)
     return organization
 
 
@@ -142,7 +147,7 @@ async def make_job(
         remote=mode is WorkMode.REMOTE,
         work_mode=mode,
         published_at=utcnow() if status is not JobStatus.DRAFT else None,
-        **posting,
+        **{"pipeline_id": await default_pipeline_id(db, organization.id), **posting},
     )
     db.add(job)
     await db.flush()
@@ -172,9 +177,37 @@ async def make_applicant(
         resume_content_type="application/pdf" if resume_key else None,
         resume_size=100 if resume_key else None,
     )
+    await record_application(db, applicant)
     db.add(applicant)
     await db.flush()
     return applicant
+
+
+async def make_pipeline(
+    db: AsyncSession,
+    organization: Organization,
+    *,
+    name: str | None = None,
+    template: str = "technical",
+) -> Pipeline:
+    """A pipeline (not the default) from one of the templates."""
+    pipeline = Pipeline(
+        organization_id=organization.id, name=name or unique("Pipeline "), is_default=False
+    )
+    db.add(pipeline)
+    await db.flush()
+    for position, stage in enumerate(TEMPLATES[template]):
+        db.add(
+            PipelineStage(
+                organization_id=organization.id,
+                pipeline_id=pipeline.id,
+                name=stage.name,
+                status=stage.status,
+                position=position,
+            )
+        )
+    await db.flush()
+    return pipeline
 
 
 async def make_invitation(

@@ -8,12 +8,24 @@ import asyncio
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import func, insert, inspect, select
 
 from tests.fixtures.database import FreshDatabase
 from wegotwork import migrate
 from wegotwork.db import create_engine
-from wegotwork.models import Base
+from wegotwork.models import (
+    ActivityKind,
+    Applicant,
+    ApplicantActivity,
+    ApplicantEvent,
+    ApplicantStatus,
+    Base,
+    Job,
+    Organization,
+    Pipeline,
+    PipelineStage,
+    User,
+)
 
 TABLES = {
     "user",
@@ -36,6 +48,9 @@ TABLES = {
     "funnel_count",
     "funnel_duration",
     "task_lease",
+    "pipeline",
+    "pipeline_stage",
+    "applicant_activity",
 }
 
 
@@ -85,3 +100,136 @@ async def test_models_match_the_migrations(dialect: str, fresh_databases: FreshD
         )
     ]
     assert drift == []
+
+
+async def _round_one_data(url: str) -> dict[str, ApplicantStatus]:
+    """Two organizations as a database before pipelines holds them: a job each, an applicant
+    in every status (with the status changes that brought it there). Returns the applicants'
+    statuses by id."""
+    engine = create_engine(url, pool_size=1)
+    statuses: dict[str, ApplicantStatus] = {}
+    try:
+        async with engine.begin() as connection:
+            user = "u" * 32
+            await connection.execute(
+                insert(User.__table__).values(id=user, name="Old Owner", email="old@example.com")
+            )
+            for number in range(2):
+                org = f"{number}" * 32
+                job = f"j{number}".ljust(32, "x")
+                await connection.execute(
+                    insert(Organization.__table__).values(
+                        id=org, name=f"Old {number}", slug=f"old-{number}"
+                    )
+                )
+                await connection.execute(
+                    insert(Job.__table__).values(id=job, organization_id=org, title="Old job")
+                )
+                for status in ApplicantStatus:
+                    applicant = f"a{number}{status.value}".ljust(32, "x")
+                    statuses[applicant] = status
+                    await connection.execute(
+                        insert(Applicant.__table__).values(
+                            id=applicant,
+                            organization_id=org,
+                            job_id=job,
+                            name=f"Candidate {status.value}",
+                            email=f"{status.value.lower()}@example.com",
+                            status=status,
+                        )
+                    )
+                    if status is not ApplicantStatus.SUBMITTED:
+                        await connection.execute(
+                            insert(ApplicantEvent.__table__).values(
+                                applicant_id=applicant,
+                                actor_id=user,
+                                from_status=ApplicantStatus.SUBMITTED,
+                                to_status=status,
+                            )
+                        )
+    finally:
+        await engine.dispose()
+    return statuses
+
+
+async def test_existing_applicants_move_into_the_default_pipeline(
+    dialect: str, fresh_databases: FreshDatabase
+) -> None:
+    url = await fresh_databases.create(dialect)
+    await asyncio.to_thread(migrate.upgrade, url, "0006_import_mapping")
+    statuses = await _round_one_data(url)
+    await asyncio.to_thread(migrate.upgrade, url)
+
+    engine = create_engine(url, pool_size=1)
+    try:
+        async with engine.connect() as connection:
+            pipelines = (await connection.execute(select(Pipeline.__table__))).all()
+            assert len(pipelines) == 2
+            assert all(row.is_default and row.name == "Default" for row in pipelines)
+            stages = (
+                await connection.execute(
+                    select(PipelineStage.__table__).order_by(
+                        PipelineStage.pipeline_id, PipelineStage.position
+                    )
+                )
+            ).all()
+            by_id = {row.id: row for row in stages}
+            for pipeline in pipelines:
+                own = [row for row in stages if row.pipeline_id == pipeline.id]
+                assert [row.status for row in own] == [
+                    "SUBMITTED",
+                    "UNDERREVIEW",
+                    "INTERVIEW",
+                    "OFFER",
+                    "HIRED",
+                    "REJECTED",
+                ]
+                assert {row.organization_id for row in own} == {pipeline.organization_id}
+            jobs = (await connection.execute(select(Job.pipeline_id, Job.organization_id))).all()
+            owner = {row.id: row.organization_id for row in pipelines}
+            assert all(owner[pipeline_id] == org for pipeline_id, org in jobs)
+            applicants = (
+                await connection.execute(
+                    select(
+                        Applicant.id,
+                        Applicant.status,
+                        Applicant.stage_id,
+                        Applicant.organization_id,
+                    )
+                )
+            ).all()
+            assert {row.id: ApplicantStatus(row.status) for row in applicants} == statuses
+            for row in applicants:
+                stage = by_id[row.stage_id]
+                assert stage.status == row.status
+                assert stage.organization_id == row.organization_id
+            kinds = dict(
+                (
+                    await connection.execute(
+                        select(ApplicantActivity.kind, func.count()).group_by(
+                            ApplicantActivity.kind
+                        )
+                    )
+                ).all()
+            )
+            assert kinds == {
+                ActivityKind.APPLIED.value: len(statuses),
+                ActivityKind.STAGE_CHANGED.value: len(statuses) - 2,
+            }
+    finally:
+        await engine.dispose()
+
+    await asyncio.to_thread(migrate.downgrade, url, "0006_import_mapping")
+    assert "pipeline" not in await _tables(url)
+    assert await _applicant_count(url) == len(statuses)
+
+
+async def _applicant_count(url: str) -> int:
+    engine = create_engine(url, pool_size=1)
+    try:
+        async with engine.connect() as connection:
+            return int(
+                await connection.scalar(select(func.count()).select_from(Applicant.__table__)) or 0
+            )
+    finally:
+        await engine.dispose()

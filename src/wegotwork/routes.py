@@ -29,6 +29,8 @@ from wegotwork.organizations import auth_api as organizations_auth_api
 from wegotwork.organizations import media as organizations_media
 from wegotwork.organizations import pages as organizations_pages
 from wegotwork.organizations import team_pages as organizations_team_pages
+from wegotwork.pipelines import api as pipelines_api
+from wegotwork.pipelines import pages as pipelines_pages
 from wegotwork.web import pages as shell_pages
 
 
@@ -57,6 +59,8 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(jobs_pages.router)
     app.include_router(applicants_api.router)
     app.include_router(applicants_pages.router)
+    app.include_router(pipelines_api.router)
+    app.include_router(pipelines_pages.router)
     app.include_router(applicant_notifications.router)
     app.include_router(onboarding_pages.router)
     app.include_router(analytics_api.router)

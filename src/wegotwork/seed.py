@@ -28,6 +28,8 @@ from wegotwork.models import (
     User,
 )
 from wegotwork.organizations.rules import DEFAULT_CATEGORIES
+from wegotwork.pipelines.actions import create_default_pipeline
+from wegotwork.pipelines.queries import stages_of
 from wegotwork.settings import Settings
 from wegotwork.storage import Storage, storage_from_settings
 
@@ -254,6 +256,8 @@ async def _create(db: AsyncSession, storage: Storage, console: Console) -> None:
         db.add(category)
         categories[name] = category
     await db.flush()
+    pipeline = await create_default_pipeline(db, organization.id)
+    stage_of = {stage.status: stage.id for stage in await stages_of(db, pipeline.id)}
 
     jobs: list[Job] = []
     for index, (title, category_name, job_type, country, city, remote) in enumerate(JOBS):
@@ -270,6 +274,7 @@ async def _create(db: AsyncSession, storage: Storage, console: Console) -> None:
             status=JobStatus.PUBLISHED,
             published_at=published,
             created_at=published,
+            pipeline_id=pipeline.id,
         )
         db.add(job)
         jobs.append(job)
@@ -309,6 +314,7 @@ async def _create(db: AsyncSession, storage: Storage, console: Console) -> None:
                 resume_content_type="application/pdf",
                 resume_size=len(data),
                 status=status,
+                stage_id=stage_of[status],
                 created_at=created,
                 updated_at=created,
             )

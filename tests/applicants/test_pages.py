@@ -20,7 +20,15 @@ from tests.applicants.helpers import Upload, apply, candidate, pdf_bytes, store_
 from tests.fixtures.world import World
 from wegotwork.clock import FrozenClock
 from wegotwork.deps import Services
-from wegotwork.models import Applicant, ApplicantEvent, ApplicantStatus, Job, JobStatus
+from wegotwork.models import (
+    Applicant,
+    ApplicantEvent,
+    ApplicantStatus,
+    Job,
+    JobStatus,
+    PipelineStage,
+)
+from wegotwork.pipelines.actions import move_applicants
 
 INLINE_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.IGNORECASE)
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
@@ -168,15 +176,14 @@ async def test_one_applicant_with_the_resume_inline_links_motivation_and_history
     applicant.linkedin = "https://www.linkedin.com/in/ada"
     applicant.github = "https://github.com/ada"
     applicant.email = "ada&lovelace@example.com"
-    db.add(
-        ApplicantEvent(
-            applicant_id=applicant.id,
-            actor_id=world.users["admin"].id,
-            from_status=ApplicantStatus.SUBMITTED,
-            to_status=ApplicantStatus.INTERVIEW,
+    interview = await db.scalar(
+        select(PipelineStage).where(
+            PipelineStage.organization_id == world.org.id,
+            PipelineStage.status == ApplicantStatus.INTERVIEW,
         )
     )
-    applicant.status = ApplicantStatus.INTERVIEW
+    assert interview is not None
+    await move_applicants(db, [applicant], interview, actor=world.users["admin"])
     await db.commit()
     response = await world.browser("member").get(
         f"/dashboard/{world.org.slug}/applicants/{applicant.id}"

@@ -34,6 +34,7 @@ from wegotwork.models import (
     Member,
     Organization,
     OutboxMessage,
+    PipelineStage,
     Role,
     User,
 )
@@ -168,6 +169,13 @@ async def test_everything_comes_over_once_with_each_awkward_row_reported(
     dan = (await db.scalars(select(Applicant).where(Applicant.email == "dan@mail.test"))).one()
     assert dan.linkedin == "https://linkedin.com/in/dan"
     assert dan.status == ApplicantStatus.HIRED
+    # Each organization gets its default pipeline, each job uses it, and each applicant is in
+    # the stage of its status.
+    assert backend.pipeline_id is not None
+    for applicant in (ann, ben, dan):
+        stage = await db.get(PipelineStage, applicant.stage_id)
+        assert stage is not None
+        assert (stage.pipeline_id, stage.status) == (backend.pipeline_id, applicant.status)
 
     # The funnel counts them: five applied, Dan went all the way to hired, Cat was rejected.
     steps = dict(
@@ -249,6 +257,9 @@ async def test_a_second_run_changes_nothing_and_a_third_brings_only_what_is_new(
     assert title == "Senior backend engineer"
     eve = (await db.scalars(select(Applicant).where(Applicant.email == "eve@mail.test"))).one()
     assert eve.status == ApplicantStatus.HIRED
+    hired_stage = await db.get(PipelineStage, eve.stage_id)
+    assert hired_stage is not None
+    assert hired_stage.status == ApplicantStatus.HIRED
     # She moved as a member would have moved her: a history entry and the funnel's step.
     event = (
         await db.scalars(select(ApplicantEvent).where(ApplicantEvent.applicant_id == eve.id))

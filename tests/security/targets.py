@@ -70,6 +70,7 @@ async def make_targets(db: AsyncSession, world: World, services: Services) -> Ta
     key = await store_resume(services.storage, pdf_bytes())
     applicant = await factories.make_applicant(db, job, resume_key=key)
     invitation = await factories.make_invitation(db, world.org, world.users["admin"])
+    spare = await factories.make_pipeline(db, world.org)
     member_session = await factories.make_session(db, world.users["member"])
     await db.commit()
     teammate_member = (
@@ -89,6 +90,8 @@ async def make_targets(db: AsyncSession, world: World, services: Services) -> Ta
         "jobId": job.id,
         "job_id": job.id,
         "applicantId": applicant.id,
+        "pipelineId": spare.id,
+        "stageId": applicant.stage_id or "",
         "session_id": member_session.id,
         "token": "not-a-real-token",
         "provider_id": "github",

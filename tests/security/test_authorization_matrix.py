@@ -227,6 +227,14 @@ TABLE: dict[str, Cell] = {
     ),
     "GET /dashboard/{slug}/board": Cell(TEAM_PAGE),
     "GET /dashboard/{slug}/applicants/{applicantId}": Cell(TEAM_PAGE),
+    "GET /dashboard/{slug}/pipelines": Cell(TEAM_PAGE),
+    "POST /dashboard/{slug}/pipelines": Cell(
+        (303, 404, 403, 303, 303), writers=MANAGERS, form={"name": "Hiring", "template": "agency"}
+    ),
+    "POST /dashboard/{slug}/pipelines/{pipelineId}": Cell(
+        (303, 404, 403, 303, 303), writers=MANAGERS, form={"action": "rename", "name": "Renamed"}
+    ),
+    "GET /dashboard/{slug}/board/more": Cell(TEAM_PAGE, query="job={jobId}&stage={stageId}"),
     "POST /dashboard/{slug}/applicants/{applicantId}/status": Cell(
         TEAM_FORM, writers=TEAM, form={"status": "INTERVIEW"}
     ),
@@ -302,6 +310,18 @@ TABLE: dict[str, Cell] = {
     ),
     "DELETE /api/v1/applicants/{applicantId}": Cell(TEAM_API, writers=TEAM),
     "GET /api/v1/applicants/{applicantId}/resume": Cell(TEAM_API),
+    "GET /api/v1/applicants/{applicantId}/activity": Cell(TEAM_API),
+    "GET /api/v1/jobs/{jobId}/pipeline": Cell(TEAM_API),
+    "GET /api/v1/organizations/{orgId}/pipelines": Cell(TEAM_API),
+    "POST /api/v1/organizations/{orgId}/pipelines": Cell(
+        (401, 404, 403, 201, 201), writers=MANAGERS, json={"name": "Matrix", "template": "senior"}
+    ),
+    # A spare pipeline no job uses, so that deleting it is allowed.
+    "GET /api/v1/pipelines/{pipelineId}": Cell(TEAM_API),
+    "PATCH /api/v1/pipelines/{pipelineId}": Cell(
+        (401, 404, 403, 200, 200), writers=MANAGERS, json={"name": "Renamed pipeline"}
+    ),
+    "DELETE /api/v1/pipelines/{pipelineId}": Cell((401, 404, 403, 200, 200), writers=MANAGERS),
     # Better Auth's protocol.
     "GET /api/auth/ok": Cell(PUBLIC),
     "GET /api/auth/error": Cell(PUBLIC),

@@ -84,6 +84,21 @@ EXCLUDED: dict[str, dict[str, str]] = {
     "GET /api/v1/organizations/{orgId}/applicants": {
         "positive_data_acceptance": "cursor is an opaque token from a previous page"
     },
+    "PATCH /api/v1/applicants/{applicantId}": {
+        "positive_data_acceptance": "exactly one of stageId and status, a rule across two "
+        "fields; a stageId must be a stage of the job's pipeline (it depends on the rows)"
+    },
+    "GET /api/v1/applicants/{applicantId}/activity": {
+        "positive_data_acceptance": "cursor is an opaque token from a previous page"
+    },
+    "POST /api/v1/organizations/{orgId}/pipelines": {
+        "positive_data_acceptance": "stages need exactly one SUBMITTED stage first and HIRED "
+        "and REJECTED ends, with distinct names: rules across the list's items"
+    },
+    "PATCH /api/v1/pipelines/{pipelineId}": {
+        "positive_data_acceptance": "the stage list's rules span its items, and removed stages "
+        "holding applicants need moveTo (it depends on the rows)"
+    },
     "GET /api/v1/organizations/{orgId}/analytics": {
         "positive_data_acceptance": "from and to may span at most three years, a rule across "
         "two parameters"
@@ -177,6 +192,7 @@ async def known_ids(db: AsyncSession, world: World) -> dict[str, str]:
     job = await factories.make_job(db, world.org, category=category)
     applicant = await factories.make_applicant(db, job)
     invitation = await factories.make_invitation(db, world.org, world.users["owner"])
+    pipeline = await factories.make_pipeline(db, world.org)
     member = await db.get(Member, await _member_id(db, world))
     await db.commit()
     assert member is not None
@@ -186,6 +202,7 @@ async def known_ids(db: AsyncSession, world: World) -> dict[str, str]:
         "jobId": job.id,
         "categoryId": category.id,
         "applicantId": applicant.id,
+        "pipelineId": pipeline.id,
         "invitationId": invitation.id,
         "memberId": member.id,
         "provider_id": "github",

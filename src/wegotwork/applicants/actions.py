@@ -45,6 +45,7 @@ from wegotwork.models import (
     User,
 )
 from wegotwork.models.applicants import search_text
+from wegotwork.pipelines import actions as pipelines
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.permissions import Permission
 from wegotwork.tenancy.scoping import get_scoped, joins_organization, scoped
@@ -178,6 +179,7 @@ async def submit_application(
         created_at=now,
         updated_at=now,
     )
+    await pipelines.record_application(db, applicant)
     db.add(applicant)
     context = {
         "name": applicant.name,
@@ -255,6 +257,8 @@ def _filtered(ctx: OrgContext, filters: ApplicantFilters) -> Select[Any]:
         query = query.where(Applicant.status == filters.status)
     if filters.job_id:
         query = query.where(Applicant.job_id == filters.job_id)
+    if filters.stage_id:
+        query = query.where(Applicant.stage_id == filters.stage_id)
     if filters.source:
         query = query.where(Applicant.source == filters.source)
     if filters.q and filters.q.strip():
@@ -406,52 +410,29 @@ async def resume_of(db: AsyncSession, ctx: OrgContext, applicant_id: str) -> App
     return applicant
 
 
-def _move(applicant: Applicant, to: ApplicantStatus, actor: User) -> ApplicantEvent | None:
-    if applicant.status == to:
-        return None
-    event = ApplicantEvent(
-        applicant_id=applicant.id,
-        actor_id=actor.id,
-        from_status=applicant.status,
-        to_status=to,
-        created_at=utcnow(),
-    )
-    applicant.status = to
-    return event
-
-
 async def change_status(
     db: AsyncSession, ctx: OrgContext, applicant_id: str, data: ApplicantStatusUpdate
 ) -> Applicant:
-    """Move an applicant to ``data.status`` and record who did it and when (no record when
-    the status does not change).
+    """Move an applicant to the stage ``data.stage_id`` of its job's pipeline, or to the first
+    stage of ``data.status``, and record who did it and when (no record when nothing changes).
 
     Members (MANAGE_APPLICANTS) may call it. Raises NotFound for another organization's
-    applicant, Forbidden without the permission.
+    applicant, Invalid for a stage outside the job's pipeline, Forbidden without the permission.
     """
-    ctx.require(Permission.MANAGE_APPLICANTS)
-    applicant = await get_scoped(
-        db, Applicant, ctx, applicant_id, message=APPLICANT_NOT_FOUND, for_update=True
+    return await pipelines.move_applicant(
+        db, ctx, applicant_id, stage_id=data.stage_id, status=data.status
     )
-    if applicant.status != data.status:
-        await funnel.record_moves(
-            db, [funnel.Move(applicant, applicant.status, data.status, utcnow())]
-        )
-    event = _move(applicant, data.status, ctx.user)
-    if event is not None:
-        db.add(event)
-        await db.flush()
-    return applicant
 
 
 async def bulk_change_status(db: AsyncSession, ctx: OrgContext, data: BulkStatusUpdate) -> int:
-    """Move every applicant of ``data.ids`` that belongs to the organization to
-    ``data.status``, recording each change; returns how many changed. Ids of other
-    organizations are ignored as if they did not exist.
+    """Move every applicant of ``data.ids`` that belongs to the organization to the first stage
+    of ``data.status`` in its job's pipeline, recording each change; returns how many changed.
+    Ids of other organizations are ignored as if they did not exist.
 
     Members (MANAGE_APPLICANTS) may call it. Raises Forbidden without the permission.
     """
     ctx.require(Permission.MANAGE_APPLICANTS)
+    assert data.status is not None
     applicants = (
         await db.scalars(
             scoped(Applicant, ctx)
@@ -460,23 +441,7 @@ async def bulk_change_status(db: AsyncSession, ctx: OrgContext, data: BulkStatus
             .with_for_update()
         )
     ).all()
-    changed = 0
-    now = utcnow()
-    await funnel.record_moves(
-        db,
-        [
-            funnel.Move(applicant, applicant.status, data.status, now)
-            for applicant in applicants
-            if applicant.status != data.status
-        ],
-    )
-    for applicant in applicants:
-        event = _move(applicant, data.status, ctx.user)
-        if event is not None:
-            db.add(event)
-            changed += 1
-    await db.flush()
-    return changed
+    return await pipelines.move_to_status(db, ctx, applicants, data.status)
 
 
 async def erase_applicant(db: AsyncSession, ctx: OrgContext, applicant_id: str) -> str | None:
@@ -491,6 +456,7 @@ async def erase_applicant(db: AsyncSession, ctx: OrgContext, applicant_id: str) 
         db, Applicant, ctx, applicant_id, message=APPLICANT_NOT_FOUND, for_update=True
     )
     key = applicant.resume_key
+    await pipelines.erase_activity(db, applicant.id)
     await db.execute(delete(ApplicantEvent).where(ApplicantEvent.applicant_id == applicant.id))
     await db.execute(delete(Applicant).where(Applicant.id == applicant.id))
     db.expunge(applicant)

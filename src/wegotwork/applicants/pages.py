@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import AsyncIterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
@@ -27,9 +27,11 @@ from wegotwork.applicants.schemas import (
 )
 from wegotwork.db import utcnow
 from wegotwork.deps import DbSession, ServicesDep
-from wegotwork.errors import Invalid
-from wegotwork.models import ApplicantStatus
+from wegotwork.errors import Invalid, NotFound
+from wegotwork.models import Applicant, ApplicantStatus, Job
 from wegotwork.onboarding.actions import checklist
+from wegotwork.pipelines.queries import Column, activity, board, job_pipeline, stage_cards
+from wegotwork.pipelines.rules import END_STATUSES
 from wegotwork.storage.cleanup import discard_files
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.guard import SLUG, require
@@ -44,6 +46,8 @@ Manager = Annotated[OrgContext, Depends(require(Permission.MANAGE_APPLICANTS, vi
 Member = Annotated[OrgContext, Depends(require(Permission.VIEW_ORGANIZATION, via=SLUG))]
 
 PER_COLUMN = 50
+# A job's board shows this many cards per stage at first, the rest on demand.
+PER_STAGE = 25
 CHOOSE_BULK_STATUS = "Choose the status to move the selected applicants to."
 STATUSES = list(ApplicantStatus)
 
@@ -252,12 +256,73 @@ async def bulk_status(
     return response
 
 
+@dataclass(frozen=True, slots=True)
+class BoardColumn:
+    """A column of the board: a stage of the job's pipeline, or a status across all jobs."""
+
+    key: str
+    label: str
+    status: ApplicantStatus
+    count: int
+    cards: list[tuple[Applicant, str]]
+    more_url: str | None = None
+    more_fragment: str | None = None
+    end: bool = False
+
+
+def _more_fragment(slug: str, job_id: str, stage_id: str, cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    query = urlencode({"job": job_id, "stage": stage_id, "cursor": cursor})
+    return f"/dashboard/{slug}/board/more?{query}"
+
+
+def _stage_column(slug: str, job: Job, column: Column) -> BoardColumn:
+    stage = column.stage
+    return BoardColumn(
+        key=stage.id,
+        label=stage.name,
+        status=stage.status,
+        count=column.count,
+        cards=[(applicant, job.title) for applicant in column.cards],
+        more_url=f"/dashboard/{slug}/applicants?"
+        + urlencode({"job": job.id, "status": stage.status.value}),
+        more_fragment=_more_fragment(slug, job.id, stage.id, column.next_cursor),
+        end=stage.status in END_STATUSES,
+    )
+
+
+async def _status_columns(db: DbSession, ctx: OrgContext) -> list[BoardColumn]:
+    columns, counts = await actions.board_columns(db, ctx, job_id=None, per_column=PER_COLUMN)
+    slug = ctx.organization.slug
+    return [
+        BoardColumn(
+            key=status.value,
+            label=STATUS_LABELS[status],
+            status=status,
+            count=counts[status],
+            cards=[(row.applicant, row.job_title) for row in columns[status]],
+            more_url=f"/dashboard/{slug}/applicants?status={status.value}",
+        )
+        for status in STATUSES
+    ]
+
+
 @router.get("/dashboard/{slug}/board", response_class=HTMLResponse)
 async def board_page(
     request: Request, ctx: Viewer, db: DbSession, services: ServicesDep
 ) -> Response:
+    """Without a job: a column per status across all jobs. With ``?job=``: a column per stage
+    of the job's pipeline, each with its count and first cards (more on demand), the end
+    states folded away."""
     job_id = (request.query_params.get("job") or "").strip() or None
-    columns, counts = await actions.board_columns(db, ctx, job_id=job_id, per_column=PER_COLUMN)
+    if job_id:
+        overview, stage_columns = await board(db, ctx, job_id, per_column=PER_STAGE)
+        columns = [_stage_column(ctx.organization.slug, overview.job, c) for c in stage_columns]
+        field = "stageId"
+    else:
+        columns = await _status_columns(db, ctx)
+        field = "status"
     return await render_dashboard(
         request,
         services,
@@ -267,13 +332,49 @@ async def board_page(
         {
             **_common(),
             "columns": columns,
-            "counts": counts,
+            "field": field,
             "jobs": await actions.job_choices(db, ctx),
-            "sources": await actions.source_choices(db, ctx),
             "job_id": job_id,
-            "per_column": PER_COLUMN,
         },
         section="board",
+    )
+
+
+@router.get("/dashboard/{slug}/board/more", response_class=HTMLResponse)
+async def board_more(
+    request: Request, ctx: Viewer, db: DbSession, services: ServicesDep
+) -> Response:
+    """The next cards of one stage of a job's board (an htmx fragment: the cards and the next
+    "show more"); empty when the job or stage is not given."""
+    params = request.query_params
+    job_id, stage_id = params.get("job") or "", params.get("stage") or ""
+    if not job_id or not stage_id:
+        return HTMLResponse("")
+    overview = await job_pipeline(db, ctx, job_id)
+    counted = next((entry for entry in overview.stages if entry.stage.id == stage_id), None)
+    if counted is None:
+        raise NotFound("Stage does not exist")
+    cards, cursor = await stage_cards(
+        db, ctx, job_id, stage_id, limit=PER_STAGE, cursor=params.get("cursor") or None
+    )
+    slug = ctx.organization.slug
+    column = _stage_column(slug, overview.job, Column(counted.stage, counted.count, cards, cursor))
+    columns = [
+        BoardColumn(entry.stage.id, entry.stage.name, entry.stage.status, entry.count, [])
+        for entry in overview.stages
+    ]
+    return HTMLResponse(
+        services.templates.render_string(
+            "applicants/_board_more.html",
+            {
+                "column": column,
+                "columns": columns,
+                "field": "stageId",
+                "org": ctx.organization,
+                "job_id": job_id,
+                "can": {"manage_applicants": ctx.can(Permission.MANAGE_APPLICANTS)},
+            },
+        )
     )
 
 
@@ -282,13 +383,20 @@ async def detail_page(
     applicantId: str, request: Request, ctx: Viewer, db: DbSession, services: ServicesDep
 ) -> Response:
     detail = await actions.get_applicant(db, ctx, applicantId)
+    overview = await job_pipeline(db, ctx, detail.applicant.job_id)
     return await render_dashboard(
         request,
         services,
         db,
         ctx,
         "applicants/detail.html",
-        {**_common(), "detail": detail, "applicant": detail.applicant},
+        {
+            **_common(),
+            "detail": detail,
+            "applicant": detail.applicant,
+            "stages": [entry.stage for entry in overview.stages],
+            "timeline": await activity(db, ctx, applicantId),
+        },
         section="applicants",
     )
 
@@ -312,8 +420,9 @@ async def status_form(
         return response
     applicant = await actions.change_status(db, ctx, applicantId, form.data)
     name = applicant.name
+    where = applicant.stage.name if applicant.stage else STATUS_LABELS[applicant.status]
     await db.commit()
-    services.templates.flash(response, f"{name} moved to {STATUS_LABELS[form.data.status]}.")
+    services.templates.flash(response, f"{name} moved to {where}.")
     return response
 
 

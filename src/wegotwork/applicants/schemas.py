@@ -8,11 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from wegotwork.analytics.rules import clean_source
 from wegotwork.applicants import rules
-from wegotwork.models import Applicant, ApplicantEvent, ApplicantStatus, User
+from wegotwork.models import Applicant, ApplicantEvent, ApplicantStatus, PipelineStage, User
 from wegotwork.schemas import CamelModel
 
 MAX_NAME = 120
@@ -124,16 +124,16 @@ class ApplicationInput(BaseModel):
         return _profile(rules.GITHUB, value)
 
 
-class ApplicantStatusUpdate(BaseModel):
-    """``{status}``: one of the six statuses (any case)."""
+class _StatusChoice(BaseModel):
+    """A ``status`` given by name, in any case."""
 
     model_config = ConfigDict(extra="forbid")
 
-    status: ApplicantStatus
-
-    @field_validator("status", mode="before")
+    @field_validator("status", mode="before", check_fields=False)
     @classmethod
     def _status(cls, value: object) -> object:
+        if value is None:
+            return None
         if isinstance(value, str):
             candidate = value.strip().upper().replace(" ", "").replace("_", "")
             if candidate in ApplicantStatus.__members__:
@@ -143,9 +143,28 @@ class ApplicantStatusUpdate(BaseModel):
         )
 
 
-class BulkStatusUpdate(ApplicantStatusUpdate):
+class ApplicantStatusUpdate(_StatusChoice):
+    """``{stageId}`` (a stage of the job's pipeline) or ``{status}`` (one of the six statuses,
+    any case: the first stage of that status in the job's pipeline)."""
+
+    status: ApplicantStatus | None = None
+    stageId: str | None = Field(default=None, max_length=64)
+
+    @property
+    def stage_id(self) -> str | None:
+        return self.stageId
+
+    @model_validator(mode="after")
+    def _one_target(self) -> ApplicantStatusUpdate:
+        if (self.status is None) == (self.stageId is None):
+            raise ValueError("Send either stageId or status")
+        return self
+
+
+class BulkStatusUpdate(_StatusChoice):
     """A status for several applicants at once (the ids of one page at most)."""
 
+    status: ApplicantStatus
     ids: list[str] = Field(default_factory=list, max_length=MAX_PAGE, validate_default=True)
 
     @field_validator("ids")
@@ -174,6 +193,7 @@ class ApplicantFilters:
     limit: int = DEFAULT_PAGE
     # Where applicants came from: a tracked link's name or a utm_source, exactly.
     source: str | None = None
+    stage_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +249,18 @@ class ApplicantEventOut(CamelModel):
         )
 
 
+class StageRef(CamelModel):
+    """The pipeline stage an applicant is in; its status is the applicant's status."""
+
+    id: str
+    name: str
+    status: ApplicantStatus
+
+    @classmethod
+    def of(cls, stage: PipelineStage) -> StageRef:
+        return cls(id=stage.id, name=stage.name, status=stage.status)
+
+
 class ApplicantOut(CamelModel):
     id: str
     organization_id: str
@@ -241,6 +273,8 @@ class ApplicantOut(CamelModel):
     twitter: str | None
     github: str | None
     status: ApplicantStatus
+    stage_id: str | None = None
+    stage: StageRef | None = None
     source: str | None = None
     resume_filename: str | None
     resume_content_type: str | None
@@ -262,6 +296,8 @@ class ApplicantOut(CamelModel):
             "twitter": applicant.twitter,
             "github": applicant.github,
             "status": applicant.status,
+            "stage_id": applicant.stage_id,
+            "stage": StageRef.of(applicant.stage) if applicant.stage else None,
             "source": applicant.source,
             "resume_filename": applicant.resume_filename,
             "resume_content_type": applicant.resume_content_type,

@@ -62,6 +62,9 @@ from wegotwork.models import (
 from wegotwork.models.base import Base
 from wegotwork.organizations import rules as organization_rules
 from wegotwork.organizations.actions import suggest_available_slug
+from wegotwork.pipelines import rules as pipeline_rules
+from wegotwork.pipelines.actions import create_default_pipeline
+from wegotwork.pipelines.queries import default_pipeline_id, stages_of
 from wegotwork.storage import Storage, StorageError
 
 log = logging.getLogger("wegotwork.importer")
@@ -289,6 +292,10 @@ class Importer:
         self.organizations: dict[str, str] = {}
         self.categories: dict[str, str] = {}
         self.jobs: dict[str, tuple[str, str]] = {}  # original job → (job here, its organization)
+        # The stages (id, status) in order of each job here's pipeline, and each organization's
+        # default pipeline with its stages, as new jobs and applicants are placed.
+        self.job_stages: dict[str, list[tuple[str, ApplicantStatus]]] = {}
+        self.default_pipelines: dict[str, tuple[str | None, list[tuple[str, ApplicantStatus]]]] = {}
         self.emails: dict[str, str] = {}  # addresses of users created in this run → user here
         self.members: set[tuple[str, str]] = set()
         self.touched: set[str] = set()  # organizations whose public content changed
@@ -608,6 +615,7 @@ class Importer:
                 )
             )
             await self.db.flush()
+            await create_default_pipeline(self.db, target)
             self._imported("organization", source_id, target, print_, writes, repairs)
             self.organizations[source_id] = target
 
@@ -849,11 +857,14 @@ class Importer:
                 continue
             created = rules.utc(row["createdAt"]) or self.now
             target = rules.fresh_id()
+            pipeline_id, stages = await self._default_pipeline(organization)
+            self.job_stages[target] = stages
             writes.insert(
                 Job,
                 {
                     "id": target,
                     "organization_id": organization,
+                    "pipeline_id": pipeline_id,
                     **values,
                     # The original had no drafts: every job was public.
                     "status": JobStatus.PUBLISHED,
@@ -930,6 +941,7 @@ class Importer:
             target = rules.fresh_id()
             created = rules.utc(row["createdAt"]) or self.now
             resume = await self._resume(source_id, row["resumeKey"])
+            stages = await self._stages_of_job(job[0], job[1])
             writes.insert(
                 Applicant,
                 {
@@ -938,6 +950,9 @@ class Importer:
                     "job_id": job[0],
                     **values,
                     **resume,
+                    "stage_id": pipeline_rules.landing_stage(stages, values["status"])
+                    if stages
+                    else None,
                     "source": None,
                     "created_at": created,
                     "updated_at": created,
@@ -964,6 +979,12 @@ class Importer:
         ]
         await funnel.record_moves(self.db, moved)
         for move in moved:
+            # The stage follows the status: the first stage of it in the job's pipeline.
+            stages = await self._stages_of_job(
+                move.applicant.job_id, move.applicant.organization_id
+            )
+            if stages:
+                move.applicant.stage_id = pipeline_rules.landing_stage(stages, move.after)
             writes.insert(
                 ApplicantEvent,
                 {
@@ -975,6 +996,32 @@ class Importer:
                     "created_at": self.now,
                 },
             )
+
+    async def _default_pipeline(
+        self, organization: str
+    ) -> tuple[str | None, list[tuple[str, ApplicantStatus]]]:
+        if organization not in self.default_pipelines:
+            pipeline_id = await default_pipeline_id(self.db, organization)
+            stages = await stages_of(self.db, pipeline_id) if pipeline_id else []
+            self.default_pipelines[organization] = (
+                pipeline_id,
+                [(stage.id, stage.status) for stage in stages],
+            )
+        return self.default_pipelines[organization]
+
+    async def _stages_of_job(
+        self, job_id: str, organization: str
+    ) -> list[tuple[str, ApplicantStatus]]:
+        """The stages of the pipeline a job here uses (the organization's default when it
+        names none), in order."""
+        if job_id not in self.job_stages:
+            pipeline_id = await self.db.scalar(select(Job.pipeline_id).where(Job.id == job_id))
+            if pipeline_id is None:
+                self.job_stages[job_id] = (await self._default_pipeline(organization))[1]
+            else:
+                stages = await stages_of(self.db, pipeline_id)
+                self.job_stages[job_id] = [(stage.id, stage.status) for stage in stages]
+        return self.job_stages[job_id]
 
     async def _resume(self, source_id: str, key: str | None) -> dict[str, Any]:
         """Copy the original's résumé file into our storage; its columns (empty on failure,

@@ -21,6 +21,7 @@ from wegotwork.jobs.rules import PUBLIC_STATUSES, TITLE_MAX, plausible_id, publi
 from wegotwork.jobs.salary import salary_problems
 from wegotwork.jobs.schemas import JobCreate, JobFilters, JobUpdate
 from wegotwork.models import Applicant, Job, JobCategory, JobStatus, WorkMode
+from wegotwork.pipelines import actions as pipelines
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.permissions import Permission
 from wegotwork.tenancy.scoping import get_scoped, in_context, scoped
@@ -171,6 +172,7 @@ async def create_job(db: AsyncSession, ctx: OrgContext, data: JobCreate) -> Job:
         description_html=render_markdown(data.description),
         status=data.status,
         published_at=published_at_after(JobStatus.DRAFT, data.status, None, now),
+        pipeline_id=await pipelines.pipeline_for_new_job(db, ctx, data.pipeline_id),
         created_at=now,
         updated_at=now,
     )
@@ -215,6 +217,8 @@ async def update_job(db: AsyncSession, ctx: OrgContext, job_id: str, data: JobUp
     if "description" in given:
         job.description = data.description or ""
         job.description_html = render_markdown(job.description)
+    if "pipeline_id" in given and data.pipeline_id is not None:
+        await pipelines.assign_pipeline(db, ctx, job, data.pipeline_id)
     now = utcnow()
     if "status" in given and data.status is not None and data.status is not job.status:
         job.published_at = published_at_after(job.status, data.status, job.published_at, now)
@@ -285,6 +289,7 @@ _COPIED = (
     "valid_through",
     "description",
     "description_html",
+    "pipeline_id",
 )
 
 

@@ -63,6 +63,7 @@ def job_out(job: Job, category: JobCategory | None = None, applicant_count: int 
         created_at=job.created_at,
         updated_at=job.updated_at,
         applicant_count=applicant_count,
+        pipeline_id=job.pipeline_id,
     )
 
 

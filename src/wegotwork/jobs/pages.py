@@ -29,6 +29,7 @@ from wegotwork.jobs.rules import (
 from wegotwork.jobs.salary import INTERVAL_NAMES, currency_choices
 from wegotwork.jobs.schemas import JobCreate, JobDeleteConfirm, JobEditForm, JobFilters, JobUpdate
 from wegotwork.models import Job, JobStatus
+from wegotwork.pipelines.queries import list_pipelines
 from wegotwork.storage.cleanup import discard_files
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.guard import SLUG, require
@@ -144,6 +145,7 @@ def _values_of(job: Job) -> dict[str, Any]:
         "validThrough": job.valid_through.date().isoformat() if job.valid_through else "",
         "description": job.description,
         "status": str(job.status),
+        "pipelineId": job.pipeline_id or "",
     }
 
 
@@ -170,6 +172,9 @@ async def _editor(
         "delete_errors": delete_errors or {},
         "category_options": [
             (category.id, category.name) for category in await actions.category_choices(db, ctx)
+        ],
+        "pipeline_options": [
+            (view.pipeline.id, view.pipeline.name) for view in await list_pipelines(db, ctx)
         ],
         "countries": countries(),
         "currency_options": currency_choices(),

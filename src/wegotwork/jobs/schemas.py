@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, field_validator
 from pydantic.json_schema import SkipJsonSchema
@@ -188,6 +188,9 @@ class JobCreate(PostingChecks):
     valid_through: datetime | None = None
     description: str = ""
     status: JobStatus = JobStatus.DRAFT
+    pipeline_id: str | None = Field(
+        default=None, max_length=64, description="Default: the organization's default pipeline"
+    )
 
     @field_validator("title", mode="before")
     @classmethod
@@ -238,6 +241,11 @@ class JobUpdate(PostingChecks):
     valid_through: datetime | None = None
     description: str | None = None
     status: JobStatus | SkipJsonSchema[None] = None
+    pipeline_id: Annotated[str, Field(max_length=64)] | SkipJsonSchema[None] = Field(
+        default=None,
+        description="Another pipeline: each applicant moves to its first stage of the same "
+        "status (else its first stage), recorded in the activity log",
+    )
 
     @field_validator("title", mode="before")
     @classmethod
@@ -346,6 +354,7 @@ class JobOut(CamelModel):
     created_at: datetime
     updated_at: datetime
     applicant_count: int = 0
+    pipeline_id: str | None = None
 
 
 class JobEnvelope(CamelModel):

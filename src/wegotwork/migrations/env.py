@@ -15,6 +15,14 @@ target_metadata = Base.metadata
 
 
 def _configure(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        # SQLite changes a table by copying it and dropping the old one; with foreign keys on,
+        # that drop would cascade into every referencing table (a job's copy would take its
+        # applicants along). The pragma only takes effect outside a transaction, so it is set
+        # on the driver connection before the migrations' transaction begins.
+        cursor = connection.connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=OFF")
+        cursor.close()
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

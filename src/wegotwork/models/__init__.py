@@ -7,7 +7,13 @@ from wegotwork.models.analytics import (
     PageViewDaily,
     TrackedSource,
 )
-from wegotwork.models.applicants import Applicant, ApplicantEvent, ApplicantStatus
+from wegotwork.models.applicants import (
+    ActivityKind,
+    Applicant,
+    ApplicantActivity,
+    ApplicantEvent,
+    ApplicantStatus,
+)
 from wegotwork.models.auth import Account, RateLimit, Session, User, Verification
 from wegotwork.models.base import Base
 from wegotwork.models.imports import ImportMapping
@@ -28,12 +34,15 @@ from wegotwork.models.organizations import (
     Role,
 )
 from wegotwork.models.outbox import MailSend, OutboxMessage
+from wegotwork.models.pipelines import Pipeline, PipelineStage
 from wegotwork.models.tasks import TaskLease
 
 __all__ = [
     "DIRECT",
     "Account",
+    "ActivityKind",
     "Applicant",
+    "ApplicantActivity",
     "ApplicantEvent",
     "ApplicantStatus",
     "Base",
@@ -52,6 +61,8 @@ __all__ = [
     "Organization",
     "OutboxMessage",
     "PageViewDaily",
+    "Pipeline",
+    "PipelineStage",
     "RateLimit",
     "Role",
     "SalaryInterval",

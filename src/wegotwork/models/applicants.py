@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import BigInteger, ColumnElement, ForeignKey, Index, String, Text, func, text
+from sqlalchemy import JSON, BigInteger, ColumnElement, ForeignKey, Index, String, Text, func, text
 from sqlalchemy import literal_column as _literal
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -19,6 +20,9 @@ from wegotwork.models.base import (
     str_enum,
 )
 from wegotwork.models.jobs import Job
+
+if TYPE_CHECKING:
+    from wegotwork.models.pipelines import PipelineStage
 
 # Name, email and motivation as one lower-cased text. The same expression is indexed (with
 # pg_trgm on PostgreSQL) and searched, so the index serves the query.
@@ -48,6 +52,8 @@ class Applicant(IdMixin, OrgScoped, TimestampMixin, Base):
         ).ddl_if(dialect="postgresql"),
         Index("uq_applicant_job_id_email", "job_id", func.lower("email"), unique=True),
         Index("ix_applicant_job_id_created_at", "job_id", "created_at", "id"),
+        # The board: each stage's newest cards and its count, whatever the job's size.
+        Index("ix_applicant_job_id_stage_id_created_at", "job_id", "stage_id", "created_at", "id"),
         Index("ix_applicant_organization_id_created_at", "organization_id", "created_at", "id"),
         Index("ix_applicant_organization_id_source", "organization_id", "source"),
         Index(
@@ -74,8 +80,15 @@ class Applicant(IdMixin, OrgScoped, TimestampMixin, Base):
     )
     # Where the candidate came from: a tracked link's name or the utm_source text.
     source: Mapped[str | None] = mapped_column(String(120))
+    # The pipeline stage the applicant is in (its status is the stage's status). None only for
+    # rows written without one; readers place those in the first stage of their status.
+    stage_id: Mapped[str | None] = mapped_column(
+        ID, ForeignKey("pipeline_stage.id", ondelete="SET NULL")
+    )
 
     job: Mapped[Job] = relationship(lazy="raise")
+    # Loaded with every applicant (one extra query per load, not per row).
+    stage: Mapped[PipelineStage | None] = relationship(lazy="selectin")
 
 
 class ApplicantEvent(IdMixin, CreatedMixin, Base):
@@ -98,6 +111,36 @@ class ApplicantEvent(IdMixin, CreatedMixin, Base):
     )
 
     actor: Mapped[User | None] = relationship(lazy="raise")
+
+
+class ActivityKind(StrEnum):
+    APPLIED = "applied"
+    STAGE_CHANGED = "stage_changed"
+    NOTE_ADDED = "note_added"
+    SCORECARD_SUBMITTED = "scorecard_submitted"
+    MESSAGE_SENT = "message_sent"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class ApplicantActivity(IdMixin, OrgScoped, CreatedMixin, Base):
+    """One entry of an applicant's timeline: what happened, who did it (None: the candidate or
+    the system) and the details as JSON."""
+
+    __tablename__ = "applicant_activity"
+    __table_args__ = (
+        Index("ix_applicant_activity_applicant_id_created_at", "applicant_id", "created_at", "id"),
+    )
+
+    applicant_id: Mapped[str] = mapped_column(ID, ForeignKey("applicant.id", ondelete="CASCADE"))
+    actor_id: Mapped[str | None] = mapped_column(
+        ID, ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
+    kind: Mapped[ActivityKind] = mapped_column(str_enum(ActivityKind, "applicant_activity_kind"))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    # Declared so that an applicant and its first entry are written in that order.
+    applicant: Mapped[Applicant] = relationship(lazy="raise")
 
 
 def search_text() -> ColumnElement[str]:

@@ -112,5 +112,10 @@ class Job(IdMixin, OrgScoped, TimestampMixin, Base):
         str_enum(JobStatus, "job_status"), default=JobStatus.DRAFT
     )
     published_at: Mapped[datetime | None]
+    # The hiring pipeline the job's applicants move through. None only for rows written
+    # without one; readers then use the organization's default pipeline.
+    pipeline_id: Mapped[str | None] = mapped_column(
+        ID, ForeignKey("pipeline.id", ondelete="SET NULL"), index=True
+    )
 
     category: Mapped[JobCategory | None] = relationship(lazy="raise")

@@ -37,6 +37,7 @@ from wegotwork.models import (
 )
 from wegotwork.organizations import rules
 from wegotwork.organizations.schemas import OrganizationCreate, OrganizationUpdate
+from wegotwork.pipelines.actions import create_default_pipeline
 from wegotwork.storage import Storage, StorageError
 from wegotwork.storage.cleanup import discard_files
 from wegotwork.tenancy.context import OrgContext
@@ -156,7 +157,7 @@ async def create_organization(
         JobCategory(id=new_id(), organization_id=organization.id, name=name, position=position)
         for position, name in enumerate(categories)
     )
-    await db.flush()
+    await create_default_pipeline(db, organization.id)
     if activate:
         await set_session_active(db, auth.session.id, organization.id)
     return organization

@@ -12,8 +12,8 @@ dependencies::
 ``INVITATION_ID``; ``object_id(kind, param)`` for any registered kind), whose organization is
 read in one query. A new organization-owned model joins with one line::
 
-    register_object("pipeline", Pipeline, missing="Pipeline does not exist")
-    PIPELINE_ID = object_id("pipeline", "pipelineId")
+    register_object("note", Note, missing="Note does not exist")
+    NOTE_ID = object_id("note", "noteId")
 
 The order is fixed for every route: authentication (401; a page redirects to sign-in), then
 authorization (``decide``: 404 to a caller who is not a member, 403 to a member whose role lacks
@@ -48,6 +48,7 @@ from wegotwork.models import (
     JobCategory,
     Member,
     Organization,
+    Pipeline,
     Session,
     User,
 )
@@ -79,6 +80,7 @@ register_object("job", Job, missing="Job does not exist")
 register_object("applicant", Applicant, missing="Applicant does not exist")
 register_object("category", JobCategory, missing="Category does not exist")
 register_object("invitation", Invitation, missing="Invitation does not exist")
+register_object("pipeline", Pipeline, missing="Pipeline does not exist")
 
 
 async def organization_of(db: AsyncSession, kind: str, object_id: str) -> str | None:
@@ -165,6 +167,7 @@ JOB_ID = object_id("job", "jobId")
 APPLICANT_ID = object_id("applicant", "applicantId")
 CATEGORY_ID = object_id("category", "categoryId")
 INVITATION_ID = object_id("invitation", "invitationId")
+PIPELINE_ID = object_id("pipeline", "pipelineId")
 
 
 # The decision -------------------------------------------------------------------------------

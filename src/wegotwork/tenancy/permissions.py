@@ -18,6 +18,7 @@ class Permission(StrEnum):
     MANAGE_JOBS = "job:manage"
     VIEW_APPLICANTS = "applicant:view"
     MANAGE_APPLICANTS = "applicant:manage"
+    MANAGE_PIPELINES = "pipeline:manage"
 
 
 _MEMBER = frozenset(
@@ -33,6 +34,7 @@ _ADMIN = _MEMBER | {
     Permission.UPDATE_ORGANIZATION,
     Permission.MANAGE_MEMBERS,
     Permission.MANAGE_INVITATIONS,
+    Permission.MANAGE_PIPELINES,
 }
 _OWNER = _ADMIN | {Permission.DELETE_ORGANIZATION, Permission.MANAGE_OWNERS}
 

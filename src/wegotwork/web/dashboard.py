@@ -23,6 +23,7 @@ SECTIONS = (
     ("categories", "Categories", "/categories"),
     ("applicants", "Applicants", "/applicants"),
     ("board", "Board", "/board"),
+    ("pipelines", "Pipelines", "/pipelines"),
     ("analytics", "Analytics", "/analytics"),
     ("team", "Team", "/team"),
     ("settings", "Settings", "/settings"),

@@ -1,22 +1,24 @@
-// The applicant board: move cards between status columns by drag and drop, by the arrow keys,
-// or with each card's own small form (which also works without this file).
+// The applicant board: move cards between columns (a job's stages, or statuses across all
+// jobs) by drag and drop, by the arrow keys, or with each card's own small form (which also
+// works without this file). "Show more" cards arrive by htmx and are handled the same way.
 (function () {
   "use strict";
 
   var board = document.querySelector("[data-board]");
   if (!board) return;
   var api = board.getAttribute("data-api");
+  var field = board.getAttribute("data-field") || "status";
   var announcer = document.getElementById("board-announcer");
   var columns = Array.prototype.slice.call(board.querySelectorAll(".board-column"));
-  var order = columns.map(function (column) { return column.getAttribute("data-status"); });
+  var order = columns.map(function (column) { return column.getAttribute("data-move"); });
 
   function announce(message) {
     announcer.textContent = "";
     window.setTimeout(function () { announcer.textContent = message; }, 30);
   }
 
-  function columnFor(status) {
-    return columns[order.indexOf(status)] || null;
+  function columnFor(target) {
+    return columns[order.indexOf(target)] || null;
   }
 
   function adjustCount(column, delta) {
@@ -28,17 +30,20 @@
     var from = card.closest(".board-column");
     var list = column.querySelector(".board-cards");
     list.insertBefore(card, list.firstChild);
+    // An end state's cards are folded away; open them so the moved card stays in view.
+    var folded = column.querySelector("details");
+    if (folded) folded.open = true;
     adjustCount(from, -1);
     adjustCount(column, 1);
     var label = column.getAttribute("data-label");
     card.setAttribute("aria-label", card.getAttribute("data-name") + ", " + label);
-    var select = card.querySelector("select[name=status]");
-    if (select) select.value = column.getAttribute("data-status");
+    var select = card.querySelector("select[name=" + field + "]");
+    if (select) select.value = column.getAttribute("data-move");
   }
 
-  function move(card, status) {
+  function move(card, target) {
     var from = card.closest(".board-column");
-    var to = columnFor(status);
+    var to = columnFor(target);
     if (!to || to === from || card.getAttribute("aria-busy") === "true") return;
     var name = card.getAttribute("data-name");
     var before = card.nextElementSibling;
@@ -48,7 +53,7 @@
       method: "PATCH",
       credentials: "same-origin",
       headers: { "Content-Type": "application/json", "Accept": "application/json" },
-      body: JSON.stringify({ status: status })
+      body: JSON.stringify(field === "stageId" ? { stageId: target } : { status: target })
     }).then(function (response) {
       if (!response.ok) throw new Error(String(response.status));
       announce(name + " moved to " + to.getAttribute("data-label") + ".");
@@ -70,7 +75,7 @@
     if (!(card instanceof HTMLElement) || !card.classList.contains("board-card")) return;
     if (event.key !== "ArrowRight" && event.key !== "ArrowLeft") return;
     event.preventDefault();
-    var current = card.closest(".board-column").getAttribute("data-status");
+    var current = card.closest(".board-column").getAttribute("data-move");
     var index = order.indexOf(current) + (event.key === "ArrowRight" ? 1 : -1);
     if (index < 0 || index >= order.length) return;
     move(card, order[index]);
@@ -83,7 +88,7 @@
     if (!(form instanceof HTMLFormElement) || !form.classList.contains("board-move")) return;
     event.preventDefault();
     var card = form.closest(".board-card");
-    move(card, form.querySelector("select[name=status]").value);
+    move(card, form.querySelector("select[name=" + field + "]").value);
   });
 
   // Drag and drop.
@@ -114,7 +119,7 @@
     column.addEventListener("drop", function (event) {
       event.preventDefault();
       column.classList.remove("is-drop-target");
-      if (dragged) move(dragged, column.getAttribute("data-status"));
+      if (dragged) move(dragged, column.getAttribute("data-move"));
     });
   });
 })();
