@@ -139,6 +139,32 @@ async def call(
     return await client.request(method, url)
 
 
+async def ended_session(world: World, caller: str = "owner") -> httpx.Cookies:
+    """The cookies a browser of ``caller`` held just before signing out: the session token and
+    a signed cookie cache that has not expired. Replayed, they must open nothing."""
+    browser = world.clients.browser()
+    user = world.users[caller]
+    signed_in = await browser.post(
+        "/api/auth/sign-in/email", json={"email": user.email, "password": factories.PASSWORD}
+    )
+    assert signed_in.status_code == 200, signed_in.text
+    assert (await browser.get("/api/auth/get-session")).status_code == 200
+    stolen = httpx.Cookies()
+    for cookie in browser.cookies.jar:
+        stolen.set(cookie.name, cookie.value)
+    assert any(cookie.name.endswith("session_data") for cookie in browser.cookies.jar)
+    assert (await browser.post("/api/auth/sign-out", json={})).status_code == 200
+    return stolen
+
+
+def replay_client(world: World, stolen: httpx.Cookies) -> httpx.AsyncClient:
+    """A browser (same-site Origin) sending the cookies of a session that has ended."""
+    client = world.clients.browser()
+    for cookie in stolen.jar:
+        client.cookies.set(cookie.name, cookie.value)
+    return client
+
+
 def client_for(world: World, caller: str, path: str) -> httpx.AsyncClient:
     """A fresh client (no cookies left over from another cell): API routes with a bearer token,
     pages with the session cookie and a same-site Origin; signed out, neither."""

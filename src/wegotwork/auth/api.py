@@ -314,7 +314,7 @@ def listed_session_json(session: Session, auth: AuthContext) -> Json:
 @router.post("/revoke-session", openapi_extra=body_doc(RevokeSession))
 async def revoke_session_route(request: Request, db: DbSession, services: ServicesDep) -> Response:
     data = await body.parse(request, RevokeSession, trusted_origins(services))
-    auth = await require_session(request, db, sensitive=True)
+    auth = await require_session(request, db)
     await revoke_session(db, auth.user.id, data.token)
     await db.commit()
     if data.token in {auth.session.token, auth.session.id}:
@@ -324,7 +324,7 @@ async def revoke_session_route(request: Request, db: DbSession, services: Servic
 
 @router.post("/revoke-sessions")
 async def revoke_sessions_route(request: Request, db: DbSession) -> Response:
-    auth = await require_session(request, db, sensitive=True)
+    auth = await require_session(request, db)
     await revoke_all_sessions(db, auth.user.id)
     await db.commit()
     clear_session_cookies(request)
@@ -333,7 +333,7 @@ async def revoke_sessions_route(request: Request, db: DbSession) -> Response:
 
 @router.post("/revoke-other-sessions")
 async def revoke_other_sessions_route(request: Request, db: DbSession) -> Response:
-    auth = await require_session(request, db, sensitive=True)
+    auth = await require_session(request, db)
     await revoke_all_sessions(db, auth.user.id, except_token=auth.session.token)
     await db.commit()
     return json_response({"status": True})
@@ -361,7 +361,7 @@ async def update_user_route(request: Request, db: DbSession, services: ServicesD
 @router.post("/change-password", openapi_extra=body_doc(ChangePassword))
 async def change_password_route(request: Request, db: DbSession, services: ServicesDep) -> Response:
     data = await body.parse(request, ChangePassword, trusted_origins(services))
-    auth = await require_session(request, db, sensitive=True)
+    auth = await require_session(request, db)
     new_session = await actions.change_password(
         db,
         auth,
@@ -384,7 +384,7 @@ async def change_password_route(request: Request, db: DbSession, services: Servi
 async def change_email_route(request: Request, db: DbSession, services: ServicesDep) -> Response:
     """Better Auth's change-email: a link to the new address (see ``auth.email_change``)."""
     data = await body.parse(request, ChangeEmail, trusted_origins(services))
-    auth = await require_session(request, db, sensitive=True)
+    auth = await require_session(request, db)
     await email_change.change_email(
         db,
         site_of(services),
@@ -400,7 +400,7 @@ async def change_email_route(request: Request, db: DbSession, services: Services
 @router.post("/delete-user", openapi_extra=body_doc(DeleteUser))
 async def delete_user_route(request: Request, db: DbSession, services: ServicesDep) -> Response:
     data = await body.parse(request, DeleteUser, trusted_origins(services), optional=True)
-    auth = await require_session(request, db, sensitive=True)
+    auth = await require_session(request, db)
     # Deliberately unlike Better Auth: the last owner of a team is refused, and organizations
     # the user is the only member of go with the account (organizations.accounts).
     files = await accounts.delete_account(db, auth, password=data.password)

@@ -1,10 +1,10 @@
 """The current-user dependency every face uses.
 
-A request is authenticated by ``Authorization: Bearer <token>`` or by the signed session cookie.
-With the cookie, a safe (GET/HEAD) request is answered from the signed ``session_data`` cookie
-cache when it is valid (at most an hour old, no database read); every state-changing request,
-and every sensitive one, reads the session from the database, so a revoked or expired session
-can change nothing. A database read slides the session forward once a day and re-issues the
+A request is authenticated by ``Authorization: Bearer <token>`` or by the signed session cookie,
+and the session is always read from the database: a signed-out, revoked or expired session reads
+and changes nothing from the moment it ends. Only ``GET /api/auth/get-session`` answers from the
+signed ``session_data`` cookie cache (Better Auth's behaviour, see ``auth.middleware``); no other
+route trusts it. A database read slides the session forward once a day and re-issues the
 cookies, on any route: cookies queued here are written by ``AuthCookieMiddleware``.
 """
 
@@ -22,14 +22,13 @@ from wegotwork.auth import cookies
 from wegotwork.auth.sessions import (
     EXPIRES_IN,
     AuthContext,
-    context_from_cache,
     load_session,
     needs_refresh,
     refresh_session,
     session_json,
     user_json,
 )
-from wegotwork.auth.wire import CookieWriter, decode_cache, ms
+from wegotwork.auth.wire import CookieWriter, ms
 from wegotwork.db import utcnow
 from wegotwork.deps import DbSession, Services, get_services
 from wegotwork.errors import Unauthorized
@@ -38,7 +37,6 @@ from wegotwork.models import Session, User
 SESSION_TOKEN = "session_token"  # noqa: S105 - a cookie name
 PENDING_COOKIES = "wegotwork.set_cookies"
 _RESOLVED = "wegotwork.auth"
-SAFE_METHODS = frozenset({"GET", "HEAD"})
 
 
 def cookie_writer(services: Services) -> CookieWriter:
@@ -99,20 +97,14 @@ def client_ip(scope: Scope) -> str:
 
 
 async def resolve_auth(
-    request: Request,
-    db: AsyncSession,
-    *,
-    sensitive: bool = False,
-    refresh: bool = True,
+    request: Request, db: AsyncSession, *, refresh: bool = True
 ) -> AuthContext | None:
-    """The caller's session (see the module docstring), resolved once per request."""
+    """The caller's session read from the database (see the module docstring), resolved once
+    per request."""
     resolved: dict[str, Any] = request.scope.setdefault(_RESOLVED, {})
     if "db" in resolved:
         db_context: AuthContext | None = resolved["db"]
         return db_context
-    if not sensitive and "any" in resolved:
-        any_context: AuthContext | None = resolved["any"]
-        return any_context
     services = get_services(request)
     writer = cookie_writer(services)
     pending = pending_cookies(request.scope)
@@ -122,22 +114,11 @@ async def resolve_auth(
         raw = request.cookies.get(writer.session_token)
         token = cookies.unsign(raw, writer.secret) if raw else None
     if token is None:
-        resolved["db"] = resolved["any"] = None
+        resolved["db"] = None
         request.state.auth = None
         return None
 
     now = utcnow()
-    if via_cookie and not sensitive and request.method in SAFE_METHODS:
-        data = writer.read_cache(request.cookies)
-        if data:
-            cached = decode_cache(data, writer.secret)
-            if cached is not None and cached.valid_for(token, ms(now)):
-                from_cache = context_from_cache(cached)
-                resolved["any"] = from_cache
-                request.state.auth = from_cache
-                return from_cache
-            pending[writer.session_data] = writer.expire(writer.session_data)
-
     context = await load_session(db, token)
     if context is None:
         if via_cookie:
@@ -169,7 +150,7 @@ async def resolve_auth(
                     request_cookies=request.cookies,
                 )
             )
-    resolved["db"] = resolved["any"] = context
+    resolved["db"] = context
     request.state.auth = context
     return context
 
@@ -219,7 +200,7 @@ def clear_session_cookies(request: Request) -> None:
 
 
 async def get_optional_auth(request: Request, db: DbSession) -> AuthContext | None:
-    """The caller's session, or None when signed out (the cookie cache may answer)."""
+    """The caller's session, or None when signed out."""
     return await resolve_auth(request, db)
 
 
@@ -230,14 +211,5 @@ async def get_auth(auth: Annotated[AuthContext | None, Depends(get_optional_auth
     return auth
 
 
-async def get_sensitive_auth(request: Request, db: DbSession) -> AuthContext:
-    """The caller's session read from the database (never the cookie cache); 401 without."""
-    auth = await resolve_auth(request, db, sensitive=True)
-    if auth is None:
-        raise Unauthorized()
-    return auth
-
-
 OptionalAuth = Annotated[AuthContext | None, Depends(get_optional_auth)]
 CurrentAuth = Annotated[AuthContext, Depends(get_auth)]
-SensitiveAuth = Annotated[AuthContext, Depends(get_sensitive_auth)]

@@ -13,7 +13,6 @@ from wegotwork.auth import actions, body, devices, email_change
 from wegotwork.auth.deps import (
     CurrentAuth,
     OptionalAuth,
-    SensitiveAuth,
     clear_session_cookies,
     reissue_session_cookies,
     session_token_from,
@@ -355,7 +354,7 @@ async def verify_email_page(
 
 @router.post("/verify-email")
 async def verify_email_resend(
-    request: Request, db: DbSession, services: ServicesDep, auth: SensitiveAuth
+    request: Request, db: DbSession, services: ServicesDep, auth: CurrentAuth
 ) -> Response:
     response = see_other("/account")
     try:
@@ -420,7 +419,7 @@ async def account_page(
 
 @router.post("/account/profile")
 async def account_profile(
-    request: Request, db: DbSession, services: ServicesDep, auth: SensitiveAuth
+    request: Request, db: DbSession, services: ServicesDep, auth: CurrentAuth
 ) -> Response:
     parsed = await parse_form(request, ProfileForm)
     if parsed.data is None:
@@ -445,7 +444,7 @@ async def account_profile(
 
 @router.post("/account/email")
 async def account_email(
-    request: Request, db: DbSession, services: ServicesDep, auth: SensitiveAuth
+    request: Request, db: DbSession, services: ServicesDep, auth: CurrentAuth
 ) -> Response:
     """Change the address: a link goes to the new one (see ``auth.email_change``)."""
     parsed = await parse_form(request, ChangeEmailForm)
@@ -482,7 +481,7 @@ async def account_email(
 
 @router.post("/account/password")
 async def account_password(
-    request: Request, db: DbSession, services: ServicesDep, auth: SensitiveAuth
+    request: Request, db: DbSession, services: ServicesDep, auth: CurrentAuth
 ) -> Response:
     parsed = await parse_form(request, ChangePassword, checkboxes=("revokeOtherSessions",))
     if parsed.data is not None:
@@ -519,7 +518,7 @@ async def account_password(
 
 @router.post("/account/sessions/{session_id}/revoke")
 async def account_revoke_session(
-    session_id: str, request: Request, db: DbSession, services: ServicesDep, auth: SensitiveAuth
+    session_id: str, request: Request, db: DbSession, services: ServicesDep, auth: CurrentAuth
 ) -> Response:
     token = await revoke_by_id(db, auth.user.id, session_id)
     await db.commit()
@@ -537,7 +536,7 @@ async def account_revoke_session(
 
 @router.post("/account/sessions/revoke-others")
 async def account_revoke_others(
-    request: Request, db: DbSession, services: ServicesDep, auth: SensitiveAuth
+    request: Request, db: DbSession, services: ServicesDep, auth: CurrentAuth
 ) -> Response:
     await revoke_all_sessions(db, auth.user.id, except_token=auth.session.token)
     await db.commit()
@@ -548,7 +547,7 @@ async def account_revoke_others(
 
 @router.post("/account/delete")
 async def account_delete(
-    request: Request, db: DbSession, services: ServicesDep, auth: SensitiveAuth
+    request: Request, db: DbSession, services: ServicesDep, auth: CurrentAuth
 ) -> Response:
     parsed = await parse_form(request, DeleteAccountForm)
     if parsed.data is not None:

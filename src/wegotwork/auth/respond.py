@@ -70,10 +70,8 @@ def start_session(request: Request, user: User, session: Session, *, remember: b
     )
 
 
-async def require_session(
-    request: Request, db: AsyncSession, *, sensitive: bool = False
-) -> AuthContext:
-    auth = await resolve_auth(request, db, sensitive=sensitive)
+async def require_session(request: Request, db: AsyncSession) -> AuthContext:
+    auth = await resolve_auth(request, db)
     if auth is None:
         raise fail("UNAUTHORIZED")
     return auth

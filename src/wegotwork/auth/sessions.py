@@ -9,9 +9,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import make_transient_to_detached
 
-from wegotwork.auth.wire import CachedSession, Json, iso, parse_iso
+from wegotwork.auth.wire import Json, iso
 from wegotwork.db import new_id, utcnow
 from wegotwork.models import Session, User
 
@@ -23,16 +22,14 @@ FRESH_AGE = timedelta(days=1)
 
 @dataclass(frozen=True, slots=True)
 class AuthContext:
-    """Who is calling: the user and the session they came with.
+    """Who is calling: the user and the session they came with, read from the database.
 
-    ``from_cache`` is True when both were read from the signed cookie cache instead of the
-    database (at most an hour old); the objects are then detached snapshots. Change a session or
-    user through the functions of this module, never by assigning to these objects.
+    Change a session or user through the functions of this module, never by assigning to these
+    objects.
     """
 
     user: User
     session: Session
-    from_cache: bool = False
 
     @property
     def active_organization_id(self) -> str | None:
@@ -68,42 +65,6 @@ def session_json(session: Session) -> Json:
         "userAgent": session.user_agent,
         "activeOrganizationId": session.active_organization_id,
     }
-
-
-def _date(value: object) -> datetime:
-    return parse_iso(value) or utcnow()
-
-
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def context_from_cache(cached: CachedSession) -> AuthContext:
-    """Detached User and Session objects rebuilt from a verified cookie cache."""
-    u, s = cached.user, cached.session
-    user = User(
-        id=str(u.get("id", "")),
-        name=str(u.get("name", "")),
-        email=str(u.get("email", "")),
-        email_verified=bool(u.get("emailVerified")),
-        image=_text(u.get("image")),
-        created_at=_date(u.get("createdAt")),
-        updated_at=_date(u.get("updatedAt")),
-    )
-    session = Session(
-        id=str(s.get("id", "")),
-        token=str(s.get("token", "")),
-        user_id=str(s.get("userId", user.id)),
-        expires_at=_date(s.get("expiresAt")),
-        created_at=_date(s.get("createdAt")),
-        updated_at=_date(s.get("updatedAt")),
-        ip_address=_text(s.get("ipAddress")),
-        user_agent=_text(s.get("userAgent")),
-        active_organization_id=_text(s.get("activeOrganizationId")),
-    )
-    make_transient_to_detached(user)
-    make_transient_to_detached(session)
-    return AuthContext(user=user, session=session, from_cache=True)
 
 
 async def create_session(

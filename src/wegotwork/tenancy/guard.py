@@ -176,7 +176,7 @@ PIPELINE_ID = object_id("pipeline", "pipelineId")
 async def authenticate(request: Request, db: AsyncSession) -> AuthContext:
     """The caller's session, read from the database (never the cookie cache); Unauthorized
     when signed out, expired or revoked."""
-    auth = await resolve_auth(request, db, sensitive=True)
+    auth = await resolve_auth(request, db)
     if auth is None:
         raise Unauthorized()
     return auth
