@@ -1,6 +1,7 @@
 // The applicant board: move cards between columns (a job's stages, or statuses across all
-// jobs) by drag and drop, by the arrow keys, or with each card's own small form (which also
-// works without this file). "Show more" cards arrive by htmx and are handled the same way.
+// jobs) by drag and drop (a mouse, or a finger: touch and hold a card, then drag it), by the
+// arrow keys, or with each card's own small form (which also works without this file). "Show
+// more" cards arrive by htmx and are handled the same way.
 (function () {
   "use strict";
 
@@ -122,4 +123,92 @@
       if (dragged) move(dragged, column.getAttribute("data-move"));
     });
   });
+
+  // Touch: a touch screen has no HTML drag and drop. Touch and hold a card (a short still press,
+  // so a swipe still scrolls the board), then drag it to a column and lift the finger.
+  var HOLD_MS = 300;
+  var SLOP_PX = 10;
+  var touch = null;
+
+  function columnAt(x, y) {
+    var element = document.elementFromPoint(x, y);
+    var column = element ? element.closest(".board-column") : null;
+    return column && board.contains(column) ? column : null;
+  }
+
+  function highlight(column) {
+    columns.forEach(function (each) { each.classList.toggle("is-drop-target", each === column); });
+  }
+
+  // Near the board's left or right edge, after a short rest, the board scrolls under the finger
+  // so a column out of view can be reached.
+  var EDGE_PX = 48;
+  var EDGE_REST_MS = 250;
+
+  function edgeScroll() {
+    if (!touch || !touch.dragging) return;
+    var rect = board.getBoundingClientRect();
+    var direction = touch.x > rect.right - EDGE_PX ? 1 : touch.x < rect.left + EDGE_PX ? -1 : 0;
+    if (!direction) {
+      touch.edgeSince = 0;
+    } else if (!touch.edgeSince) {
+      touch.edgeSince = Date.now();
+    } else if (Date.now() - touch.edgeSince > EDGE_REST_MS) {
+      board.scrollLeft += direction * 12;
+      highlight(columnAt(touch.x, touch.y));
+    }
+    touch.frame = window.requestAnimationFrame(edgeScroll);
+  }
+
+  function endTouch() {
+    if (!touch) return;
+    window.clearTimeout(touch.timer);
+    window.cancelAnimationFrame(touch.frame);
+    touch.card.classList.remove("is-dragging");
+    highlight(null);
+    touch = null;
+  }
+
+  board.addEventListener("touchstart", function (event) {
+    var target = event.target instanceof Element ? event.target : null;
+    var card = target ? target.closest(".board-card[draggable]") : null;
+    if (!card || event.touches.length !== 1 || target.closest("a, button, select, input, label")) return;
+    var point = event.touches[0];
+    touch = { card: card, x: point.clientX, y: point.clientY, dragging: false, timer: 0, frame: 0, edgeSince: 0 };
+    touch.timer = window.setTimeout(function () {
+      if (!touch) return;
+      touch.dragging = true;
+      card.classList.add("is-dragging");
+      highlight(card.closest(".board-column"));
+      touch.frame = window.requestAnimationFrame(edgeScroll);
+    }, HOLD_MS);
+  }, { passive: true });
+
+  board.addEventListener("touchmove", function (event) {
+    if (!touch) return;
+    var point = event.touches[0];
+    if (!touch.dragging) {
+      // Moved before the hold: the finger is scrolling, not dragging.
+      if (Math.abs(point.clientX - touch.x) > SLOP_PX || Math.abs(point.clientY - touch.y) > SLOP_PX) endTouch();
+      return;
+    }
+    event.preventDefault();
+    touch.x = point.clientX;
+    touch.y = point.clientY;
+    highlight(columnAt(touch.x, touch.y));
+  }, { passive: false });
+
+  board.addEventListener("touchend", function (event) {
+    if (!touch) return;
+    if (touch.dragging) {
+      event.preventDefault();
+      var card = touch.card;
+      var column = columnAt(touch.x, touch.y);
+      endTouch();
+      if (column) move(card, column.getAttribute("data-move"));
+      return;
+    }
+    endTouch();
+  });
+  board.addEventListener("touchcancel", endTouch);
 })();
