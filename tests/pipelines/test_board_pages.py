@@ -42,6 +42,10 @@ async def test_a_jobs_board_has_a_column_per_stage_with_more_on_demand(
     assert more is not None
     assert html.count('<details class="board-end">') == 2
     assert 'name="stageId"' in html
+    # The same job's list view is one link away (25 to a page, as the board's first cards).
+    listing = f"/dashboard/{world.org.slug}/jobs/{job.id}/applicants"
+    assert f'href="{listing}">List view</a>' in html
+    assert (await member.get(listing)).text.count('class="applicant-name"') == 25
 
     rest = await member.get(more.group(1).replace("&amp;", "&"), headers={"hx-request": "true"})
     assert rest.status_code == 200
