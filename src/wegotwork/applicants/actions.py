@@ -46,6 +46,7 @@ from wegotwork.models import (
 )
 from wegotwork.models.applicants import search_text
 from wegotwork.pipelines import actions as pipelines
+from wegotwork.reviews import actions as reviews
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.permissions import Permission
 from wegotwork.tenancy.scoping import get_scoped, joins_organization, scoped
@@ -456,6 +457,7 @@ async def erase_applicant(db: AsyncSession, ctx: OrgContext, applicant_id: str) 
         db, Applicant, ctx, applicant_id, message=APPLICANT_NOT_FOUND, for_update=True
     )
     key = applicant.resume_key
+    await reviews.erase_reviews(db, ctx, applicant.id)
     await pipelines.erase_activity(db, applicant.id)
     await db.execute(delete(ApplicantEvent).where(ApplicantEvent.applicant_id == applicant.id))
     await db.execute(delete(Applicant).where(Applicant.id == applicant.id))
