@@ -243,6 +243,18 @@ TABLE: dict[str, Cell] = {
     ),
     "POST /dashboard/{slug}/applicants/{applicantId}/erase": Cell(TEAM_FORM, writers=TEAM, form={}),
     "GET /dashboard/{slug}/applicants/{applicantId}/resume": Cell(TEAM_PAGE),
+    "POST /dashboard/{slug}/applicants/{applicantId}/notes": Cell(
+        TEAM_FORM, writers=TEAM, form={"body": "Hello team"}
+    ),
+    # The targets' note is the admin's: the member is sent back with a message.
+    "POST /dashboard/{slug}/notes/{noteId}/delete": Cell(
+        TEAM_FORM, writers=MANAGERS, form={"applicant": "{applicantId}"}
+    ),
+    "POST /dashboard/{slug}/applicants/{applicantId}/scorecards/{stageId}": Cell(
+        TEAM_FORM, writers=TEAM, form={"recommendation": "yes"}
+    ),
+    "GET /dashboard/{slug}/notifications": Cell(TEAM_PAGE),
+    "POST /dashboard/{slug}/notifications/read": Cell(TEAM_FORM, writers="member", form={}),
     # The JSON API.
     "GET /api/v1/organizations": Cell(SIGNED_IN_API),
     "POST /api/v1/organizations": Cell(

@@ -28,10 +28,13 @@ from wegotwork.applicants.schemas import (
 from wegotwork.db import utcnow
 from wegotwork.deps import DbSession, ServicesDep
 from wegotwork.errors import Invalid, NotFound
+from wegotwork.jobs.markdown import render_markdown
 from wegotwork.models import Applicant, ApplicantStatus, Job
 from wegotwork.onboarding.actions import checklist
 from wegotwork.pipelines.queries import Column, activity, board, job_pipeline, stage_cards
 from wegotwork.pipelines.rules import END_STATUSES
+from wegotwork.reviews import queries as reviews
+from wegotwork.reviews import rules as review_rules
 from wegotwork.storage.cleanup import discard_files
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.guard import SLUG, require
@@ -384,6 +387,11 @@ async def detail_page(
 ) -> Response:
     detail = await actions.get_applicant(db, ctx, applicantId)
     overview = await job_pipeline(db, ctx, detail.applicant.job_id)
+    review = await reviews.review(db, ctx, applicantId)
+    current = next(
+        (entry for entry in review.stages if entry.stage.id == detail.applicant.stage_id), None
+    )
+    moderator = ctx.can(Permission.MODERATE_NOTES)
     return await render_dashboard(
         request,
         services,
@@ -396,6 +404,25 @@ async def detail_page(
             "applicant": detail.applicant,
             "stages": [entry.stage for entry in overview.stages],
             "timeline": await activity(db, ctx, applicantId),
+            "notes": [
+                {
+                    "view": view,
+                    "html": render_markdown(view.note.body),
+                    "deletable": moderator or view.note.author_id == ctx.user.id,
+                }
+                for view in await reviews.notes(db, ctx, applicantId)
+            ],
+            "teammates": await reviews.teammates(db, ctx),
+            "review": review,
+            "review_current": current,
+            "my_card": next(
+                (card.scorecard for card in (current.visible if current else []) if card.mine),
+                None,
+            ),
+            "recommendations": [
+                (item.value, label) for item, label in review_rules.RECOMMENDATION_LABEL.items()
+            ],
+            "recommendation_labels": review_rules.RECOMMENDATION_LABEL,
         },
         section="applicants",
     )

@@ -121,6 +121,20 @@ async def notes(db: AsyncSession, ctx: OrgContext, applicant_id: str) -> list[No
     return [NoteView(note, author) for note, author in rows]
 
 
+async def teammates(db: AsyncSession, ctx: OrgContext) -> list[str]:
+    """The names of the organization's other members, for the note composer's hint."""
+    ctx.require(Permission.VIEW_ORGANIZATION)
+    names = await db.scalars(
+        scoped(Member, ctx, User.name)
+        .select_from(Member)
+        .join(User, User.id == Member.user_id)
+        .where(Member.user_id != ctx.user.id)
+        .order_by(User.name)
+        .limit(50)
+    )
+    return [name for name in names if name]
+
+
 async def note_view(db: AsyncSession, note: Note) -> NoteView:
     author = await db.get(User, note.author_id) if note.author_id else None
     return NoteView(note, author)
@@ -135,7 +149,7 @@ def _mine(user: User) -> tuple[Any, ...]:
 
 
 async def notifications(
-    db: AsyncSession, user: User, *, unread: bool = False
+    db: AsyncSession, user: User, *, unread: bool = False, limit: int = NOTIFICATIONS_SHOWN
 ) -> list[NotificationView]:
     """The user's newest notifications from organizations they still belong to. Any signed-in
     user may call it (for themselves)."""
@@ -149,7 +163,7 @@ async def notifications(
         .outerjoin(Applicant, Applicant.id == Notification.applicant_id)
         .where(*_mine(user))
         .order_by(Notification.created_at.desc(), Notification.id.desc())
-        .limit(NOTIFICATIONS_SHOWN)
+        .limit(limit)
     )
     if unread:
         query = query.where(Notification.read_at.is_(None))
