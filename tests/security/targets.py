@@ -23,7 +23,10 @@ from wegotwork.models import (
     Note,
     Notification,
     NotificationKind,
+    Recommendation,
     Role,
+    Scorecard,
+    ScorecardAttribute,
 )
 from wegotwork.storage import Storage
 
@@ -90,6 +93,24 @@ async def make_targets(db: AsyncSession, world: World, services: Services) -> Ta
     )
     db.add(note)
     await db.flush()
+    # The applicant's stage has an interview kit, and the owner's scorecard for it.
+    assert applicant.stage_id is not None
+    db.add(
+        ScorecardAttribute(
+            organization_id=world.org.id, stage_id=applicant.stage_id, name="Communication"
+        )
+    )
+    db.add(
+        Scorecard(
+            organization_id=world.org.id,
+            applicant_id=applicant.id,
+            stage_id=applicant.stage_id,
+            author_id=world.users["owner"].id,
+            ratings={"Communication": 3},
+            recommendation=Recommendation.STRONG_NO,
+            notes="Not convinced yet",
+        )
+    )
     db.add(
         Notification(
             organization_id=world.org.id,
