@@ -172,3 +172,32 @@ async def test_another_organization_sees_and_changes_nothing(
     assert crossed.status_code == 422
     count = await db.scalar(select(func.count()).select_from(PipelineStage))
     assert count
+
+
+async def test_applicants_carry_the_rating_the_caller_may_see(
+    db: AsyncSession, world: World
+) -> None:
+    place, _ = await arrange(db, world)
+    second = await teammate(db, world)
+    cards = f"/api/v1/applicants/{place.applicant_id}/scorecards/{place.stage_id}"
+    detail = f"/api/v1/applicants/{place.applicant_id}"
+    listing = f"/api/v1/organizations/{place.org_id}/applicants"
+
+    def rating_in(payload: dict[str, object]) -> object:
+        rows = payload["applicants"]
+        assert isinstance(rows, list)
+        return next(row["rating"] for row in rows if row["id"] == place.applicant_id)
+
+    assert (await world.api("member").get(detail)).json()["applicant"]["rating"] is None
+    await world.api("member").put(cards, json={"recommendation": "strong_yes"})
+    await world.api("owner").put(cards, json={"recommendation": "no"})
+    # Admins see every scorecard: the mean of 2 and -1.
+    assert (await world.api("admin").get(detail)).json()["applicant"]["rating"] == 0.5
+    assert rating_in((await world.api("admin").get(listing)).json()) == 0.5
+    assert (await world.api("member").get(detail)).json()["applicant"]["rating"] == 0.5
+    # A member who has not submitted sees no rating: it would tell the hidden verdicts.
+    assert (await second.get(detail)).json()["applicant"]["rating"] is None
+    assert rating_in((await second.get(listing)).json()) is None
+    await second.put(cards, json={"recommendation": "yes"})
+    assert (await second.get(detail)).json()["applicant"]["rating"] == 0.67
+    assert rating_in((await second.get(listing)).json()) == 0.67

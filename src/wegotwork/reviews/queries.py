@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -254,3 +254,37 @@ async def _job_stages(
             return stages
     _chosen, stages = await target_stage(db, ctx, applicant.job_id, status=applicant.status)
     return stages
+
+
+_SCORE = case(
+    *(
+        (Scorecard.recommendation == item, score)
+        for item, score in rules.RECOMMENDATION_SCORE.items()
+    ),
+    else_=0,
+)
+
+
+async def ratings(db: AsyncSession, ctx: OrgContext, applicant_ids: list[str]) -> dict[str, float]:
+    """Each applicant's rating (the mean recommendation, -2…2) over the scorecards the caller
+    may see: those of stages where they submitted their own (VIEW_ALL_SCORECARDS: all).
+    Applicants without such scorecards are left out. Members (VIEW_APPLICANTS) may call it."""
+    ctx.require(Permission.VIEW_APPLICANTS)
+    if not applicant_ids:
+        return {}
+    query = (
+        scoped(Scorecard, ctx, Scorecard.applicant_id, func.avg(_SCORE))
+        .where(Scorecard.applicant_id.in_(applicant_ids))
+        .group_by(Scorecard.applicant_id)
+    )
+    if not ctx.can(Permission.VIEW_ALL_SCORECARDS):
+        mine = aliased(Scorecard)
+        query = query.where(
+            exists().where(
+                mine.applicant_id == Scorecard.applicant_id,
+                mine.stage_id == Scorecard.stage_id,
+                mine.author_id == ctx.user.id,
+            )
+        )
+    rows = await db.execute(query)
+    return {str(applicant_id): round(float(mean), 2) for applicant_id, mean in rows}
