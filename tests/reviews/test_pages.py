@@ -3,11 +3,15 @@ until one submits, a note's deletion, and the notifications menu and page."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tests import factories
 from tests.fixtures.world import World
 from tests.reviews.helpers import arrange
+from wegotwork.db import utcnow
 
 pytestmark = pytest.mark.usefixtures("dialect")
 
@@ -106,3 +110,43 @@ async def test_the_scorecard_form_is_blind_until_submitted(db: AsyncSession, wor
     assert "Python 4/4" in after.text
     assert "submitted a scorecard for Submitted" in after.text
     assert "Update scorecard" in after.text
+
+
+async def test_the_list_shows_the_rating_the_caller_may_see(db: AsyncSession, world: World) -> None:
+    place, _ = await arrange(db, world)
+    await world.api("member").put(
+        f"/api/v1/applicants/{place.applicant_id}/scorecards/{place.stage_id}",
+        json={"recommendation": "strong_yes"},
+    )
+    listed = await world.browser("admin").get(f"/dashboard/{place.slug}/applicants")
+    assert "Rating +2.0" in listed.text
+    assert (
+        "applicant-rating"
+        in (await world.browser("member").get(f"/dashboard/{place.slug}/applicants")).text
+    )
+
+
+async def test_previous_and_next_walk_the_filtered_list(db: AsyncSession, world: World) -> None:
+    job = await factories.make_job(db, world.org)
+    other = await factories.make_job(db, world.org)
+    now = utcnow()
+    made = []
+    for index, target in enumerate((job, other, job, job)):
+        applicant = await factories.make_applicant(db, target, name=f"Walker {index}")
+        applicant.created_at = now - timedelta(minutes=index)
+        made.append(applicant.id)
+    slug, job_id = world.org.slug, job.id
+    await db.commit()
+    base = f"/dashboard/{slug}/applicants"
+    listed = await world.browser("member").get(f"{base}?job={job_id}")
+    assert f'href="{base}/{made[0]}?job={job_id}"' in listed.text
+    # Newest first, only the job's applicants: 0, 2, 3.
+    middle = await world.browser("member").get(f"{base}/{made[2]}?job={job_id}")
+    assert f'rel="prev" href="{base}/{made[0]}?job={job_id}"' in middle.text
+    assert f'rel="next" href="{base}/{made[3]}?job={job_id}"' in middle.text
+    first = await world.browser("member").get(f"{base}/{made[0]}?job={job_id}")
+    assert 'rel="prev"' not in first.text
+    assert f'rel="next" href="{base}/{made[2]}?job={job_id}"' in first.text
+    # Without filters the whole organization's list: the other job's applicant is next.
+    unfiltered = await world.browser("member").get(f"{base}/{made[0]}")
+    assert f'rel="next" href="{base}/{made[1]}"' in unfiltered.text

@@ -299,6 +299,26 @@ async def list_applicants(
     return ApplicantPage(page, next_cursor)
 
 
+async def neighbours(
+    db: AsyncSession, ctx: OrgContext, filters: ApplicantFilters, applicant: Applicant
+) -> tuple[str | None, str | None]:
+    """The applicants before and after ``applicant`` in the list ``filters`` give (newest
+    first): (previous, next) ids, None at either end. Two keyset lookups, whatever the list's
+    length. Members (VIEW_APPLICANTS) may call it."""
+    ctx.require(Permission.VIEW_APPLICANTS)
+    listed = _filtered(ctx, replace(filters, cursor=None)).with_only_columns(Applicant.id)
+    position = tuple_(Applicant.created_at, Applicant.id)
+    here = tuple_(applicant.created_at, applicant.id)
+    previous = await db.scalar(
+        listed.where(position > here)
+        .order_by(None)
+        .order_by(Applicant.created_at, Applicant.id)
+        .limit(1)
+    )
+    following = await db.scalar(listed.where(position < here).limit(1))
+    return previous, following
+
+
 async def source_choices(db: AsyncSession, ctx: OrgContext) -> list[str]:
     """The sources the organization's applicants came from, for the list's filter.
     Members (VIEW_APPLICANTS) may call it."""

@@ -128,11 +128,13 @@ async def _list_page(
         **_common(),
         "filters": filters,
         "page": page,
+        "ratings": await reviews.ratings(db, ctx, [row.applicant.id for row in page.rows]),
         "jobs": await actions.job_choices(db, ctx),
         "sources": await actions.source_choices(db, ctx),
         "job_title": job_title,
         "fixed_job": job_id,
         "base": base,
+        "walk_query": _query(filters),
         "next_url": f"{base}?{_query(filters, cursor=page.next_cursor)}"
         if page.next_cursor
         else None,
@@ -387,6 +389,11 @@ async def detail_page(
 ) -> Response:
     detail = await actions.get_applicant(db, ctx, applicantId)
     overview = await job_pipeline(db, ctx, detail.applicant.job_id)
+    # Previous and next within the list the reviewer came from (its filters ride along).
+    filters = _filters_from(request)
+    previous, following = await actions.neighbours(db, ctx, filters, detail.applicant)
+    walk = _query(filters)
+    base = f"/dashboard/{ctx.organization.slug}/applicants"
     review = await reviews.review(db, ctx, applicantId)
     current = next(
         (entry for entry in review.stages if entry.stage.id == detail.applicant.stage_id), None
@@ -414,6 +421,9 @@ async def detail_page(
             ],
             "teammates": await reviews.teammates(db, ctx),
             "review": review,
+            "previous_url": f"{base}/{previous}{'?' + walk if walk else ''}" if previous else None,
+            "next_url": f"{base}/{following}{'?' + walk if walk else ''}" if following else None,
+            "list_url": f"{base}{'?' + walk if walk else ''}",
             "review_current": current,
             "my_card": next(
                 (card.scorecard for card in (current.visible if current else []) if card.mine),
