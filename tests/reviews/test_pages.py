@@ -150,3 +150,34 @@ async def test_previous_and_next_walk_the_filtered_list(db: AsyncSession, world:
     # Without filters the whole organization's list: the other job's applicant is next.
     unfiltered = await world.browser("member").get(f"{base}/{made[0]}")
     assert f'rel="next" href="{base}/{made[1]}"' in unfiltered.text
+
+
+async def test_admins_write_a_stage_kit_on_the_pipelines_page(
+    db: AsyncSession, world: World
+) -> None:
+    place, _ = await arrange(db, world)
+    url = f"/dashboard/{place.slug}/stages/{place.stage_id}/scorecard"
+    refused = await world.browser("member").post(url, data={"attributes": "Python"})
+    assert refused.status_code == 403
+    admin = world.browser("admin")
+    saved = await admin.post(
+        url, data={"attributes": "Python: writes tested code\n\n  Communication  \n"}
+    )
+    assert saved.status_code == 303
+    page = await admin.get(f"/dashboard/{place.slug}/pipelines")
+    assert "Saved the interview kit (2 attributes)." in page.text
+    assert "Python: writes tested code\nCommunication\n</textarea>" in page.text
+    kit = (
+        await world.api("member").get(f"/api/v1/applicants/{place.applicant_id}/scorecards")
+    ).json()["stages"]
+    attributes = next(stage["attributes"] for stage in kit if stage["id"] == place.stage_id)
+    assert attributes == [
+        {"name": "Python", "description": "writes tested code"},
+        {"name": "Communication", "description": None},
+    ]
+    repeated = await admin.post(url, data={"attributes": "Python\npython"})
+    assert repeated.status_code == 303
+    assert (
+        "Each attribute needs a different name"
+        in (await admin.get(f"/dashboard/{place.slug}/pipelines")).text
+    )

@@ -254,6 +254,9 @@ TABLE: dict[str, Cell] = {
         TEAM_FORM, writers=TEAM, form={"recommendation": "yes"}
     ),
     "GET /dashboard/{slug}/notifications": Cell(TEAM_PAGE),
+    "POST /dashboard/{slug}/stages/{stageId}/scorecard": Cell(
+        (303, 404, 403, 303, 303), writers=MANAGERS, form={"attributes": "Python: tested code"}
+    ),
     "POST /dashboard/{slug}/notifications/read": Cell(TEAM_FORM, writers="member", form={}),
     # The JSON API.
     "GET /api/v1/organizations": Cell(SIGNED_IN_API),

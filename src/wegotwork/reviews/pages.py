@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from wegotwork.deps import DbSession, ServicesDep, SettingsDep
 from wegotwork.errors import DomainError, NotFound
 from wegotwork.reviews import actions, queries
+from wegotwork.reviews.queries import KitAttribute
 from wegotwork.reviews.schemas import NoteIn, ScorecardIn
 from wegotwork.schemas import errors_from_validation
 from wegotwork.tenancy.context import OrgContext
@@ -24,6 +25,7 @@ router = APIRouter(include_in_schema=False)
 
 Viewer = Annotated[OrgContext, Depends(require(Permission.VIEW_ORGANIZATION, via=SLUG))]
 Reviewer = Annotated[OrgContext, Depends(require(Permission.MANAGE_APPLICANTS, via=SLUG))]
+KitManager = Annotated[OrgContext, Depends(require(Permission.MANAGE_PIPELINES, via=SLUG))]
 
 MAX_RATED = 50
 
@@ -164,5 +166,36 @@ async def read_notifications(ctx: Viewer, db: DbSession, services: ServicesDep) 
     )
     services.templates.flash(
         response, "All notifications marked read." if marked else "Nothing new to mark read."
+    )
+    return response
+
+
+@router.post("/dashboard/{slug}/stages/{stageId}/scorecard")
+async def set_kit(
+    stageId: str, request: Request, ctx: KitManager, db: DbSession, services: ServicesDep
+) -> Response:
+    """The pipelines page's kit form: one attribute a line, a description after a colon."""
+    form = await request.form()
+    text = form.get("attributes")
+    attributes = []
+    for line in (text if isinstance(text, str) else "").splitlines():
+        name, _, description = line.partition(":")
+        if name.strip():
+            attributes.append(KitAttribute(name, description.strip() or None))
+    response = RedirectResponse(f"/dashboard/{ctx.organization.slug}/pipelines", status_code=303)
+    try:
+        saved = await actions.set_kit(db, ctx, stageId, attributes)
+    except NotFound:
+        raise
+    except DomainError as exc:
+        services.templates.flash(response, exc.message, "error")
+        return response
+    await db.commit()
+    count = len(saved)
+    services.templates.flash(
+        response,
+        f"Saved the interview kit ({count} attribute{'s' if count != 1 else ''})."
+        if count
+        else "The stage has no interview kit now.",
     )
     return response
