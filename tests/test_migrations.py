@@ -51,6 +51,10 @@ TABLES = {
     "pipeline",
     "pipeline_stage",
     "applicant_activity",
+    "note",
+    "notification",
+    "scorecard_attribute",
+    "scorecard",
 }
 
 

@@ -31,6 +31,8 @@ from wegotwork.organizations import pages as organizations_pages
 from wegotwork.organizations import team_pages as organizations_team_pages
 from wegotwork.pipelines import api as pipelines_api
 from wegotwork.pipelines import pages as pipelines_pages
+from wegotwork.reviews import api as reviews_api
+from wegotwork.reviews import pages as reviews_pages
 from wegotwork.web import pages as shell_pages
 
 
@@ -61,6 +63,8 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(applicants_pages.router)
     app.include_router(pipelines_api.router)
     app.include_router(pipelines_pages.router)
+    app.include_router(reviews_api.router)
+    app.include_router(reviews_pages.router)
     app.include_router(applicant_notifications.router)
     app.include_router(onboarding_pages.router)
     app.include_router(analytics_api.router)

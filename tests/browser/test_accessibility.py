@@ -197,6 +197,13 @@ async def user_menu_open(page: Page, url: str, seeded: Seeded) -> str:
     return "overview, user menu open"
 
 
+async def notifications_menu_open(page: Page, url: str, seeded: Seeded) -> str:
+    await page.goto(f"{url}/dashboard/{seeded.slug}")
+    await page.locator(".notifications-menu > summary").click()
+    await page.wait_for_selector(".notifications-menu[open]")
+    return "overview, notifications menu open"
+
+
 async def confirm_dialog_open(page: Page, url: str, seeded: Seeded) -> str:
     await page.goto(f"{url}/dashboard/{seeded.slug}/team")
     await page.get_by_role("button", name="Remove Tom Teammate").click()
@@ -222,6 +229,7 @@ async def job_editor_with_errors(page: Page, url: str, seeded: Seeded) -> str:
 OWNER_STATES: tuple[State, ...] = (
     draft_job_editor,
     user_menu_open,
+    notifications_menu_open,
     confirm_dialog_open,
     onboarding_with_errors,
     job_editor_with_errors,

@@ -57,6 +57,7 @@ async def seed(server: LiveServer) -> Seeded:
                 db, org, owner, email="new.baker@example.com"
             )
             session = await factories.make_session(db, owner)
+            teammate_session = await factories.make_session(db, teammate)
             await db.commit()
     finally:
         await engine.dispose()
@@ -72,6 +73,29 @@ async def seed(server: LiveServer) -> Seeded:
             headers={"authorization": f"Bearer {session.token}"},
         )
         applicant = listed.json()["applicants"][0]["id"]
+        # Team review: a kit on the applicant's stage, a teammate's note mentioning the owner
+        # (an unread notification) and the teammate's scorecard.
+        stage = listed.json()["applicants"][0]["stageId"]
+        owner_api = {"authorization": f"Bearer {session.token}"}
+        teammate_api = {"authorization": f"Bearer {teammate_session.token}"}
+        kit = await client.put(
+            f"/api/v1/stages/{stage}/scorecard",
+            json={"attributes": [{"name": "Baking", "description": "Bread that rises"}]},
+            headers=owner_api,
+        )
+        assert kit.status_code == 200, kit.text
+        note = await client.post(
+            f"/api/v1/applicants/{applicant}/notes",
+            json={"body": "Lovely **sourdough** photos. @Olivia Owner, worth a call?"},
+            headers=teammate_api,
+        )
+        assert note.status_code == 201, note.text
+        card = await client.put(
+            f"/api/v1/applicants/{applicant}/scorecards/{stage}",
+            json={"ratings": {"Baking": 4}, "recommendation": "yes", "notes": "Knows rye"},
+            headers=teammate_api,
+        )
+        assert card.status_code == 200, card.text
     ids = {
         "slug": org.slug,
         "orgId": org.id,
@@ -79,6 +103,8 @@ async def seed(server: LiveServer) -> Seeded:
         "jobId": job.id,
         "category_id": category.id,
         "applicantId": applicant,
+        "noteId": note.json()["note"]["id"],
+        "stageId": stage,
         "invitationId": invitation.id,
         "name": "none.png",
     }

@@ -16,7 +16,18 @@ from tests import factories
 from tests.applicants.helpers import PDF, pdf_bytes, store_resume
 from tests.fixtures.world import World
 from wegotwork.deps import Services
-from wegotwork.models import Base, JobCategory, Member, Role
+from wegotwork.models import (
+    Base,
+    JobCategory,
+    Member,
+    Note,
+    Notification,
+    NotificationKind,
+    Recommendation,
+    Role,
+    Scorecard,
+    ScorecardAttribute,
+)
 from wegotwork.storage import Storage
 
 
@@ -72,6 +83,44 @@ async def make_targets(db: AsyncSession, world: World, services: Services) -> Ta
     invitation = await factories.make_invitation(db, world.org, world.users["admin"])
     spare = await factories.make_pipeline(db, world.org)
     member_session = await factories.make_session(db, world.users["member"])
+    # A note by the admin mentioning the member: only its author edits it, and the member has
+    # one unread notification.
+    note = Note(
+        organization_id=world.org.id,
+        applicant_id=applicant.id,
+        author_id=world.users["admin"].id,
+        body="Ask @Member Person about this one",
+    )
+    db.add(note)
+    await db.flush()
+    # The applicant's stage has an interview kit, and the owner's scorecard for it.
+    assert applicant.stage_id is not None
+    db.add(
+        ScorecardAttribute(
+            organization_id=world.org.id, stage_id=applicant.stage_id, name="Communication"
+        )
+    )
+    db.add(
+        Scorecard(
+            organization_id=world.org.id,
+            applicant_id=applicant.id,
+            stage_id=applicant.stage_id,
+            author_id=world.users["owner"].id,
+            ratings={"Communication": 3},
+            recommendation=Recommendation.STRONG_NO,
+            notes="Not convinced yet",
+        )
+    )
+    db.add(
+        Notification(
+            organization_id=world.org.id,
+            user_id=world.users["member"].id,
+            kind=NotificationKind.MENTION,
+            actor_id=world.users["admin"].id,
+            applicant_id=applicant.id,
+            note_id=note.id,
+        )
+    )
     await db.commit()
     teammate_member = (
         await db.execute(
@@ -91,6 +140,7 @@ async def make_targets(db: AsyncSession, world: World, services: Services) -> Ta
         "job_id": job.id,
         "applicantId": applicant.id,
         "pipelineId": spare.id,
+        "noteId": note.id,
         "stageId": applicant.stage_id or "",
         "session_id": member_session.id,
         "token": "not-a-real-token",

@@ -39,7 +39,10 @@ from wegotwork.models import (
     Invitation,
     Job,
     JobCategory,
+    Note,
     Organization,
+    Scorecard,
+    ScorecardAttribute,
     User,
 )
 
@@ -290,6 +293,17 @@ async def store_everywhere(db: AsyncSession, world: World, payload: str, round_:
     )
     await db.execute(
         update(Invitation).where(Invitation.organization_id == org).values(email=payload[:200])
+    )
+    await db.execute(update(Note).where(Note.organization_id == org).values(body=payload))
+    await db.execute(
+        update(ScorecardAttribute)
+        .where(ScorecardAttribute.organization_id == org)
+        .values(name=payload[:80], description=payload)
+    )
+    await db.execute(
+        update(Scorecard)
+        .where(Scorecard.organization_id == org)
+        .values(notes=payload, ratings={payload[:80]: 3})
     )
     await db.flush()
 

@@ -34,7 +34,7 @@ from tests import factories
 from tests.fixtures.app import BASE_URL
 from tests.fixtures.world import World
 from tests.security import stats
-from wegotwork.models import Member
+from wegotwork.models import Member, Note
 
 # Examples per operation and generation mode, generated once per run. SQLite is sent every case,
 # PostgreSQL every SHARE-th one (the same code paths; what differs is how the database takes the
@@ -98,6 +98,15 @@ EXCLUDED: dict[str, dict[str, str]] = {
     "PATCH /api/v1/pipelines/{pipelineId}": {
         "positive_data_acceptance": "the stage list's rules span its items, and removed stages "
         "holding applicants need moveTo (it depends on the rows)"
+    },
+    "PUT /api/v1/applicants/{applicantId}/scorecards/{stageId}": {
+        "positive_data_acceptance": "ratings may name only the attributes of the stage's "
+        "interview kit, and the stage must be one of the applicant's pipeline (both depend on "
+        "the rows)"
+    },
+    "PUT /api/v1/stages/{stageId}/scorecard": {
+        "positive_data_acceptance": "attribute names must differ from each other (ignoring "
+        "case and spacing), a rule across the list's items"
     },
     "GET /api/v1/organizations/{orgId}/analytics": {
         "positive_data_acceptance": "from and to may span at most three years, a rule across "
@@ -194,6 +203,13 @@ async def known_ids(db: AsyncSession, world: World) -> dict[str, str]:
     invitation = await factories.make_invitation(db, world.org, world.users["owner"])
     pipeline = await factories.make_pipeline(db, world.org)
     member = await db.get(Member, await _member_id(db, world))
+    note = Note(
+        organization_id=world.org.id,
+        applicant_id=applicant.id,
+        author_id=world.users["member"].id,
+        body="Fuzzing note",
+    )
+    db.add(note)
     await db.commit()
     assert member is not None
     return {
@@ -203,6 +219,8 @@ async def known_ids(db: AsyncSession, world: World) -> dict[str, str]:
         "categoryId": category.id,
         "applicantId": applicant.id,
         "pipelineId": pipeline.id,
+        "noteId": note.id,
+        "stageId": applicant.stage_id or "",
         "invitationId": invitation.id,
         "memberId": member.id,
         "provider_id": "github",

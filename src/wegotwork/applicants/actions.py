@@ -46,6 +46,7 @@ from wegotwork.models import (
 )
 from wegotwork.models.applicants import search_text
 from wegotwork.pipelines import actions as pipelines
+from wegotwork.reviews import actions as reviews
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.permissions import Permission
 from wegotwork.tenancy.scoping import get_scoped, joins_organization, scoped
@@ -298,6 +299,26 @@ async def list_applicants(
     return ApplicantPage(page, next_cursor)
 
 
+async def neighbours(
+    db: AsyncSession, ctx: OrgContext, filters: ApplicantFilters, applicant: Applicant
+) -> tuple[str | None, str | None]:
+    """The applicants before and after ``applicant`` in the list ``filters`` give (newest
+    first): (previous, next) ids, None at either end. Two keyset lookups, whatever the list's
+    length. Members (VIEW_APPLICANTS) may call it."""
+    ctx.require(Permission.VIEW_APPLICANTS)
+    listed = _filtered(ctx, replace(filters, cursor=None)).with_only_columns(Applicant.id)
+    position = tuple_(Applicant.created_at, Applicant.id)
+    here = tuple_(applicant.created_at, applicant.id)
+    previous = await db.scalar(
+        listed.where(position > here)
+        .order_by(None)
+        .order_by(Applicant.created_at, Applicant.id)
+        .limit(1)
+    )
+    following = await db.scalar(listed.where(position < here).limit(1))
+    return previous, following
+
+
 async def source_choices(db: AsyncSession, ctx: OrgContext) -> list[str]:
     """The sources the organization's applicants came from, for the list's filter.
     Members (VIEW_APPLICANTS) may call it."""
@@ -456,6 +477,7 @@ async def erase_applicant(db: AsyncSession, ctx: OrgContext, applicant_id: str) 
         db, Applicant, ctx, applicant_id, message=APPLICANT_NOT_FOUND, for_update=True
     )
     key = applicant.resume_key
+    await reviews.erase_reviews(db, ctx, applicant.id)
     await pipelines.erase_activity(db, applicant.id)
     await db.execute(delete(ApplicantEvent).where(ApplicantEvent.applicant_id == applicant.id))
     await db.execute(delete(Applicant).where(Applicant.id == applicant.id))

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from wegotwork.analytics.rules import clean_source
 from wegotwork.applicants import actions
@@ -27,6 +28,7 @@ from wegotwork.applicants.schemas import (
 )
 from wegotwork.deps import DbSession, ServicesDep
 from wegotwork.models import ApplicantStatus
+from wegotwork.reviews import queries as review_queries
 from wegotwork.schemas import Ok, error_responses
 from wegotwork.storage.cleanup import discard_files
 from wegotwork.tenancy.context import OrgContext
@@ -125,9 +127,13 @@ def _filters(
     )
 
 
-def _listing(page: ApplicantPage) -> ApplicantListEnvelope:
+async def _listing(db: AsyncSession, ctx: OrgContext, page: ApplicantPage) -> ApplicantListEnvelope:
+    rated = await review_queries.ratings(db, ctx, [row.applicant.id for row in page.rows])
     return ApplicantListEnvelope(
-        applicants=[ApplicantOut.of(row.applicant, row.job_title) for row in page.rows],
+        applicants=[
+            ApplicantOut.of(row.applicant, row.job_title, rated.get(row.applicant.id))
+            for row in page.rows
+        ],
         nextCursor=page.next_cursor,
     )
 
@@ -160,7 +166,7 @@ async def job_applicants(
     source: Source = None,
 ) -> ApplicantListEnvelope:
     page = await actions.list_applicants(db, ctx, _filters(status, jobId, q, cursor, limit, source))
-    return _listing(page)
+    return await _listing(db, ctx, page)
 
 
 @router.get(
@@ -180,7 +186,7 @@ async def organization_applicants(
     source: Source = None,
 ) -> ApplicantListEnvelope:
     page = await actions.list_applicants(db, ctx, _filters(status, jobId, q, cursor, limit, source))
-    return _listing(page)
+    return await _listing(db, ctx, page)
 
 
 @router.get(
@@ -194,7 +200,10 @@ async def get_applicant(
 ) -> ApplicantDetailEnvelope:
     detail = await actions.get_applicant(db, ctx, applicantId)
     link = await resume_link(services, detail.applicant)
-    return ApplicantDetailEnvelope(applicant=ApplicantDetailOut.of_detail(detail, link))
+    rated = await review_queries.ratings(db, ctx, [detail.applicant.id])
+    return ApplicantDetailEnvelope(
+        applicant=ApplicantDetailOut.of_detail(detail, link, rated.get(detail.applicant.id))
+    )
 
 
 @router.patch(

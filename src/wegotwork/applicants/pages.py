@@ -28,10 +28,13 @@ from wegotwork.applicants.schemas import (
 from wegotwork.db import utcnow
 from wegotwork.deps import DbSession, ServicesDep
 from wegotwork.errors import Invalid, NotFound
+from wegotwork.jobs.markdown import render_markdown
 from wegotwork.models import Applicant, ApplicantStatus, Job
 from wegotwork.onboarding.actions import checklist
 from wegotwork.pipelines.queries import Column, activity, board, job_pipeline, stage_cards
 from wegotwork.pipelines.rules import END_STATUSES
+from wegotwork.reviews import queries as reviews
+from wegotwork.reviews import rules as review_rules
 from wegotwork.storage.cleanup import discard_files
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.guard import SLUG, require
@@ -125,11 +128,13 @@ async def _list_page(
         **_common(),
         "filters": filters,
         "page": page,
+        "ratings": await reviews.ratings(db, ctx, [row.applicant.id for row in page.rows]),
         "jobs": await actions.job_choices(db, ctx),
         "sources": await actions.source_choices(db, ctx),
         "job_title": job_title,
         "fixed_job": job_id,
         "base": base,
+        "walk_query": _query(filters),
         "next_url": f"{base}?{_query(filters, cursor=page.next_cursor)}"
         if page.next_cursor
         else None,
@@ -384,6 +389,16 @@ async def detail_page(
 ) -> Response:
     detail = await actions.get_applicant(db, ctx, applicantId)
     overview = await job_pipeline(db, ctx, detail.applicant.job_id)
+    # Previous and next within the list the reviewer came from (its filters ride along).
+    filters = _filters_from(request)
+    previous, following = await actions.neighbours(db, ctx, filters, detail.applicant)
+    walk = _query(filters)
+    base = f"/dashboard/{ctx.organization.slug}/applicants"
+    review = await reviews.review(db, ctx, applicantId)
+    current = next(
+        (entry for entry in review.stages if entry.stage.id == detail.applicant.stage_id), None
+    )
+    moderator = ctx.can(Permission.MODERATE_NOTES)
     return await render_dashboard(
         request,
         services,
@@ -396,6 +411,28 @@ async def detail_page(
             "applicant": detail.applicant,
             "stages": [entry.stage for entry in overview.stages],
             "timeline": await activity(db, ctx, applicantId),
+            "notes": [
+                {
+                    "view": view,
+                    "html": render_markdown(view.note.body),
+                    "deletable": moderator or view.note.author_id == ctx.user.id,
+                }
+                for view in await reviews.notes(db, ctx, applicantId)
+            ],
+            "teammates": await reviews.teammates(db, ctx),
+            "review": review,
+            "previous_url": f"{base}/{previous}{'?' + walk if walk else ''}" if previous else None,
+            "next_url": f"{base}/{following}{'?' + walk if walk else ''}" if following else None,
+            "list_url": f"{base}{'?' + walk if walk else ''}",
+            "review_current": current,
+            "my_card": next(
+                (card.scorecard for card in (current.visible if current else []) if card.mine),
+                None,
+            ),
+            "recommendations": [
+                (item.value, label) for item, label in review_rules.RECOMMENDATION_LABEL.items()
+            ],
+            "recommendation_labels": review_rules.RECOMMENDATION_LABEL,
         },
         section="applicants",
     )

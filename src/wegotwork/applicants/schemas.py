@@ -276,6 +276,11 @@ class ApplicantOut(CamelModel):
     stage_id: str | None = None
     stage: StageRef | None = None
     source: str | None = None
+    rating: float | None = Field(
+        default=None,
+        description="The mean recommendation of the scorecards the caller may see (-2…2); "
+        "null without any (scorecards stay hidden until one submits one's own for the stage)",
+    )
     resume_filename: str | None
     resume_content_type: str | None
     resume_size: int | None
@@ -307,8 +312,10 @@ class ApplicantOut(CamelModel):
         }
 
     @classmethod
-    def of(cls, applicant: Applicant, job_title: str | None = None) -> ApplicantOut:
-        return cls(**cls.fields_of(applicant, job_title))
+    def of(
+        cls, applicant: Applicant, job_title: str | None = None, rating: float | None = None
+    ) -> ApplicantOut:
+        return cls(**cls.fields_of(applicant, job_title), rating=rating)
 
 
 class ApplicantDetailOut(ApplicantOut):
@@ -320,9 +327,12 @@ class ApplicantDetailOut(ApplicantOut):
     events: list[ApplicantEventOut] = Field(default_factory=list)
 
     @classmethod
-    def of_detail(cls, detail: ApplicantDetail, resume_url: str | None) -> ApplicantDetailOut:
+    def of_detail(
+        cls, detail: ApplicantDetail, resume_url: str | None, rating: float | None = None
+    ) -> ApplicantDetailOut:
         return cls(
             **cls.fields_of(detail.applicant, detail.job_title),
+            rating=rating,
             resume_url=resume_url,
             events=[ApplicantEventOut.of(row) for row in detail.events],
         )

@@ -35,6 +35,14 @@ from wegotwork.models.organizations import (
 )
 from wegotwork.models.outbox import MailSend, OutboxMessage
 from wegotwork.models.pipelines import Pipeline, PipelineStage
+from wegotwork.models.reviews import (
+    Note,
+    Notification,
+    NotificationKind,
+    Recommendation,
+    Scorecard,
+    ScorecardAttribute,
+)
 from wegotwork.models.tasks import TaskLease
 
 __all__ = [
@@ -58,14 +66,20 @@ __all__ = [
     "JobType",
     "MailSend",
     "Member",
+    "Note",
+    "Notification",
+    "NotificationKind",
     "Organization",
     "OutboxMessage",
     "PageViewDaily",
     "Pipeline",
     "PipelineStage",
     "RateLimit",
+    "Recommendation",
     "Role",
     "SalaryInterval",
+    "Scorecard",
+    "ScorecardAttribute",
     "Session",
     "TaskLease",
     "TrackedSource",

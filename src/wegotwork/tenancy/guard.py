@@ -47,8 +47,10 @@ from wegotwork.models import (
     Job,
     JobCategory,
     Member,
+    Note,
     Organization,
     Pipeline,
+    PipelineStage,
     Session,
     User,
 )
@@ -81,6 +83,8 @@ register_object("applicant", Applicant, missing="Applicant does not exist")
 register_object("category", JobCategory, missing="Category does not exist")
 register_object("invitation", Invitation, missing="Invitation does not exist")
 register_object("pipeline", Pipeline, missing="Pipeline does not exist")
+register_object("stage", PipelineStage, missing="Stage does not exist")
+register_object("note", Note, missing="Note does not exist")
 
 
 async def organization_of(db: AsyncSession, kind: str, object_id: str) -> str | None:
@@ -168,6 +172,8 @@ APPLICANT_ID = object_id("applicant", "applicantId")
 CATEGORY_ID = object_id("category", "categoryId")
 INVITATION_ID = object_id("invitation", "invitationId")
 PIPELINE_ID = object_id("pipeline", "pipelineId")
+STAGE_ID = object_id("stage", "stageId")
+NOTE_ID = object_id("note", "noteId")
 
 
 # The decision -------------------------------------------------------------------------------

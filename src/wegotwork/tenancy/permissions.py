@@ -19,6 +19,10 @@ class Permission(StrEnum):
     VIEW_APPLICANTS = "applicant:view"
     MANAGE_APPLICANTS = "applicant:manage"
     MANAGE_PIPELINES = "pipeline:manage"
+    # Delete any member's note (authors always may change their own).
+    MODERATE_NOTES = "note:moderate"
+    # See every scorecard, also for stages where one has not submitted one's own.
+    VIEW_ALL_SCORECARDS = "scorecard:view_all"
 
 
 _MEMBER = frozenset(
@@ -35,6 +39,8 @@ _ADMIN = _MEMBER | {
     Permission.MANAGE_MEMBERS,
     Permission.MANAGE_INVITATIONS,
     Permission.MANAGE_PIPELINES,
+    Permission.MODERATE_NOTES,
+    Permission.VIEW_ALL_SCORECARDS,
 }
 _OWNER = _ADMIN | {Permission.DELETE_ORGANIZATION, Permission.MANAGE_OWNERS}
 

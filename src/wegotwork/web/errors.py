@@ -114,11 +114,11 @@ def field_errors_of(exc: RequestValidationError) -> tuple[str, dict[str, list[st
     fields: dict[str, list[str]] = {}
     form: list[str] = []
     for error in exc.errors():
-        loc = [
-            part
-            for part in error.get("loc", ())
-            if part not in {"body", "query", "path", "header", "cookie"}
-        ]
+        # Only the leading location names where the value came from: a field may itself be
+        # called "body" (a note's text).
+        loc = list(error.get("loc", ()))
+        if loc and loc[0] in {"body", "query", "path", "header", "cookie"}:
+            loc = loc[1:]
         message = str(error.get("msg", "Invalid value"))
         message = message.removeprefix("Value error, ").removeprefix("Assertion failed, ")
         if error.get("type") == "missing" and loc:

@@ -1,0 +1,1 @@
+"""Team review: notes with mentions, notifications, interview kits and blind scorecards."""
