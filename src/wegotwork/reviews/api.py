@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from wegotwork.auth.deps import SensitiveAuth
+from wegotwork.auth.deps import CurrentAuth
 from wegotwork.deps import DbSession, SettingsDep
 from wegotwork.reviews import actions, queries
 from wegotwork.reviews.queries import KitAttribute
@@ -108,7 +108,7 @@ async def delete_note(noteId: str, ctx: NoteWriter, db: DbSession) -> Ok:
     summary="My newest notifications",
 )
 async def list_notifications(
-    auth: SensitiveAuth,
+    auth: CurrentAuth,
     db: DbSession,
     unread: Annotated[bool, Query(description="Only the unread ones")] = False,
 ) -> NotificationsEnvelope:
@@ -126,7 +126,7 @@ async def list_notifications(
     summary="Mark my notifications read (all when ids is absent)",
 )
 async def read_notifications(
-    body: NotificationsRead, auth: SensitiveAuth, db: DbSession
+    body: NotificationsRead, auth: CurrentAuth, db: DbSession
 ) -> ReadEnvelope:
     marked = await actions.mark_read(db, auth.user, body.ids)
     await db.commit()
