@@ -760,9 +760,22 @@ async def _slow_request(
             await writer.drain()
         await asyncio.sleep(3600)
 
+    async def read_to_close() -> bytes:
+        # Read block by block and keep what arrived: the server closes with our unread bytes
+        # in its buffer, so its kernel may answer a late byte of ours with a reset, after the
+        # 408 has already reached us.
+        answer = b""
+        try:
+            while block := await reader.read(65536):
+                answer += block
+                feeder.cancel()  # the answer has begun: stop sending
+        except ConnectionResetError:
+            pass
+        return answer
+
     feeder = asyncio.create_task(dribble())
     try:
-        answer = await asyncio.wait_for(reader.read(), timeout=15)  # to the close
+        answer = await asyncio.wait_for(read_to_close(), timeout=15)
     finally:
         feeder.cancel()
         writer.close()
