@@ -13,8 +13,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wegotwork.auth.passwords import hash_password_sync
-from wegotwork.auth.sessions import create_session
 from wegotwork.db import new_id, utcnow
+from wegotwork.identity.sessions import create_session
 from wegotwork.models import (
     Account,
     Applicant,

@@ -16,8 +16,8 @@ from tests.fixtures.world import World
 from wegotwork.clock import FrozenClock
 from wegotwork.deps import Services
 from wegotwork.errors import Forbidden, RateLimited
-from wegotwork.mail.allowance import BUDGETS, MailKind, claim_mail
 from wegotwork.models import MailSend, OutboxMessage, Role
+from wegotwork.tenancy.allowance import BUDGETS, MailKind, claim_mail
 from wegotwork.tenancy.guard import resolve
 
 pytestmark = pytest.mark.usefixtures("dialect")

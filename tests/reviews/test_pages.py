@@ -37,15 +37,18 @@ async def test_a_member_adds_a_note_that_mentions_a_teammate(
 
     admin = world.browser("admin")
     dashboard = await admin.get(f"/dashboard/{place.slug}")
-    assert 'class="badge badge-primary notifications-count">1' in dashboard.text
-    assert "mentioned you about Grace Hopper" in dashboard.text
+    menu_url = f"/dashboard/{place.slug}/notifications/menu"
+    # The page carries a bell that links to the notifications and fetches the menu after load.
+    assert f'href="/dashboard/{place.slug}/notifications" hx-get="{menu_url}"' in dashboard.text
+    menu = await admin.get(menu_url)
+    assert 'class="badge badge-primary notifications-count">1' in menu.text
+    assert "mentioned you about Grace Hopper" in menu.text
     listed = await admin.get(f"/dashboard/{place.slug}/notifications")
     assert listed.status_code == 200
     assert "mentioned you about Grace Hopper" in listed.text
     read = await admin.post(f"/dashboard/{place.slug}/notifications/read")
     assert read.status_code == 303
-    dashboard = await admin.get(f"/dashboard/{place.slug}")
-    assert "notifications-count" not in dashboard.text
+    assert "notifications-count" not in (await admin.get(menu_url)).text
 
     empty = await member.post(f"{page}/notes", data={"body": "   "})
     assert empty.status_code == 303

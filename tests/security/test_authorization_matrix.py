@@ -263,6 +263,7 @@ TABLE: dict[str, Cell] = {
         TEAM_FORM, writers=TEAM, form={"recommendation": "yes"}
     ),
     "GET /dashboard/{slug}/notifications": Cell(TEAM_PAGE),
+    "GET /dashboard/{slug}/notifications/menu": Cell(TEAM_PAGE),
     "POST /dashboard/{slug}/stages/{stageId}/scorecard": Cell(
         (303, 404, 403, 303, 303), writers=MANAGERS, form={"attributes": "Python: tested code"}
     ),

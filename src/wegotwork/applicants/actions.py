@@ -29,9 +29,9 @@ from wegotwork.applicants.schemas import (
     BulkStatusUpdate,
     EventRow,
 )
-from wegotwork.auth.sessions import AuthContext
 from wegotwork.db import Database, new_id, utcnow
 from wegotwork.errors import Conflict, Invalid, NotFound
+from wegotwork.identity.sessions import AuthContext
 from wegotwork.jobs.rules import PUBLISHED_SQL
 from wegotwork.mail import enqueue, render_message
 from wegotwork.models import (

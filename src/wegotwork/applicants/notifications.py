@@ -7,8 +7,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from wegotwork.applicants import actions
 from wegotwork.applicants.schemas import NotificationChoice
-from wegotwork.auth.deps import CurrentAuth
 from wegotwork.deps import DbSession, ServicesDep
+from wegotwork.identity.deps import CurrentAuth
 from wegotwork.web.forms import parse_form
 
 router = APIRouter(include_in_schema=False)

@@ -15,8 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wegotwork.auth import passwords, tokens
 from wegotwork.auth.errors import AuthError, fail
 from wegotwork.auth.schemas import is_email
-from wegotwork.auth.sessions import AuthContext, create_session, revoke_all_sessions
 from wegotwork.db import new_id, utcnow
+from wegotwork.identity.sessions import AuthContext, create_session, revoke_all_sessions
 from wegotwork.mail import enqueue, render_message
 from wegotwork.models import Account, Session, User, Verification
 

@@ -10,17 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import bindparam, delete, select, update
 
-from wegotwork.auth import actions, body, cookies, email_change
-from wegotwork.auth.deps import (
-    bearer_token,
-    clear_session_cookies,
-    cookie_writer,
-    dont_remember,
-    pending_cookies,
-    reissue_after_change,
-    reissue_session_cookies,
-    resolve_auth,
-)
+from wegotwork.auth import actions, body, email_change
 from wegotwork.auth.errors import AuthError, fail
 from wegotwork.auth.respond import (
     NO_STORE,
@@ -45,7 +35,20 @@ from wegotwork.auth.schemas import (
     SignUp,
     UpdateUser,
 )
-from wegotwork.auth.sessions import (
+from wegotwork.db import utcnow
+from wegotwork.deps import DbSession, Services, ServicesDep
+from wegotwork.identity import cookies
+from wegotwork.identity.deps import (
+    bearer_token,
+    clear_session_cookies,
+    cookie_writer,
+    dont_remember,
+    pending_cookies,
+    reissue_after_change,
+    reissue_session_cookies,
+    resolve_auth,
+)
+from wegotwork.identity.sessions import (
     EXPIRES_IN,
     AuthContext,
     list_sessions,
@@ -55,9 +58,7 @@ from wegotwork.auth.sessions import (
     session_json,
     user_json,
 )
-from wegotwork.auth.wire import Json, dumps, iso, ms
-from wegotwork.db import utcnow
-from wegotwork.deps import DbSession, Services, ServicesDep
+from wegotwork.identity.wire import Json, dumps, iso, ms
 from wegotwork.models import Session, User
 from wegotwork.organizations import accounts
 from wegotwork.schemas import (

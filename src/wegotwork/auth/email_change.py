@@ -22,8 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wegotwork.auth import actions, tokens
 from wegotwork.auth.errors import AuthError
-from wegotwork.auth.sessions import AuthContext
 from wegotwork.db import utcnow
+from wegotwork.identity.sessions import AuthContext
 from wegotwork.mail import enqueue, render_message
 from wegotwork.models import User
 

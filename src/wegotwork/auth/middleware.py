@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from wegotwork.auth import cookies
-from wegotwork.auth.deps import PENDING_COOKIES, cookie_writer
 from wegotwork.auth.respond import NO_STORE, cached_answer
-from wegotwork.auth.wire import ms
 from wegotwork.db import utcnow
+from wegotwork.identity import cookies
+from wegotwork.identity.deps import PENDING_COOKIES, cookie_writer
+from wegotwork.identity.wire import ms
 
 GET_SESSION = "/api/auth/get-session"
 _FAST_HEADERS = [

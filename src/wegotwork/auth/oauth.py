@@ -22,9 +22,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wegotwork.auth.actions import Client
-from wegotwork.auth.sessions import create_session
 from wegotwork.db import new_id, utcnow
 from wegotwork.deps import Services
+from wegotwork.identity.sessions import create_session
 from wegotwork.models import Account, Session, User, Verification
 from wegotwork.settings import Settings
 

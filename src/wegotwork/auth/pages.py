@@ -10,13 +10,6 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import delete
 
 from wegotwork.auth import actions, body, devices, email_change
-from wegotwork.auth.deps import (
-    CurrentAuth,
-    OptionalAuth,
-    clear_session_cookies,
-    reissue_session_cookies,
-    session_token_from,
-)
 from wegotwork.auth.errors import AuthError
 from wegotwork.auth.respond import client_of, site_of, start_session, trusted_origins
 from wegotwork.auth.schemas import (
@@ -30,9 +23,16 @@ from wegotwork.auth.schemas import (
     SignIn,
     SignUp,
 )
-from wegotwork.auth.sessions import AuthContext, list_sessions, revoke_all_sessions
-from wegotwork.auth.sessions import revoke_session_by_id as revoke_by_id
 from wegotwork.deps import DbSession, Services, ServicesDep
+from wegotwork.identity.deps import (
+    CurrentAuth,
+    OptionalAuth,
+    clear_session_cookies,
+    reissue_session_cookies,
+    session_token_from,
+)
+from wegotwork.identity.sessions import AuthContext, list_sessions, revoke_all_sessions
+from wegotwork.identity.sessions import revoke_session_by_id as revoke_by_id
 from wegotwork.models import Session, User
 from wegotwork.organizations import accounts
 from wegotwork.storage.cleanup import discard_files

@@ -12,12 +12,12 @@ from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wegotwork.auth import actions
-from wegotwork.auth.deps import client_ip, cookie_writer, pending_cookies, resolve_auth
 from wegotwork.auth.errors import fail
-from wegotwork.auth.sessions import EXPIRES_IN, AuthContext, session_json, user_json
-from wegotwork.auth.wire import CachedSession, decode_cache, dumps, ms
 from wegotwork.db import utcnow
 from wegotwork.deps import Services, get_services
+from wegotwork.identity.deps import client_ip, cookie_writer, pending_cookies, resolve_auth
+from wegotwork.identity.sessions import EXPIRES_IN, AuthContext, session_json, user_json
+from wegotwork.identity.wire import CachedSession, decode_cache, dumps, ms
 from wegotwork.models import Session, User
 from wegotwork.web.origins import TrustedOrigins
 

@@ -8,8 +8,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from wegotwork.auth import body, cookies, oauth
-from wegotwork.auth.deps import cookie_writer, pending_cookies
+from wegotwork.auth import body, oauth
 from wegotwork.auth.errors import AuthError, fail
 from wegotwork.auth.respond import (
     client_of,
@@ -18,8 +17,10 @@ from wegotwork.auth.respond import (
     trusted_origins,
 )
 from wegotwork.auth.schemas import SignInSocial
-from wegotwork.auth.sessions import user_json
 from wegotwork.deps import DbSession, Services, ServicesDep
+from wegotwork.identity import cookies
+from wegotwork.identity.deps import cookie_writer, pending_cookies
+from wegotwork.identity.sessions import user_json
 from wegotwork.schemas import auth_error_responses, body_doc, query_parameters, redirect_response
 
 router = APIRouter(prefix="/api/auth", tags=["auth"], responses=auth_error_responses())

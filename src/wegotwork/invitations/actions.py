@@ -14,17 +14,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from wegotwork.auth.sessions import AuthContext
-from wegotwork.auth.sessions import set_active_organization as set_session_active
 from wegotwork.db import new_id, utcnow
 from wegotwork.errors import Conflict, Forbidden, NotFound, RateLimited
+from wegotwork.identity.sessions import AuthContext
+from wegotwork.identity.sessions import set_active_organization as set_session_active
 from wegotwork.invitations import rules
 from wegotwork.invitations.rules import InvitationState
 from wegotwork.invitations.schemas import InvitationCreate
 from wegotwork.mail import enqueue, render_message
-from wegotwork.mail.allowance import MailKind, claim_mail
 from wegotwork.models import Invitation, InvitationStatus, Member, Organization, Role, User
 from wegotwork.organizations.rules import ROLE_LABELS, check_invitation_role
+from wegotwork.tenancy.allowance import MailKind, claim_mail
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.permissions import Permission
 from wegotwork.tenancy.scoping import joins_organization, owned_by, scoped

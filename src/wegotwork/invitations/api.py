@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from wegotwork.auth.deps import CurrentAuth, reissue_after_change
 from wegotwork.db import utcnow
 from wegotwork.deps import DbSession, SettingsDep
+from wegotwork.identity.deps import CurrentAuth, reissue_after_change
 from wegotwork.invitations import actions
 from wegotwork.invitations.schemas import (
     AcceptedEnvelope,

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from wegotwork.auth import body
-from wegotwork.auth.deps import reissue_after_change, resolve_auth
 from wegotwork.auth.errors import AuthError
 from wegotwork.auth.respond import json_response, require_session, trusted_origins
 from wegotwork.deps import DbSession, ServicesDep
+from wegotwork.identity.deps import reissue_after_change, resolve_auth
 from wegotwork.invitations import actions
 from wegotwork.invitations.schemas import InvitationCreate, clean_email
 from wegotwork.models import Role

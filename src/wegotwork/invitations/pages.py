@@ -9,10 +9,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
-from wegotwork.auth.deps import CurrentAuth, OptionalAuth, reissue_after_change
-from wegotwork.auth.sessions import AuthContext
 from wegotwork.deps import DbSession, Services, ServicesDep
 from wegotwork.errors import DomainError
+from wegotwork.identity.deps import CurrentAuth, OptionalAuth, reissue_after_change
+from wegotwork.identity.sessions import AuthContext
 from wegotwork.invitations import actions, rules
 from wegotwork.models import Member
 from wegotwork.organizations.rules import ROLE_LABELS, logo_url

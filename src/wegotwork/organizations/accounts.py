@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wegotwork.auth import actions as auth_actions
 from wegotwork.auth.errors import AuthError
-from wegotwork.auth.sessions import AuthContext
+from wegotwork.identity.sessions import AuthContext
 from wegotwork.models import Member, Organization, Role, User
 from wegotwork.organizations.actions import purge_organization
 from wegotwork.tenancy.guard import member_contexts

@@ -14,8 +14,6 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from wegotwork.auth.sessions import AuthContext
-from wegotwork.auth.sessions import set_active_organization as set_session_active
 from wegotwork.content import bump_content_version
 from wegotwork.db import new_id
 from wegotwork.errors import (
@@ -25,6 +23,8 @@ from wegotwork.errors import (
     Unavailable,
     UnsupportedMediaType,
 )
+from wegotwork.identity.sessions import AuthContext
+from wegotwork.identity.sessions import set_active_organization as set_session_active
 from wegotwork.models import (
     Applicant,
     Job,

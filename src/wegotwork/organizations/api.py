@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, BackgroundTasks, Form, Request, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
-from wegotwork.auth.deps import CurrentAuth, reissue_after_change
 from wegotwork.deps import DbSession, ServicesDep, SettingsDep
+from wegotwork.identity.deps import CurrentAuth, reissue_after_change
 from wegotwork.organizations import actions, members, rules
 from wegotwork.organizations.schemas import (
     MemberEnvelope,

@@ -18,12 +18,12 @@ from fastapi.responses import Response
 from starlette.background import BackgroundTask
 
 from wegotwork.auth import body
-from wegotwork.auth.deps import reissue_after_change, resolve_auth
 from wegotwork.auth.errors import AuthError
 from wegotwork.auth.respond import json_response, require_session, trusted_origins
-from wegotwork.auth.sessions import AuthContext
 from wegotwork.deps import DbSession, ServicesDep
 from wegotwork.errors import Forbidden
+from wegotwork.identity.deps import reissue_after_change, resolve_auth
+from wegotwork.identity.sessions import AuthContext
 from wegotwork.invitations import actions as invitations
 from wegotwork.invitations.rules import same_email
 from wegotwork.models import Member

@@ -18,9 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wegotwork import schemas
 from wegotwork.auth import body
 from wegotwork.auth.errors import AuthError
-from wegotwork.auth.sessions import AuthContext
-from wegotwork.auth.wire import Json, iso
 from wegotwork.errors import DomainError
+from wegotwork.identity.sessions import AuthContext
+from wegotwork.identity.wire import Json, iso
 from wegotwork.models import Invitation, Member, Organization, Role, User
 from wegotwork.organizations.rules import decode_metadata, logo_url
 from wegotwork.tenancy.context import OrgContext

@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.background import BackgroundTask
 
-from wegotwork.auth.deps import CurrentAuth, reissue_after_change
 from wegotwork.deps import DbSession, Services, ServicesDep
 from wegotwork.errors import DomainError
+from wegotwork.identity.deps import CurrentAuth, reissue_after_change
 from wegotwork.onboarding.rules import PRESETS
 from wegotwork.onboarding.schemas import WorkspaceCreate
 from wegotwork.organizations import actions, rules

@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wegotwork.db import new_id, utcnow
 from wegotwork.errors import DomainError, Forbidden, Invalid
-from wegotwork.mail.allowance import MailKind, claim_mail
 from wegotwork.mail.outbox import enqueue, render_message
 from wegotwork.models import (
     ActivityKind,
@@ -43,6 +42,7 @@ from wegotwork.reviews.queries import (
     ScorecardView,
     note_view,
 )
+from wegotwork.tenancy.allowance import MailKind, claim_mail
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.permissions import Permission
 from wegotwork.tenancy.scoping import get_scoped, in_context, scoped

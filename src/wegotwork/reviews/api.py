@@ -8,8 +8,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from wegotwork.auth.deps import CurrentAuth
 from wegotwork.deps import DbSession, SettingsDep
+from wegotwork.identity.deps import CurrentAuth
 from wegotwork.reviews import actions, queries
 from wegotwork.reviews.queries import KitAttribute
 from wegotwork.reviews.schemas import (

@@ -28,6 +28,7 @@ Reviewer = Annotated[OrgContext, Depends(require(Permission.MANAGE_APPLICANTS, v
 KitManager = Annotated[OrgContext, Depends(require(Permission.MANAGE_PIPELINES, via=SLUG))]
 
 MAX_RATED = 50
+MENU_NOTIFICATIONS = 5
 
 
 def _applicant_page(ctx: OrgContext, applicant_id: str, anchor: str = "") -> str:
@@ -152,8 +153,29 @@ async def notifications_page(
         db,
         ctx,
         "reviews/notifications.html",
-        {"notifications": await queries.notifications(db, ctx.user)},
+        {
+            "notifications": await queries.notifications(db, ctx.user),
+            "unread_notifications": await queries.unread_count(db, ctx.user),
+        },
         section="notifications",
+    )
+
+
+@router.get("/dashboard/{slug}/notifications/menu", response_class=HTMLResponse)
+async def notifications_menu(
+    request: Request, ctx: Viewer, db: DbSession, services: ServicesDep
+) -> Response:
+    """The header's menu, which every dashboard page fetches after it has loaded."""
+    return services.templates.render(
+        request,
+        "reviews/_notifications_menu.html",
+        {
+            "org": ctx.organization,
+            "unread_notifications": await queries.unread_count(db, ctx.user),
+            "latest_notifications": await queries.notifications(
+                db, ctx.user, limit=MENU_NOTIFICATIONS
+            ),
+        },
     )
 
 

@@ -37,10 +37,10 @@ from fastapi import Depends, Request
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from wegotwork.auth.deps import resolve_auth
-from wegotwork.auth.sessions import AuthContext
 from wegotwork.deps import DbSession
 from wegotwork.errors import Forbidden, NotFound, Unauthorized
+from wegotwork.identity.deps import resolve_auth
+from wegotwork.identity.sessions import AuthContext
 from wegotwork.models import (
     Applicant,
     Invitation,

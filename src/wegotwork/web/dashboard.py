@@ -13,12 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wegotwork.deps import Services
 from wegotwork.models import Member, Organization
-from wegotwork.reviews.queries import notifications, unread_count
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.permissions import Permission
 from wegotwork.tenancy.scoping import joins_organization
 
-MENU_NOTIFICATIONS = 5
 SECTIONS = (
     ("overview", "Overview", ""),
     ("jobs", "Jobs", "/jobs"),
@@ -67,9 +65,6 @@ async def render_dashboard(
         "sections": SECTIONS,
         "section": section,
         "my_orgs": await my_organizations(db, ctx.user.id),
-        # The header's notifications menu: the unread count and the newest few.
-        "unread_notifications": await unread_count(db, ctx.user),
-        "latest_notifications": await notifications(db, ctx.user, limit=MENU_NOTIFICATIONS),
     }
     if context:
         full.update(context)

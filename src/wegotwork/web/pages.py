@@ -6,8 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy import text
 
-from wegotwork.auth.deps import OptionalAuth
 from wegotwork.deps import ServicesDep
+from wegotwork.identity.deps import OptionalAuth
 from wegotwork.web.templating import static_url
 
 router = APIRouter(include_in_schema=False)

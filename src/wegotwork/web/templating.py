@@ -17,7 +17,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.background import BackgroundTask
 
 from wegotwork import __version__
-from wegotwork.auth import cookies as signed
+from wegotwork.identity import cookies as signed
 from wegotwork.settings import Settings
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent

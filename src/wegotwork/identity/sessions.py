@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from wegotwork.auth.wire import Json, iso
 from wegotwork.db import new_id, utcnow
+from wegotwork.identity.wire import Json, iso
 from wegotwork.models import Session, User
 
 EXPIRES_IN = timedelta(days=7)
@@ -134,7 +134,7 @@ async def set_active_organization(
     """Make ``organization_id`` the session's active organization (None clears it).
 
     The cookie cache keeps the old value until it is re-issued: routes that change it for the
-    caller's own browser should call ``wegotwork.auth.deps.reissue_session_cookies``.
+    caller's own browser should call ``wegotwork.identity.deps.reissue_session_cookies``.
     """
     await db.execute(
         update(Session)

@@ -18,8 +18,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import Scope
 
-from wegotwork.auth import cookies
-from wegotwork.auth.sessions import (
+from wegotwork.db import utcnow
+from wegotwork.deps import DbSession, Services, get_services
+from wegotwork.errors import Unauthorized
+from wegotwork.identity import cookies
+from wegotwork.identity.sessions import (
     EXPIRES_IN,
     AuthContext,
     load_session,
@@ -28,10 +31,7 @@ from wegotwork.auth.sessions import (
     session_json,
     user_json,
 )
-from wegotwork.auth.wire import CookieWriter, ms
-from wegotwork.db import utcnow
-from wegotwork.deps import DbSession, Services, get_services
-from wegotwork.errors import Unauthorized
+from wegotwork.identity.wire import CookieWriter, ms
 from wegotwork.models import Session, User
 
 SESSION_TOKEN = "session_token"  # noqa: S105 - a cookie name
