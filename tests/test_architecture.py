@@ -5,6 +5,8 @@
 - No face imports another face: route modules (``api``, ``pages``, ``auth_api``, ``*_pages``)
   share code through the modules beneath them; only the router (``routes.py``) gathers them.
 - Actions flush and never commit: the route owns the transaction.
+- Imports point down: the floors beneath the product's domains (ground, database, models,
+  services, session resolution, tenancy, the web shell) never import a floor above them.
 """
 
 from __future__ import annotations
@@ -147,3 +149,57 @@ def test_the_application_intake_does_not_reach_up_into_the_web_layer() -> None:
     source = (PACKAGE / "applicants" / "intake.py").read_text(encoding="utf-8")
     imported = imported_modules("wegotwork.applicants.intake", source)
     assert sorted(name for name in imported if name.startswith("wegotwork.web")) == []
+
+
+# The floors beneath the domains, lowest first. A module may import its own floor and those
+# beneath it; the domain packages (jobs, applicants, reviews...) and the composition (app,
+# routes, cli) stand above them all.
+FLOORS: tuple[frozenset[str], ...] = (
+    frozenset({"errors", "clock", "settings", "schemas", "logconf", "memory", "cookies"}),
+    frozenset({"db"}),
+    frozenset({"models", "migrate", "templating"}),
+    frozenset({"storage", "mail", "tasks", "content"}),
+    frozenset({"deps"}),
+    frozenset({"identity"}),
+    frozenset({"tenancy"}),
+    frozenset({"web"}),
+)
+ABOVE = len(FLOORS)
+
+
+def floor_of(module: str) -> int:
+    """The floor of ``wegotwork.<unit>...``: its unit's, or above every floor."""
+    parts = module.split(".")
+    unit = parts[1] if len(parts) > 1 else ""
+    return next((index for index, units in enumerate(FLOORS) if unit in units), ABOVE)
+
+
+def upward_imports(sources: list[tuple[str, str]]) -> list[str]:
+    modules = {_module_of(path) for path, _source in sources}
+    found = []
+    for path, source in sources:
+        module = _module_of(path)
+        floor = floor_of(module)
+        if floor == ABOVE:
+            continue
+        for name in sorted(imported_modules(module, source)):
+            if name in modules and floor_of(name) > floor:
+                found.append(f"{module} imports {name}")
+    return found
+
+
+def test_the_floor_rule_sees_an_import_that_runs_up() -> None:
+    sources = [
+        ("tenancy/guard.py", "from wegotwork.identity.deps import resolve_auth\n"),
+        ("identity/deps.py", "from wegotwork.tenancy.guard import require\n"),
+        ("web/dashboard.py", "from wegotwork.reviews.queries import unread_count\n"),
+        ("reviews/queries.py", ""),
+    ]
+    assert upward_imports(sources) == [
+        "wegotwork.identity.deps imports wegotwork.tenancy.guard",
+        "wegotwork.web.dashboard imports wegotwork.reviews.queries",
+    ]
+
+
+def test_imports_point_down() -> None:
+    assert upward_imports(_sources()) == []

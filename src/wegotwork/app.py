@@ -25,6 +25,7 @@ from wegotwork.routes import include_routers
 from wegotwork.settings import Settings, load_settings
 from wegotwork.storage import storage_from_settings
 from wegotwork.tasks import Runner
+from wegotwork.templating import STATIC_DIR, Templates
 from wegotwork.web import errors
 from wegotwork.web.middleware import (
     BodyLimitMiddleware,
@@ -36,7 +37,6 @@ from wegotwork.web.middleware import (
 )
 from wegotwork.web.origins import TrustedOrigins
 from wegotwork.web.static import CachedStaticFiles
-from wegotwork.web.templating import STATIC_DIR, Templates
 
 JSON_BODY_LIMIT = 1024 * 1024
 # Upload routes stream and enforce their own, exact limits; this is the outer bound.
@@ -85,15 +85,7 @@ def build_services(settings: Settings, database: Database | None = None) -> Serv
             lease_seconds=settings.outbox_lease_seconds,
         ),
     )
-    services.views = ViewCounter()
     services.tasks = Runner(db)
-    # Each process flushes its own page-view counts (they live in its memory): not leased.
-    services.tasks.add(
-        "flush-page-views",
-        settings.view_flush_seconds,
-        lambda: services.views.flush(db),
-        leased=False,
-    )
     return services
 
 
@@ -106,6 +98,15 @@ def create_app(
     """Build the app. ``background=False`` keeps the outbox sender off (tests drive it)."""
     settings = settings or load_settings()
     services = build_services(settings, database)
+    # This process's page-view counts, flushed by each process on its own (they live in its
+    # memory): not leased.
+    views = ViewCounter()
+    services.tasks.add(
+        "flush-page-views",
+        settings.view_flush_seconds,
+        lambda: views.flush(services.db),
+        leased=False,
+    )
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -134,6 +135,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.services = services
+    app.state.views = views
     errors.install(app)
     include_routers(app)
     app.mount("/static", CachedStaticFiles(directory=STATIC_DIR), name="static")
@@ -157,7 +159,7 @@ def create_app(
         PublicPagesMiddleware,
         database=services.db,
         careers_domain=settings.careers_domain,
-        on_view=services.views.record,
+        on_view=views.record,
         is_bot=is_bot,
     )
     app.add_middleware(PrivateByDefaultMiddleware)

@@ -16,11 +16,10 @@ from wegotwork.settings import Settings
 log = logging.getLogger("wegotwork.db")
 
 if TYPE_CHECKING:
-    from wegotwork.analytics.views import ViewCounter
     from wegotwork.mail.outbox import OutboxSender
     from wegotwork.storage import Storage
     from wegotwork.tasks import Runner
-    from wegotwork.web.templating import Templates
+    from wegotwork.templating import Templates
 
 
 @dataclass
@@ -34,8 +33,7 @@ class Services:
     templates: Templates
     sender: OutboxSender
     extras: dict[str, Any] = field(default_factory=dict)
-    # Set by the app factory: this process's page-view counts and its periodic runner.
-    views: ViewCounter = field(init=False)
+    # Set by the app factory: this process's periodic runner.
     tasks: Runner = field(init=False)
 
 

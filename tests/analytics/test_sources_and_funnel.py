@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -104,7 +105,7 @@ async def test_a_tracked_link_is_carried_through_applying_to_the_applicant(
 
 
 async def test_page_views_are_counted_without_cookies_and_flushed_off_the_request_path(
-    db: AsyncSession, world: World, client: httpx.AsyncClient, services: Services
+    db: AsyncSession, world: World, client: httpx.AsyncClient, services: Services, app: FastAPI
 ) -> None:
     job = await factories.make_job(db, world.org)
     await db.commit()
@@ -121,7 +122,7 @@ async def test_page_views_are_counted_without_cookies_and_flushed_off_the_reques
     assert "set-cookie" not in first.headers
     assert await db.scalar(select(func.count()).select_from(PageViewDaily)) == 0
 
-    stored = await services.views.flush(services.db)
+    stored = await app.state.views.flush(services.db)
 
     assert stored == 4
     rows = (
@@ -133,7 +134,7 @@ async def test_page_views_are_counted_without_cookies_and_flushed_off_the_reques
         [(None, "", 2), (None, "LinkedIn", 1), (job.id, "newsletter", 1)], key=str
     )
     await client.get(careers)
-    await services.views.flush(services.db)
+    await app.state.views.flush(services.db)
     direct = await db.scalar(
         select(PageViewDaily.views).where(
             PageViewDaily.job_id.is_(None), PageViewDaily.source == ""

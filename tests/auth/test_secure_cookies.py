@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.auth.conftest import Browser, set_cookies
-from wegotwork.identity import cookies
+from wegotwork import cookies
 
 pytestmark = pytest.mark.usefixtures("dialect")
 

@@ -20,8 +20,8 @@ from tests.applicants.helpers import Upload, apply, candidate, pdf_bytes, png_by
 from tests.fixtures.database import FreshDatabase
 from tests.fixtures.live import LiveServer, start_server, stop_server
 from tests.fixtures.mail import SmtpSink
+from wegotwork import cookies
 from wegotwork.db import Database, create_engine
-from wegotwork.identity import cookies
 
 pytestmark = pytest.mark.browser
 

@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from tests import factories
 from tests.fixtures.live import LiveServer
 from tests.jobs.xss_corpus import PAYLOADS
+from wegotwork import cookies
 from wegotwork.content import bump_content_version
 from wegotwork.db import create_engine
-from wegotwork.identity import cookies
 from wegotwork.jobs.markdown import render_markdown
 from wegotwork.models import JobCategory, JobStatus, Organization
 

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from tests import factories
 from tests.applicants.helpers import PDF, pdf_bytes
 from tests.fixtures.live import LiveServer
+from wegotwork import cookies
 from wegotwork.db import create_engine
-from wegotwork.identity import cookies
 from wegotwork.models import JobStatus, Role
 
 LIVE_SECRET = "live-test-secret-0123456789-abcdefghijklmnop"  # as in tests/fixtures/live.py

@@ -13,12 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests import factories
 from tests.fixtures.world import World
+from wegotwork import cookies as signed
 from wegotwork.clock import FrozenClock
 from wegotwork.content import bump_content_version
 from wegotwork.deps import Services
-from wegotwork.identity import cookies as signed
 from wegotwork.models import JobStatus, JobType
-from wegotwork.web.templating import FLASH_COOKIE
+from wegotwork.templating import FLASH_COOKIE
 
 pytestmark = pytest.mark.usefixtures("dialect")
 

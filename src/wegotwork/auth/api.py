@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import bindparam, delete, select, update
 
+from wegotwork import cookies
 from wegotwork.auth import actions, body, email_change
 from wegotwork.auth.errors import AuthError, fail
 from wegotwork.auth.respond import (
@@ -37,7 +38,6 @@ from wegotwork.auth.schemas import (
 )
 from wegotwork.db import utcnow
 from wegotwork.deps import DbSession, Services, ServicesDep
-from wegotwork.identity import cookies
 from wegotwork.identity.deps import (
     bearer_token,
     clear_session_cookies,

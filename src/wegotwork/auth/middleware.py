@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from wegotwork import cookies
 from wegotwork.auth.respond import NO_STORE, cached_answer
 from wegotwork.db import utcnow
-from wegotwork.identity import cookies
 from wegotwork.identity.deps import PENDING_COOKIES, cookie_writer
 from wegotwork.identity.wire import ms
 

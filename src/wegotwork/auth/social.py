@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from wegotwork import cookies
 from wegotwork.auth import body, oauth
 from wegotwork.auth.errors import AuthError, fail
 from wegotwork.auth.respond import (
@@ -18,7 +19,6 @@ from wegotwork.auth.respond import (
 )
 from wegotwork.auth.schemas import SignInSocial
 from wegotwork.deps import DbSession, Services, ServicesDep
-from wegotwork.identity import cookies
 from wegotwork.identity.deps import cookie_writer, pending_cookies
 from wegotwork.identity.sessions import user_json
 from wegotwork.schemas import auth_error_responses, body_doc, query_parameters, redirect_response

@@ -35,7 +35,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from wegotwork import __version__
 from wegotwork.careers.versions import ContentVersions, Version
 from wegotwork.db import Database
-from wegotwork.web.templating import FLASH_COOKIE, STATIC_DIR, TEMPLATES_DIR
+from wegotwork.templating import FLASH_COOKIE, STATIC_DIR, TEMPLATES_DIR
 
 log = logging.getLogger("wegotwork.careers")
 

@@ -18,10 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import Scope
 
+from wegotwork import cookies
 from wegotwork.db import utcnow
 from wegotwork.deps import DbSession, Services, get_services
 from wegotwork.errors import Unauthorized
-from wegotwork.identity import cookies
 from wegotwork.identity.sessions import (
     EXPIRES_IN,
     AuthContext,

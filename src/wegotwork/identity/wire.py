@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from wegotwork.identity import cookies
+from wegotwork import cookies
 
 SESSION_TOKEN = "session_token"  # noqa: S105 - a cookie name
 SESSION_DATA = "session_data"

@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from wegotwork.deps import ServicesDep
 from wegotwork.identity.deps import OptionalAuth
-from wegotwork.web.templating import static_url
+from wegotwork.templating import static_url
 
 router = APIRouter(include_in_schema=False)
 

@@ -17,10 +17,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.background import BackgroundTask
 
 from wegotwork import __version__
-from wegotwork.identity import cookies as signed
+from wegotwork import cookies as signed
 from wegotwork.settings import Settings
 
-PACKAGE_DIR = Path(__file__).resolve().parent.parent
+PACKAGE_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 STATIC_DIR = PACKAGE_DIR / "static"
 FLASH_COOKIE = "wegotwork.flash"
