@@ -12,7 +12,6 @@ from wegotwork.models.applicants import (
     Applicant,
     ApplicantActivity,
     ApplicantEvent,
-    ApplicantStatus,
 )
 from wegotwork.models.auth import Account, RateLimit, Session, User, Verification
 from wegotwork.models.base import Base
@@ -34,7 +33,7 @@ from wegotwork.models.organizations import (
     Role,
 )
 from wegotwork.models.outbox import MailSend, OutboxMessage
-from wegotwork.models.pipelines import Pipeline, PipelineStage
+from wegotwork.models.pipelines import ApplicantStatus, Pipeline, PipelineStage
 from wegotwork.models.reviews import (
     Note,
     Notification,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import JSON, BigInteger, ColumnElement, ForeignKey, Index, String, Text, func, text
 from sqlalchemy import literal_column as _literal
@@ -20,22 +20,11 @@ from wegotwork.models.base import (
     str_enum,
 )
 from wegotwork.models.jobs import Job
-
-if TYPE_CHECKING:
-    from wegotwork.models.pipelines import PipelineStage
+from wegotwork.models.pipelines import ApplicantStatus, PipelineStage
 
 # Name, email and motivation as one lower-cased text. The same expression is indexed (with
 # pg_trgm on PostgreSQL) and searched, so the index serves the query.
 SEARCH_EXPRESSION = "lower((((name || ' ') || email) || ' ') || coalesce(motivation, ''))"
-
-
-class ApplicantStatus(StrEnum):
-    SUBMITTED = "SUBMITTED"
-    UNDERREVIEW = "UNDERREVIEW"
-    INTERVIEW = "INTERVIEW"
-    OFFER = "OFFER"
-    REJECTED = "REJECTED"
-    HIRED = "HIRED"
 
 
 class Applicant(IdMixin, OrgScoped, TimestampMixin, Base):

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from sqlalchemy import ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from wegotwork.models.applicants import ApplicantStatus
 from wegotwork.models.base import ID, Base, IdMixin, OrgScoped, TimestampMixin, str_enum
+
+
+class ApplicantStatus(StrEnum):
+    """Where an applicant stands, in the six words every report, filter and old API client
+    shares; each stage of a pipeline means one of them."""
+
+    SUBMITTED = "SUBMITTED"
+    UNDERREVIEW = "UNDERREVIEW"
+    INTERVIEW = "INTERVIEW"
+    OFFER = "OFFER"
+    REJECTED = "REJECTED"
+    HIRED = "HIRED"
 
 
 class Pipeline(IdMixin, OrgScoped, TimestampMixin, Base):
