@@ -24,6 +24,7 @@ from wegotwork.invitations import pages as invitations_pages
 from wegotwork.jobs import api as jobs_api
 from wegotwork.jobs import pages as jobs_pages
 from wegotwork.onboarding import pages as onboarding_pages
+from wegotwork.onboarding import workspace_pages as onboarding_workspace_pages
 from wegotwork.organizations import api as organizations_api
 from wegotwork.organizations import auth_api as organizations_auth_api
 from wegotwork.organizations import media as organizations_media
@@ -48,6 +49,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(invitations_api.organization_router)
     app.include_router(invitations_api.router)
     app.include_router(organizations_pages.router)
+    app.include_router(onboarding_workspace_pages.router)
     app.include_router(organizations_team_pages.router)
     app.include_router(organizations_media.router)
     app.include_router(invitations_pages.router)

@@ -3,6 +3,10 @@ responses each route declares so that the OpenAPI document tells the truth."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -203,3 +207,24 @@ def errors_from_validation(exc: ValidationError) -> dict[str, list[str]]:
             message = "This field is required"
         errors.setdefault(field, []).append(message)
     return errors
+
+
+# Keyset pagination: a cursor names the (created_at, id) of the last row a page showed.
+
+
+def encode_cursor(created_at: datetime, applicant_id: str) -> str:
+    raw = json.dumps([created_at.isoformat(), applicant_id], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    """The position a cursor points after; ValueError when it was not made by us."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        created, applicant_id = json.loads(raw)
+        moment = datetime.fromisoformat(created)
+    except (ValueError, TypeError, binascii.Error, RecursionError) as exc:
+        raise ValueError("Invalid cursor") from exc
+    if moment.tzinfo is None or not isinstance(applicant_id, str) or not applicant_id:
+        raise ValueError("Invalid cursor")
+    return moment, applicant_id

@@ -8,10 +8,10 @@ from typing import Any
 from pydantic import Field, field_validator
 
 from wegotwork.analytics.rules import NAME_MAX, clean_source
-from wegotwork.careers.urls import careers_url
 from wegotwork.models import TrackedSource
 from wegotwork.schemas import CamelModel, InputModel, visible_text
 from wegotwork.settings import Settings
+from wegotwork.urls import careers_url
 
 
 class SourceCreate(InputModel):

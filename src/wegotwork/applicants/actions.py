@@ -47,6 +47,7 @@ from wegotwork.models import (
 from wegotwork.models.applicants import search_text
 from wegotwork.pipelines import actions as pipelines
 from wegotwork.reviews import actions as reviews
+from wegotwork.schemas import decode_cursor, encode_cursor
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.permissions import Permission
 from wegotwork.tenancy.scoping import get_scoped, joins_organization, scoped
@@ -269,7 +270,7 @@ def _filtered(ctx: OrgContext, filters: ApplicantFilters) -> Select[Any]:
         query = query.where(search_text().like(pattern, escape="\\"))
     if filters.cursor:
         try:
-            created_at, last_id = rules.decode_cursor(filters.cursor)
+            created_at, last_id = decode_cursor(filters.cursor)
         except ValueError:
             raise Invalid.field(
                 "cursor", "This page link is no longer valid; start from the first page"
@@ -295,7 +296,7 @@ async def list_applicants(
     next_cursor = None
     if len(rows) > limit:
         last = page[-1].applicant
-        next_cursor = rules.encode_cursor(last.created_at, last.id)
+        next_cursor = encode_cursor(last.created_at, last.id)
     return ApplicantPage(page, next_cursor)
 
 
@@ -346,7 +347,7 @@ async def iter_applicants(
         if len(rows) < batch:
             return
         last = rows[-1][0]
-        current = replace(current, cursor=rules.encode_cursor(last.created_at, last.id))
+        current = replace(current, cursor=encode_cursor(last.created_at, last.id))
 
 
 async def board_columns(

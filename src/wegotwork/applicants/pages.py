@@ -20,7 +20,6 @@ from wegotwork.applicants.overview import overview
 from wegotwork.applicants.schemas import (
     DEFAULT_PAGE,
     MAX_SEARCH,
-    STATUS_LABELS,
     ApplicantFilters,
     ApplicantStatusUpdate,
     BulkStatusUpdate,
@@ -32,7 +31,7 @@ from wegotwork.jobs.markdown import render_markdown
 from wegotwork.models import Applicant, ApplicantStatus, Job
 from wegotwork.onboarding.actions import checklist
 from wegotwork.pipelines.queries import Column, activity, board, job_pipeline, stage_cards
-from wegotwork.pipelines.rules import END_STATUSES
+from wegotwork.pipelines.rules import END_STATUSES, STATUS_LABELS
 from wegotwork.reviews import queries as reviews
 from wegotwork.reviews import rules as review_rules
 from wegotwork.storage.cleanup import discard_files

@@ -16,9 +16,10 @@ from wegotwork.applicants.actions import JOB_NOT_FOUND
 from wegotwork.applicants.intake import HONEYPOT, ApplicationIntake
 from wegotwork.applicants.ratelimit import client_ip, limiter_for
 from wegotwork.careers.render import render_job_page
-from wegotwork.careers.urls import link_root, logo_url
 from wegotwork.deps import DbSession, ServicesDep
 from wegotwork.errors import DomainError, NotFound, RateLimited
+from wegotwork.organizations.rules import logo_url as stored_logo_url
+from wegotwork.urls import link_root
 from wegotwork.web.forms import errors_from_domain
 
 router = APIRouter(include_in_schema=False)
@@ -85,7 +86,7 @@ async def applied(
 ) -> Response:
     """Where the form lands after a successful application, in the careers site's frame."""
     job, organization = await actions.job_for_confirmation(db, slug, jobId)
-    logo = logo_url(organization)
+    logo = stored_logo_url(organization.logo)
     website = organization.website or ""
     return services.templates.render(
         request,

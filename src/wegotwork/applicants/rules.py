@@ -3,13 +3,9 @@ cells and upload names. No I/O, so each is tested on its own."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
 from urllib.parse import urlsplit
 
 from wegotwork.storage.names import safe_filename
@@ -115,24 +111,6 @@ def like_pattern(text: str) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # Cursors: opaque to clients, (created_at, id) inside.
-
-
-def encode_cursor(created_at: datetime, applicant_id: str) -> str:
-    raw = json.dumps([created_at.isoformat(), applicant_id], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, str]:
-    """The position a cursor points after; ValueError when it was not made by us."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        created, applicant_id = json.loads(raw)
-        moment = datetime.fromisoformat(created)
-    except (ValueError, TypeError, binascii.Error, RecursionError) as exc:
-        raise ValueError("Invalid cursor") from exc
-    if moment.tzinfo is None or not isinstance(applicant_id, str) or not applicant_id:
-        raise ValueError("Invalid cursor")
-    return moment, applicant_id
 
 
 # ---------------------------------------------------------------------------------------------

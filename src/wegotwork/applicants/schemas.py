@@ -21,15 +21,6 @@ MAX_SEARCH = 200
 DEFAULT_PAGE = 25
 MAX_PAGE = 100
 
-STATUS_LABELS: dict[ApplicantStatus, str] = {
-    ApplicantStatus.SUBMITTED: "Submitted",
-    ApplicantStatus.UNDERREVIEW: "Under review",
-    ApplicantStatus.INTERVIEW: "Interview",
-    ApplicantStatus.OFFER: "Offer",
-    ApplicantStatus.REJECTED: "Rejected",
-    ApplicantStatus.HIRED: "Hired",
-}
-
 
 def _profile(site: rules.Site, value: object) -> str | None:
     if value is None:

@@ -25,12 +25,13 @@ from wegotwork.careers.schemas import (
     PublicOrganization,
     PublicSalary,
 )
-from wegotwork.careers.urls import absolute, careers_url, job_url, logo_url
 from wegotwork.deps import DbSession, ServicesDep
 from wegotwork.jobs.markdown import render_markdown
 from wegotwork.jobs.salary import salary_label
 from wegotwork.models import JobType, SalaryInterval
+from wegotwork.organizations.rules import logo_url as stored_logo_url
 from wegotwork.schemas import error_responses
+from wegotwork.urls import absolute, careers_url, job_url
 
 router = APIRouter(prefix="/api/v1/public", tags=["public"])
 
@@ -83,7 +84,7 @@ async def careers_data(slug: str, services: ServicesDep) -> CareersEnvelope:
     snapshot = await careers_snapshot(services.db, slug)
     organization = snapshot.organization
     listing = await careers_listing(services.db, snapshot, CareersFilters())
-    logo = logo_url(organization)
+    logo = stored_logo_url(organization.logo)
     return CareersEnvelope(
         organization=PublicOrganization(
             name=organization.name,
@@ -133,7 +134,7 @@ async def public_job_data(jobId: str, services: ServicesDep, db: DbSession) -> P
     settings = services.settings
     item = await public_job(db, jobId)
     job, organization = item.job, item.organization
-    logo = logo_url(organization)
+    logo = stored_logo_url(organization.logo)
     return PublicJobEnvelope(
         job=PublicJobDetail(
             id=job.id,

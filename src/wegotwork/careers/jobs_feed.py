@@ -21,7 +21,6 @@ from xml.sax.saxutils import escape
 from sqlalchemy import select
 
 from wegotwork.careers.seo import rfc822
-from wegotwork.careers.urls import careers_url, job_url
 from wegotwork.db import Database
 from wegotwork.jobs.markdown import render_markdown
 from wegotwork.jobs.rules import LEVEL_LABELS, country_name
@@ -38,6 +37,7 @@ from wegotwork.models import (
 )
 from wegotwork.settings import Settings
 from wegotwork.tenancy.scoping import owned_by
+from wegotwork.urls import careers_url, job_url
 
 BATCH = 500
 PUBLISHER = "WeGotWork"

@@ -26,11 +26,11 @@ from wegotwork.careers.queries import (
 )
 from wegotwork.careers.render import org_context, render_job_page, tracking_of
 from wegotwork.careers.seo import iso, item_list, rfc822, script_json
-from wegotwork.careers.urls import careers_url, job_url
 from wegotwork.deps import DbSession, Services, ServicesDep
 from wegotwork.errors import NotFound
 from wegotwork.jobs.markdown import render_markdown
 from wegotwork.models import Organization
+from wegotwork.urls import careers_url, job_url
 
 router = APIRouter(include_in_schema=False)
 

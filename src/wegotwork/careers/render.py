@@ -12,11 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wegotwork.analytics.rules import TRACKING_PARAMETERS, clean_source
 from wegotwork.careers.queries import public_job
 from wegotwork.careers.seo import job_posting, script_json
-from wegotwork.careers.urls import absolute, careers_url, job_url, link_root, logo_url
 from wegotwork.deps import Services
 from wegotwork.jobs.markdown import plain_text, render_markdown
 from wegotwork.jobs.rules import TYPE_LABELS
 from wegotwork.models import Organization
+from wegotwork.organizations.rules import logo_url as stored_logo_url
+from wegotwork.urls import absolute, careers_url, job_url, link_root
 
 
 def tracking_of(request: Request) -> list[tuple[str, str]]:
@@ -38,7 +39,7 @@ def careers_host(request: Request) -> str | None:
 
 def org_context(services: Services, request: Request, organization: Organization) -> dict[str, Any]:
     """What every careers template needs about the organization and where links point."""
-    logo = logo_url(organization)
+    logo = stored_logo_url(organization.logo)
     website = organization.website
     return {
         "org": organization,

@@ -8,11 +8,12 @@ from email.utils import format_datetime
 from typing import Any
 
 from wegotwork.careers.queries import PublicJob
-from wegotwork.careers.urls import absolute, job_url, logo_url
 from wegotwork.jobs.markdown import render_markdown
 from wegotwork.jobs.rules import country_name
 from wegotwork.models import ExperienceLevel, Job, JobStatus, JobType, SalaryInterval, WorkMode
+from wegotwork.organizations.rules import logo_url as stored_logo_url
 from wegotwork.settings import Settings
+from wegotwork.urls import absolute, job_url
 
 EMPLOYMENT_TYPES: dict[JobType, str | list[str]] = {
     JobType.FULLTIME: "FULL_TIME",
@@ -59,7 +60,7 @@ def job_posting(settings: Settings, item: PublicJob) -> dict[str, Any]:
     hiring: dict[str, Any] = {"@type": "Organization", "name": organization.name}
     if organization.website:
         hiring["sameAs"] = organization.website
-    logo = logo_url(organization)
+    logo = stored_logo_url(organization.logo)
     if logo:
         hiring["logo"] = absolute(settings, logo)
     data: dict[str, Any] = {

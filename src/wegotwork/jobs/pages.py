@@ -11,7 +11,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from wegotwork.careers.urls import job_url
 from wegotwork.deps import DbSession, Services, ServicesDep
 from wegotwork.errors import DomainError
 from wegotwork.jobs import actions
@@ -34,6 +33,7 @@ from wegotwork.storage.cleanup import discard_files
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.guard import SLUG, require
 from wegotwork.tenancy.permissions import Permission
+from wegotwork.urls import job_url
 from wegotwork.web.dashboard import render_dashboard
 from wegotwork.web.forms import errors_from_domain, parse_form
 

@@ -10,12 +10,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from wegotwork.applicants.schemas import STATUS_LABELS
 from wegotwork.deps import DbSession, ServicesDep
 from wegotwork.errors import DomainError, Invalid
 from wegotwork.models import ApplicantStatus
 from wegotwork.pipelines import actions, queries, rules
-from wegotwork.reviews import queries as review_queries
+from wegotwork.pipelines.rules import STATUS_LABELS
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.guard import SLUG, require
 from wegotwork.tenancy.permissions import Permission
@@ -45,7 +44,7 @@ async def index(request: Request, ctx: Viewer, services: ServicesDep, db: DbSess
         view.pipeline.id: await queries.applicants_per_stage(db, ctx, view.pipeline.id)
         for view in views
     }
-    kits = await review_queries.kits(db, [stage.id for view in views for stage in view.stages])
+    kits = await queries.kits(db, [stage.id for view in views for stage in view.stages])
     return await render_dashboard(
         request,
         services,

@@ -15,9 +15,17 @@ from sqlalchemy import func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import noload
 
-from wegotwork.applicants.rules import decode_cursor, encode_cursor
 from wegotwork.errors import Invalid, NotFound
-from wegotwork.models import Applicant, ApplicantActivity, Job, Pipeline, PipelineStage, User
+from wegotwork.models import (
+    Applicant,
+    ApplicantActivity,
+    Job,
+    Pipeline,
+    PipelineStage,
+    ScorecardAttribute,
+    User,
+)
+from wegotwork.schemas import decode_cursor, encode_cursor
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.permissions import Permission
 from wegotwork.tenancy.scoping import get_scoped, owned_by, scoped
@@ -294,3 +302,29 @@ async def applicants_per_stage(
         .group_by(Applicant.stage_id)
     )
     return {str(stage_id): count for stage_id, count in rows}
+
+
+# Interview kits: what interviewers at a stage rate.
+
+
+@dataclass(frozen=True, slots=True)
+class KitAttribute:
+    """One thing interviewers at a stage rate."""
+
+    name: str
+    description: str | None
+
+
+async def kits(db: AsyncSession, stage_ids: list[str]) -> dict[str, list[KitAttribute]]:
+    """The interview kit of each stage (stages already known to be the caller's)."""
+    found: dict[str, list[KitAttribute]] = {stage_id: [] for stage_id in stage_ids}
+    if not stage_ids:
+        return found
+    rows = await db.scalars(
+        select(ScorecardAttribute)
+        .where(ScorecardAttribute.stage_id.in_(stage_ids))
+        .order_by(ScorecardAttribute.stage_id, ScorecardAttribute.position)
+    )
+    for row in rows:
+        found[row.stage_id].append(KitAttribute(row.name, row.description))
+    return found

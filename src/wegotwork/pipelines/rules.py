@@ -13,6 +13,16 @@ MAX_STAGE_NAME = 60
 MAX_PIPELINE_NAME = 80
 END_STATUSES = frozenset({ApplicantStatus.HIRED, ApplicantStatus.REJECTED})
 
+# The statuses as the team reads them.
+STATUS_LABELS: dict[ApplicantStatus, str] = {
+    ApplicantStatus.SUBMITTED: "Submitted",
+    ApplicantStatus.UNDERREVIEW: "Under review",
+    ApplicantStatus.INTERVIEW: "Interview",
+    ApplicantStatus.OFFER: "Offer",
+    ApplicantStatus.REJECTED: "Rejected",
+    ApplicantStatus.HIRED: "Hired",
+}
+
 
 @dataclass(frozen=True, slots=True)
 class StageSpec:

@@ -32,12 +32,11 @@ from wegotwork.models import (
     User,
 )
 from wegotwork.pipelines.actions import log_activity, target_stage
-from wegotwork.pipelines.queries import APPLICANT_NOT_FOUND, stage_ref
+from wegotwork.pipelines.queries import APPLICANT_NOT_FOUND, KitAttribute, stage_ref
 from wegotwork.reviews import rules
 from wegotwork.reviews.queries import (
     NOTE_NOT_FOUND,
     STAGE_NOT_FOUND,
-    KitAttribute,
     NoteView,
     ScorecardView,
     note_view,

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, Query
 
 from wegotwork.deps import DbSession, SettingsDep
 from wegotwork.identity.deps import CurrentAuth
+from wegotwork.pipelines.queries import KitAttribute
 from wegotwork.reviews import actions, queries
-from wegotwork.reviews.queries import KitAttribute
 from wegotwork.reviews.schemas import (
     AttributeOut,
     KitEnvelope,

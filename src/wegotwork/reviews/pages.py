@@ -12,8 +12,8 @@ from pydantic import ValidationError
 
 from wegotwork.deps import DbSession, ServicesDep, SettingsDep
 from wegotwork.errors import DomainError, NotFound
+from wegotwork.pipelines.queries import KitAttribute
 from wegotwork.reviews import actions, queries
-from wegotwork.reviews.queries import KitAttribute
 from wegotwork.reviews.schemas import NoteIn, ScorecardIn
 from wegotwork.schemas import errors_from_validation
 from wegotwork.tenancy.context import OrgContext

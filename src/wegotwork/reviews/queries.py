@@ -22,11 +22,10 @@ from wegotwork.models import (
     Organization,
     PipelineStage,
     Scorecard,
-    ScorecardAttribute,
     User,
 )
 from wegotwork.pipelines.actions import target_stage
-from wegotwork.pipelines.queries import APPLICANT_NOT_FOUND, stages_of
+from wegotwork.pipelines.queries import APPLICANT_NOT_FOUND, KitAttribute, kits, stages_of
 from wegotwork.reviews import rules
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.permissions import Permission
@@ -49,12 +48,6 @@ class NotificationView:
     actor: User | None
     applicant_name: str | None
     organization_slug: str
-
-
-@dataclass(frozen=True, slots=True)
-class KitAttribute:
-    name: str
-    description: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,21 +173,6 @@ async def unread_count(db: AsyncSession, user: User) -> int:
         .where(*_mine(user), Notification.read_at.is_(None))
     )
     return int(count or 0)
-
-
-async def kits(db: AsyncSession, stage_ids: list[str]) -> dict[str, list[KitAttribute]]:
-    """The interview kit of each stage (stages already known to be the caller's)."""
-    found: dict[str, list[KitAttribute]] = {stage_id: [] for stage_id in stage_ids}
-    if not stage_ids:
-        return found
-    rows = await db.scalars(
-        select(ScorecardAttribute)
-        .where(ScorecardAttribute.stage_id.in_(stage_ids))
-        .order_by(ScorecardAttribute.stage_id, ScorecardAttribute.position)
-    )
-    for row in rows:
-        found[row.stage_id].append(KitAttribute(row.name, row.description))
-    return found
 
 
 async def kit(db: AsyncSession, ctx: OrgContext, stage_id: str) -> list[KitAttribute]:

@@ -10,10 +10,10 @@ from pydantic.json_schema import SkipJsonSchema
 
 from wegotwork.jobs.markdown import render_markdown
 from wegotwork.models import NotificationKind, Recommendation
+from wegotwork.pipelines.queries import KitAttribute
 from wegotwork.pipelines.schemas import ActorOut
 from wegotwork.reviews import rules
 from wegotwork.reviews.queries import (
-    KitAttribute,
     NoteView,
     NotificationView,
     ReviewView,

@@ -1,20 +1,11 @@
-"""Where public things live: careers pages, job pages and logos. One place for each URL shape."""
+"""Where public things live: careers pages and job pages. One place for each URL shape (an
+organization's logo URL is the organizations domain's: ``organizations.rules.logo_url``)."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from wegotwork.models import Organization
-from wegotwork.organizations import rules as organization_rules
 from wegotwork.settings import Settings
-
-
-def logo_url(organization: Organization) -> str | None:
-    """Where the organization's logo is served (``/media/logos/{id}/{name}``), or None.
-
-    The organizations domain stores the logo and owns its URL; this asks it.
-    """
-    return organization_rules.logo_url(organization.logo)
 
 
 def careers_url(settings: Settings, slug: str, path: str = "") -> str:
