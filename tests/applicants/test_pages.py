@@ -375,6 +375,7 @@ async def test_notification_settings_list_my_organizations(
     assert_csp_clean(response.text)
     assert ("<!doctype html>" in response.text) is not htmx
     assert response.text.count('name="notify"') == 2
+    assert response.text.count('name="mention"') == 2
     assert "Alpha Works" in response.text
     assert "Beta Labs" in response.text
 
@@ -393,14 +394,24 @@ async def test_opting_out_of_notifications_changes_only_my_memberships(
     assert response.status_code == 303
     rows = (
         await db.execute(
-            select(Member.user_id, Member.organization_id, Member.notify_new_applicants)
+            select(
+                Member.user_id,
+                Member.organization_id,
+                Member.notify_new_applicants,
+                Member.notify_mentions,
+            )
         )
     ).all()
-    settings = {(user, org): enabled for user, org, enabled in rows}
+    settings = {(user, org): enabled for user, org, enabled, _mentions in rows}
+    mentions = {(user, org): mentioned for user, org, _enabled, mentioned in rows}
     member = world.users["member"].id
     assert settings[(member, world.org.id)] is False
     assert settings[(member, world.other_org.id)] is True
     assert all(enabled for (user, _org), enabled in settings.items() if user != member)
+    # Mentions were not ticked in that form: no mention mail from either organization now.
+    assert mentions[(member, world.org.id)] is False
+    assert mentions[(member, world.other_org.id)] is False
+    assert all(mentioned for (user, _org), mentioned in mentions.items() if user != member)
     swapped = await browser.post(
         "/account/notifications",
         data={"submitted": "1", "notify": [world.org.id]},

@@ -142,6 +142,30 @@ async def test_an_unverified_author_mentions_without_mail(db: AsyncSession, worl
     assert await _count(db, OutboxMessage, OutboxMessage.kind == "mention") == 0
 
 
+async def test_a_member_who_opted_out_is_notified_but_not_mailed(
+    db: AsyncSession, world: World
+) -> None:
+    place, _ = await arrange(db, world)
+    # The member turns off mention mail for this organization on their settings page.
+    saved = await world.browser("member").post(
+        "/account/notifications", data={"submitted": "1", "notify": [world.org.id]}
+    )
+    assert saved.status_code == 303
+    settings = await world.browser("member").get("/account/notifications")
+    assert f'name="mention" value="{world.org.id}" checked' not in settings.text
+    assert f'name="notify" value="{world.org.id}" checked' in settings.text
+    created = await world.api("admin").post(
+        f"/api/v1/applicants/{place.applicant_id}/notes",
+        json={"body": f"@{place.emails['member']} and @{place.emails['owner']}, have a look"},
+    )
+    assert created.status_code == 201
+    assert (await world.api("member").get("/api/v1/notifications")).json()["unreadCount"] == 1
+    mailed = set(
+        await db.scalars(select(OutboxMessage.to_address).where(OutboxMessage.kind == "mention"))
+    )
+    assert mailed == {place.emails["owner"]}
+
+
 async def test_editing_mentions_only_newcomers(db: AsyncSession, world: World) -> None:
     place, _ = await arrange(db, world)
     admin = world.api("admin")

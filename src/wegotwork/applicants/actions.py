@@ -496,14 +496,22 @@ class NotificationSetting:
     organization_id: str
     organization_name: str
     organization_slug: str
-    enabled: bool
+    enabled: bool  # new applicants are mailed to me
+    mentions: bool  # mentions of me in notes are mailed to me
 
 
 async def notification_settings(db: AsyncSession, auth: AuthContext) -> list[NotificationSetting]:
-    """For each of the caller's organizations: are new applicants mailed to them? Any
-    signed-in user may call it (it only reads their own memberships)."""
+    """For each of the caller's organizations: are new applicants, and mentions of the caller
+    in notes, mailed to them? Any signed-in user may call it (it only reads their own
+    memberships)."""
     rows = await db.execute(
-        select(Organization.id, Organization.name, Organization.slug, Member.notify_new_applicants)
+        select(
+            Organization.id,
+            Organization.name,
+            Organization.slug,
+            Member.notify_new_applicants,
+            Member.notify_mentions,
+        )
         .join(Member, joins_organization(Member))
         .where(Member.user_id == auth.user.id)
         .order_by(Organization.name, Organization.id)
@@ -511,18 +519,23 @@ async def notification_settings(db: AsyncSession, auth: AuthContext) -> list[Not
     return [NotificationSetting(*row) for row in rows]
 
 
-async def set_notifications(db: AsyncSession, auth: AuthContext, enabled: set[str]) -> int:
-    """Mail new applicants of the organizations in ``enabled`` to the caller, and stop for the
-    others. Only the caller's own memberships change; unknown ids are ignored. Any signed-in
-    user may call it. Returns how many memberships changed."""
+async def set_notifications(
+    db: AsyncSession, auth: AuthContext, enabled: set[str], mentions: set[str]
+) -> int:
+    """Mail new applicants of the organizations in ``enabled``, and mentions in notes of the
+    organizations in ``mentions``, to the caller, and stop for the others. Only the caller's
+    own memberships change; unknown ids are ignored. Any signed-in user may call it. Returns
+    how many memberships changed."""
     members = (
         await db.scalars(select(Member).where(Member.user_id == auth.user.id).order_by(Member.id))
     ).all()
     changed = 0
     for member in members:
-        wanted = member.organization_id in enabled
-        if member.notify_new_applicants != wanted:
-            member.notify_new_applicants = wanted
+        applicants = member.organization_id in enabled
+        mentioned = member.organization_id in mentions
+        if (member.notify_new_applicants, member.notify_mentions) != (applicants, mentioned):
+            member.notify_new_applicants = applicants
+            member.notify_mentions = mentioned
             changed += 1
     await db.flush()
     return changed

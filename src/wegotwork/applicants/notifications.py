@@ -1,4 +1,5 @@
-"""The per-member choice of receiving mail about new applicants, on the account page."""
+"""The per-member choice of receiving mail about new applicants and about mentions in notes,
+on the account page."""
 
 from __future__ import annotations
 
@@ -39,9 +40,9 @@ async def notifications(
 async def save_notifications(
     request: Request, auth: CurrentAuth, db: DbSession, services: ServicesDep
 ) -> Response:
-    form = await parse_form(request, NotificationChoice, multi=("notify",))
-    enabled = set(form.data.notify) if form.data is not None else set()
-    await actions.set_notifications(db, auth, enabled)
+    form = await parse_form(request, NotificationChoice, multi=("notify", "mention"))
+    choice = form.data or NotificationChoice()
+    await actions.set_notifications(db, auth, set(choice.notify), set(choice.mention))
     await db.commit()
     if _is_htmx(request):
         settings = await actions.notification_settings(db, auth)

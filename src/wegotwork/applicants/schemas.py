@@ -168,9 +168,11 @@ class BulkStatusUpdate(_StatusChoice):
 
 
 class NotificationChoice(BaseModel):
-    """The organizations whose new applicants are mailed to me (all others: none)."""
+    """The organizations whose new applicants, and whose mentions of me in notes, are mailed
+    to me (all others: none)."""
 
     notify: list[str] = Field(default_factory=list, max_length=500)
+    mention: list[str] = Field(default_factory=list, max_length=500)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, func
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, func, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wegotwork.models.auth import User
@@ -53,6 +53,8 @@ class Member(IdMixin, CreatedMixin, Base):
     user_id: Mapped[str] = mapped_column(ID, ForeignKey("user.id", ondelete="CASCADE"), index=True)
     role: Mapped[Role] = mapped_column(str_enum(Role, "member_role"), default=Role.MEMBER)
     notify_new_applicants: Mapped[bool] = mapped_column(default=True)
+    # Mail me when a teammate mentions me in a note (the in-app notification comes regardless).
+    notify_mentions: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     user: Mapped[User] = relationship(lazy="raise")
     organization: Mapped[Organization] = relationship(lazy="raise")

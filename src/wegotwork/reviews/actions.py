@@ -155,15 +155,18 @@ async def delete_note(db: AsyncSession, ctx: OrgContext, note_id: str) -> None:
 async def _mention(
     db: AsyncSession, ctx: OrgContext, applicant: Applicant, note: Note, *, base_url: str
 ) -> None:
-    """Notify the members ``note`` mentions that it has not notified yet; mail them when the
-    author may send mail now."""
-    rows = await db.execute(
-        scoped(Member, ctx, User.id, User.name, User.email)
-        .select_from(Member)
-        .join(User, User.id == Member.user_id)
-        .order_by(Member.created_at, Member.id)
-    )
-    members = [rules.Mentionable(user_id, name, email) for user_id, name, email in rows]
+    """Notify the members ``note`` mentions that it has not notified yet; mail those who want
+    mentions mailed (their notification settings) when the author may send mail now."""
+    rows = (
+        await db.execute(
+            scoped(Member, ctx, User.id, User.name, User.email, Member.notify_mentions)
+            .select_from(Member)
+            .join(User, User.id == Member.user_id)
+            .order_by(Member.created_at, Member.id)
+        )
+    ).all()
+    members = [rules.Mentionable(user_id, name, email) for user_id, name, email, _mail in rows]
+    mailed = {user_id for user_id, _name, _email, mail in rows if mail}
     wanted = rules.mentioned(note.body, members, author_id=ctx.user.id)
     if not wanted:
         return
@@ -190,14 +193,17 @@ async def _mention(
         for member in recipients
     )
     await db.flush()
+    to_mail = [member for member in recipients if member.user_id in mailed]
+    if not to_mail:
+        return
     try:
-        await claim_mail(db, ctx, MailKind.MENTION, count=len(recipients))
+        await claim_mail(db, ctx, MailKind.MENTION, count=len(to_mail))
     except DomainError:
         # Unverified sender or over the hour's budget: the teammates still see the
         # notification in the product; only the mail is left out.
         return
     link = f"{base_url}/dashboard/{ctx.organization.slug}/applicants/{applicant.id}"
-    for member in recipients:
+    for member in to_mail:
         subject, text, html = render_message(
             "mention",
             member=member.name,
