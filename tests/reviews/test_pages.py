@@ -129,6 +129,30 @@ async def test_the_list_shows_the_rating_the_caller_may_see(db: AsyncSession, wo
     )
 
 
+async def test_the_board_shows_the_rating_the_caller_may_see(
+    db: AsyncSession, world: World
+) -> None:
+    place, applicant = await arrange(db, world)
+    job_id = applicant.job_id
+    admin, member = world.browser("admin"), world.browser("member")
+    before = await admin.get(f"/dashboard/{place.slug}/board")
+    assert "applicant-rating" not in before.text
+    await world.api("owner").put(
+        f"/api/v1/applicants/{place.applicant_id}/scorecards/{place.stage_id}",
+        json={"recommendation": "no"},
+    )
+    for url in (f"/dashboard/{place.slug}/board", f"/dashboard/{place.slug}/board?job={job_id}"):
+        assert "Rating -1.0" in (await admin.get(url)).text
+        # Blind: the member has not submitted for that stage, so the owner's verdict is hidden.
+        assert "applicant-rating" not in (await member.get(url)).text
+    await world.api("member").put(
+        f"/api/v1/applicants/{place.applicant_id}/scorecards/{place.stage_id}",
+        json={"recommendation": "strong_yes"},
+    )
+    board = await member.get(f"/dashboard/{place.slug}/board?job={job_id}")
+    assert "Rating +0.5" in board.text
+
+
 async def test_previous_and_next_walk_the_filtered_list(db: AsyncSession, world: World) -> None:
     job = await factories.make_job(db, world.org)
     other = await factories.make_job(db, world.org)

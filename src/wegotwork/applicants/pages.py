@@ -312,6 +312,14 @@ async def _status_columns(db: DbSession, ctx: OrgContext) -> list[BoardColumn]:
     ]
 
 
+async def _card_ratings(
+    db: DbSession, ctx: OrgContext, columns: list[BoardColumn]
+) -> dict[str, float]:
+    """The ratings the caller may see of the cards shown, in one query."""
+    ids = [applicant.id for column in columns for applicant, _title in column.cards]
+    return await reviews.ratings(db, ctx, ids)
+
+
 @router.get("/dashboard/{slug}/board", response_class=HTMLResponse)
 async def board_page(
     request: Request, ctx: Viewer, db: DbSession, services: ServicesDep
@@ -339,6 +347,7 @@ async def board_page(
             "field": field,
             "jobs": await actions.job_choices(db, ctx),
             "job_id": job_id,
+            "ratings": await _card_ratings(db, ctx, columns),
         },
         section="board",
     )
@@ -377,6 +386,7 @@ async def board_more(
                 "org": ctx.organization,
                 "job_id": job_id,
                 "can": {"manage_applicants": ctx.can(Permission.MANAGE_APPLICANTS)},
+                "ratings": await _card_ratings(db, ctx, [column]),
             },
         )
     )
