@@ -68,7 +68,16 @@ async def test_two_members_review_the_same_candidate(
         # n writes a note; typing j in it does not walk away.
         await page.keyboard.press("n")
         await expect(page.get_by_label("Add a note")).to_be_focused()
-        await page.keyboard.type("Strong systems answers. @Bo Reviewer, join the next round? j")
+        # @ and the start of a name suggests teammates; Enter takes the highlighted one.
+        await page.keyboard.type("Strong systems answers. @bo")
+        suggestion = page.get_by_role("option", name="Bo Reviewer")
+        await expect(suggestion).to_be_visible()
+        await page.keyboard.press("Enter")
+        await expect(suggestion).to_be_hidden()
+        await page.keyboard.type("join the next round? j")
+        await expect(page.get_by_label("Add a note")).to_have_value(
+            "Strong systems answers. @Bo Reviewer join the next round? j"
+        )
         await page.get_by_role("button", name="Add note").click()
         await expect(page.locator(".flash")).to_have_text("Note added.")
         await expect(page.locator(".note-body").first).to_contain_text("Strong systems answers.")

@@ -39,3 +39,108 @@
     }
   });
 })();
+
+// @mention suggestions in the note composer: typing @ and the start of a teammate's name lists
+// the teammates who match; arrows choose, Enter or Tab inserts "@Full Name", Escape closes.
+(function () {
+  "use strict";
+
+  var field = document.getElementById("note-body");
+  var list = document.getElementById("mention-options");
+  if (!field || !list) return;
+  var names;
+  try {
+    names = JSON.parse(field.getAttribute("data-teammates") || "[]");
+  } catch (error) {
+    return;
+  }
+  var shown = [];
+  var active = -1;
+  var start = -1;
+
+  function query() {
+    // The "@word" that ends at the caret, if any (a mention may hold spaces once it matches).
+    var before = field.value.slice(0, field.selectionStart);
+    var at = before.lastIndexOf("@");
+    if (at < 0 || (at > 0 && /[\w.+-]/.test(before.charAt(at - 1)))) return null;
+    var typed = before.slice(at + 1);
+    if (typed.length > 40 || /\n/.test(typed)) return null;
+    start = at;
+    return typed.toLowerCase();
+  }
+
+  function close() {
+    list.hidden = true;
+    list.textContent = "";
+    field.removeAttribute("aria-activedescendant");
+    shown = [];
+    active = -1;
+  }
+
+  function highlight(index) {
+    active = index;
+    Array.prototype.forEach.call(list.children, function (item, position) {
+      item.setAttribute("aria-selected", position === index ? "true" : "false");
+    });
+    if (index >= 0) field.setAttribute("aria-activedescendant", "mention-option-" + index);
+  }
+
+  function choose(index) {
+    var name = shown[index];
+    if (name === undefined) return;
+    var caret = field.selectionStart;
+    var text = "@" + name + " ";
+    field.value = field.value.slice(0, start) + text + field.value.slice(caret);
+    var place = start + text.length;
+    field.setSelectionRange(place, place);
+    close();
+    field.focus();
+  }
+
+  function open(typed) {
+    shown = names.filter(function (name) {
+      var lower = name.toLowerCase();
+      return lower.indexOf(typed) === 0 || lower.indexOf(" " + typed) > 0;
+    }).slice(0, 6);
+    list.textContent = "";
+    if (!shown.length || (shown.length === 1 && shown[0].toLowerCase() === typed)) {
+      close();
+      return;
+    }
+    shown.forEach(function (name, index) {
+      var item = document.createElement("li");
+      item.id = "mention-option-" + index;
+      item.setAttribute("role", "option");
+      item.setAttribute("aria-selected", "false");
+      item.textContent = name;
+      item.addEventListener("mousedown", function (event) {
+        event.preventDefault(); // keep the focus in the text field
+        choose(index);
+      });
+      list.appendChild(item);
+    });
+    list.hidden = false;
+    highlight(0);
+  }
+
+  field.addEventListener("input", function () {
+    var typed = query();
+    if (typed === null) close();
+    else open(typed);
+  });
+  field.addEventListener("keydown", function (event) {
+    if (list.hidden) return;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      var step = event.key === "ArrowDown" ? 1 : shown.length - 1;
+      highlight((active + step) % shown.length);
+    } else if (event.key === "Enter" || event.key === "Tab") {
+      event.preventDefault();
+      choose(active < 0 ? 0 : active);
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      close();
+    }
+  });
+  field.addEventListener("blur", close);
+})();
