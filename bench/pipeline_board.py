@@ -38,9 +38,11 @@ SEVEN_STAGES = [
 ]
 
 
-async def _fresh_database() -> str:
+async def fresh_database(default_name: str = "wegotwork_bench_board") -> str:
+    """A new, migrated database ``BENCH_DATABASE`` (else ``default_name``) on
+    ``BENCH_POSTGRES_URL``; returns its SQLAlchemy URL."""
     server = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432")
-    name = os.environ.get("BENCH_DATABASE", "wegotwork_bench_board")
+    name = os.environ.get("BENCH_DATABASE", default_name)
     admin = await asyncpg.connect(f"{server}/postgres")
     await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     await admin.execute(f'CREATE DATABASE "{name}"')
@@ -126,7 +128,7 @@ async def _median(call: Callable[[], Awaitable[object]], calls: int = CALLS) -> 
 
 
 async def run() -> dict[str, float]:
-    url = await _fresh_database()
+    url = await fresh_database()
     database = Database(create_engine(url, pool_size=2))
     try:
         owner_id, organization_id, job_id, applicant_id = await _seed(database, url)

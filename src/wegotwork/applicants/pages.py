@@ -27,7 +27,6 @@ from wegotwork.applicants.schemas import (
 from wegotwork.db import utcnow
 from wegotwork.deps import DbSession, ServicesDep
 from wegotwork.errors import Invalid, NotFound
-from wegotwork.jobs.markdown import render_markdown
 from wegotwork.models import Applicant, ApplicantStatus, Job
 from wegotwork.onboarding.actions import checklist
 from wegotwork.pipelines.queries import Column, activity, board, job_pipeline, stage_cards
@@ -397,7 +396,6 @@ async def detail_page(
     applicantId: str, request: Request, ctx: Viewer, db: DbSession, services: ServicesDep
 ) -> Response:
     detail = await actions.get_applicant(db, ctx, applicantId)
-    overview = await job_pipeline(db, ctx, detail.applicant.job_id)
     # Previous and next within the list the reviewer came from (its filters ride along).
     filters = _filters_from(request)
     previous, following = await actions.neighbours(db, ctx, filters, detail.applicant)
@@ -418,12 +416,12 @@ async def detail_page(
             **_common(),
             "detail": detail,
             "applicant": detail.applicant,
-            "stages": [entry.stage for entry in overview.stages],
+            "stages": review.pipeline,
             "timeline": await activity(db, ctx, applicantId),
             "notes": [
                 {
                     "view": view,
-                    "html": render_markdown(view.note.body),
+                    "html": review_rules.note_html(view.note.body),
                     "deletable": moderator or view.note.author_id == ctx.user.id,
                 }
                 for view in await reviews.notes(db, ctx, applicantId)

@@ -84,6 +84,9 @@ class StageReview:
 @dataclass(frozen=True, slots=True)
 class ReviewView:
     stages: list[StageReview]
+    # The stages of the applicant's pipeline, in order (``stages`` may add others, of a
+    # pipeline the job used before, that hold scorecards).
+    pipeline: list[PipelineStage] = field(default_factory=list)
 
     @property
     def scorecards(self) -> list[ScorecardView]:
@@ -191,6 +194,7 @@ async def review(db: AsyncSession, ctx: OrgContext, applicant_id: str) -> Review
     ctx.require(Permission.VIEW_APPLICANTS)
     applicant = await applicant_of(db, ctx, applicant_id)
     stages = await _job_stages(db, ctx, applicant)
+    pipeline = list(stages)
     rows = list(
         await db.execute(
             scoped(Scorecard, ctx, Scorecard, User)
@@ -220,7 +224,7 @@ async def review(db: AsyncSession, ctx: OrgContext, applicant_id: str) -> Review
             entry.visible.append(ScorecardView(card, author, mine))
         else:
             entry.hidden += 1
-    return ReviewView(list(reviews.values()))
+    return ReviewView(list(reviews.values()), pipeline)
 
 
 async def _job_stages(

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
+from wegotwork.jobs.markdown import render_markdown
 from wegotwork.models import Recommendation
 
 NOTE_MAX = 10_000
@@ -125,3 +127,11 @@ def rating(recommendations: Iterable[Recommendation]) -> float | None:
     if not scores:
         return None
     return round(sum(scores) / len(scores), 2)
+
+
+@lru_cache(maxsize=1024)
+def note_html(body: str) -> str:
+    """A note's Markdown as inert HTML. Remembered: a reviewer's page shows the same notes on
+    every visit, and rendering is the page's largest cost (a note's body only changes by an
+    edit, which makes a new key)."""
+    return render_markdown(body)

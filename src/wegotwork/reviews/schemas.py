@@ -8,7 +8,6 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 from pydantic.json_schema import SkipJsonSchema
 
-from wegotwork.jobs.markdown import render_markdown
 from wegotwork.models import NotificationKind, Recommendation
 from wegotwork.pipelines.queries import KitAttribute
 from wegotwork.pipelines.schemas import ActorOut
@@ -49,7 +48,7 @@ class NoteOut(CamelModel):
             applicant_id=note.applicant_id,
             author=ActorOut.of(view.author),
             body=note.body,
-            html=render_markdown(note.body),
+            html=rules.note_html(note.body),
             created_at=note.created_at,
             updated_at=note.updated_at,
         )
