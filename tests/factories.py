@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wegotwork.auth.passwords import hash_password_sync
 from wegotwork.db import new_id, utcnow
 from wegotwork.identity.sessions import create_session
+from wegotwork.messages.actions import seed_organization as seed_communication
 from wegotwork.models import (
     Account,
     Applicant,
@@ -94,6 +95,7 @@ async def make_org(
         for position, category in enumerate(DEFAULT_CATEGORIES):
             db.add(JobCategory(organization_id=organization.id, name=category, position=position))
     await create_default_pipeline(db, organization.id)
+    seed_communication(db, organization.id)
     return organization
 
 

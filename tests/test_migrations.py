@@ -8,7 +8,7 @@ import asyncio
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import func, insert, inspect, select
+from sqlalchemy import Insert, column, func, insert, inspect, select, table
 
 from tests.fixtures.database import FreshDatabase
 from wegotwork import migrate
@@ -21,9 +21,11 @@ from wegotwork.models import (
     ApplicantStatus,
     Base,
     Job,
+    MessageTemplate,
     Organization,
     Pipeline,
     PipelineStage,
+    RejectionReason,
     User,
 )
 
@@ -55,6 +57,19 @@ TABLES = {
     "notification",
     "scorecard_attribute",
     "scorecard",
+    # Privacy (issue 22)
+    "privacy_audit",
+    "privacy_pending_file",
+    # Candidate communication
+    "message_template",
+    "rejection_reason",
+    "message",
+    "candidate_link",
+    "communication_settings",
+    # Application forms
+    "library_question",
+    "question",
+    "answer",
 }
 
 
@@ -106,6 +121,30 @@ async def test_models_match_the_migrations(dialect: str, fresh_databases: FreshD
     assert drift == []
 
 
+# Columns later revisions added: an old release's INSERT does not name them.
+LATER_COLUMNS = {
+    "retention_months",
+    "quarantine_days",
+    "quarantined_at",
+    "legal_hold",
+    "notify_mentions",
+}
+
+
+def _old(model: type[Base], **values: object) -> Insert:
+    """An INSERT into ``model``'s table as an old release wrote it: ``values`` and the defaults
+    of the columns it knew (not of LATER_COLUMNS)."""
+    full = dict(values)
+    source = model.__table__  # type: ignore[attr-defined]
+    for item in source.columns:
+        default = item.default
+        if item.name in full or item.name in LATER_COLUMNS or default is None:
+            continue
+        full[item.name] = default.arg(None) if default.is_callable else default.arg
+    columns = (column(key, source.c[key].type) for key in full)
+    return insert(table(source.name, *columns)).values(**full)
+
+
 async def _round_one_data(url: str) -> dict[str, ApplicantStatus]:
     """Two organizations as a database before pipelines holds them: a job each, an applicant
     in every status (with the status changes that brought it there). Returns the applicants'
@@ -115,25 +154,20 @@ async def _round_one_data(url: str) -> dict[str, ApplicantStatus]:
     try:
         async with engine.begin() as connection:
             user = "u" * 32
-            await connection.execute(
-                insert(User.__table__).values(id=user, name="Old Owner", email="old@example.com")
-            )
+            await connection.execute(_old(User, id=user, name="Old Owner", email="old@example.com"))
             for number in range(2):
                 org = f"{number}" * 32
                 job = f"j{number}".ljust(32, "x")
                 await connection.execute(
-                    insert(Organization.__table__).values(
-                        id=org, name=f"Old {number}", slug=f"old-{number}"
-                    )
+                    _old(Organization, id=org, name=f"Old {number}", slug=f"old-{number}")
                 )
-                await connection.execute(
-                    insert(Job.__table__).values(id=job, organization_id=org, title="Old job")
-                )
+                await connection.execute(_old(Job, id=job, organization_id=org, title="Old job"))
                 for status in ApplicantStatus:
                     applicant = f"a{number}{status.value}".ljust(32, "x")
                     statuses[applicant] = status
                     await connection.execute(
-                        insert(Applicant.__table__).values(
+                        _old(
+                            Applicant,
                             id=applicant,
                             organization_id=org,
                             job_id=job,
@@ -144,7 +178,8 @@ async def _round_one_data(url: str) -> dict[str, ApplicantStatus]:
                     )
                     if status is not ApplicantStatus.SUBMITTED:
                         await connection.execute(
-                            insert(ApplicantEvent.__table__).values(
+                            _old(
+                                ApplicantEvent,
                                 applicant_id=applicant,
                                 actor_id=user,
                                 from_status=ApplicantStatus.SUBMITTED,
@@ -237,3 +272,90 @@ async def _applicant_count(url: str) -> int:
             )
     finally:
         await engine.dispose()
+
+
+# Privacy (issue 22)
+async def test_existing_organizations_and_applicants_get_the_privacy_defaults(
+    dialect: str, fresh_databases: FreshDatabase
+) -> None:
+    url = await fresh_databases.create(dialect)
+    await asyncio.to_thread(migrate.upgrade, url, "0006_import_mapping")
+    await _round_one_data(url)
+    await asyncio.to_thread(migrate.upgrade, url, "0009_team_review")
+    await asyncio.to_thread(migrate.upgrade, url, "0012_privacy")
+    engine = create_engine(url, pool_size=1)
+    try:
+        async with engine.connect() as connection:
+            organizations = (
+                await connection.execute(
+                    select(Organization.retention_months, Organization.quarantine_days)
+                )
+            ).all()
+            assert [tuple(row) for row in organizations] == [(24, 30), (24, 30)]
+            applicants = (
+                await connection.execute(
+                    select(Applicant.legal_hold, Applicant.quarantined_at).distinct()
+                )
+            ).all()
+            assert [tuple(row) for row in applicants] == [(False, None)]
+            # The new columns leave the expression indexes (one application per email and job,
+            # one slug per organization) in place.
+            indexes = await connection.run_sync(
+                lambda sync: (
+                    {
+                        index["name"]
+                        for name in ("applicant", "organization")
+                        for index in inspect(sync).get_indexes(name)
+                    }
+                    | {
+                        row[0]
+                        for row in sync.exec_driver_sql(
+                            "SELECT name FROM sqlite_master WHERE type = 'index'"
+                        )
+                    }
+                    if sync.dialect.name == "sqlite"
+                    else {
+                        index["name"]
+                        for name in ("applicant", "organization")
+                        for index in inspect(sync).get_indexes(name)
+                    }
+                )
+            )
+            assert {"uq_applicant_job_id_email", "uq_organization_slug_lower"} <= indexes
+    finally:
+        await engine.dispose()
+    await asyncio.to_thread(migrate.downgrade, url, "0009_team_review")
+    assert "privacy_audit" not in await _tables(url)
+
+
+async def test_existing_organizations_get_the_default_templates_and_reasons(
+    dialect: str, fresh_databases: FreshDatabase
+) -> None:
+    """Candidate communication: every organization that exists when the revision runs gets a
+    template of each kind (the confirmation with the status link) and the default reasons."""
+    url = await fresh_databases.create(dialect)
+    await asyncio.to_thread(migrate.upgrade, url, "0009_team_review")
+    await _round_one_data(url)
+    await asyncio.to_thread(migrate.upgrade, url)
+    engine = create_engine(url, pool_size=1)
+    try:
+        async with engine.connect() as connection:
+            rows = (
+                await connection.execute(
+                    select(
+                        MessageTemplate.organization_id, MessageTemplate.kind, MessageTemplate.body
+                    )
+                )
+            ).all()
+            reasons = await connection.scalar(
+                select(func.count()).select_from(RejectionReason.__table__)
+            )
+    finally:
+        await engine.dispose()
+    kinds: dict[str, set[str]] = {}
+    for organization_id, kind, body in rows:
+        kinds.setdefault(organization_id, set()).add(str(kind))
+        if str(kind) == "confirmation":
+            assert "{{statusUrl}}" in body
+    assert list(kinds.values()) == [{"confirmation", "rejection", "interview", "offer"}] * 2
+    assert reasons == 12

@@ -21,6 +21,7 @@ from wegotwork.logconf import configure as configure_logging
 from wegotwork.mail.outbox import OutboxSender
 from wegotwork.mail.transport import transport_for
 from wegotwork.memory import return_large_allocations, tune_garbage_collector
+from wegotwork.privacy import retention as privacy_retention
 from wegotwork.routes import include_routers
 from wegotwork.settings import Settings, load_settings
 from wegotwork.storage import storage_from_settings
@@ -86,6 +87,14 @@ def build_services(settings: Settings, database: Database | None = None) -> Serv
         ),
     )
     services.tasks = Runner(db)
+    # Privacy (issue 22): the retention run, in one process at a time (leased, and on
+    # PostgreSQL also under an advisory lock).
+    services.tasks.add(
+        privacy_retention.LEASE,
+        privacy_retention.EVERY_SECONDS,
+        lambda: privacy_retention.run(db, services.storage),
+        lease_seconds=privacy_retention.LEASE_SECONDS,
+    )
     return services
 
 

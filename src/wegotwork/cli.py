@@ -34,6 +34,8 @@ analytics_app = typer.Typer(help="The hiring funnel's counters.", no_args_is_hel
 app.add_typer(analytics_app, name="analytics")
 import_app = typer.Typer(help="Bring in data from another installation.", no_args_is_help=True)
 app.add_typer(import_app, name="import")
+privacy_app = typer.Typer(help="Candidate data retention and erasure.", no_args_is_help=True)
+app.add_typer(privacy_app, name="privacy")
 console = Console(stderr=True, soft_wrap=True)
 
 
@@ -317,6 +319,27 @@ def import_wegotwork(
         asyncio.run(run(settings, console, options))
     except (SourceError, StorageError) as exc:
         fail(str(exc))
+
+
+@privacy_app.command("run")
+def privacy_run(
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Show what would be quarantined or erased; change nothing."),
+    ] = False,
+) -> None:
+    """Quarantine candidates kept past their organization's retention period, erase those whose
+    quarantine is over (never one under legal hold), and delete files earlier erasures left."""
+    from wegotwork.privacy.cli import run_privacy
+
+    settings, _ = settings_or_fail()
+    check_database(settings)
+    try:
+        code = asyncio.run(run_privacy(settings, console, dry_run=dry_run))
+    except Exception as exc:
+        fail(f"privacy run failed: {exc}")
+    if code:
+        raise typer.Exit(code)
 
 
 def main() -> None:

@@ -18,11 +18,17 @@ from wegotwork.careers import api as careers_api
 from wegotwork.careers import pages as careers_pages
 from wegotwork.categories import api as categories_api
 from wegotwork.categories import pages as categories_pages
+
+# Application forms
+from wegotwork.forms import api as forms_api
+from wegotwork.forms import pages as forms_pages
 from wegotwork.invitations import api as invitations_api
 from wegotwork.invitations import auth_api as invitations_auth_api
 from wegotwork.invitations import pages as invitations_pages
 from wegotwork.jobs import api as jobs_api
 from wegotwork.jobs import pages as jobs_pages
+from wegotwork.messages import api as messages_api
+from wegotwork.messages import pages as messages_pages
 from wegotwork.onboarding import pages as onboarding_pages
 from wegotwork.onboarding import workspace_pages as onboarding_workspace_pages
 from wegotwork.organizations import api as organizations_api
@@ -32,6 +38,8 @@ from wegotwork.organizations import pages as organizations_pages
 from wegotwork.organizations import team_pages as organizations_team_pages
 from wegotwork.pipelines import api as pipelines_api
 from wegotwork.pipelines import pages as pipelines_pages
+from wegotwork.privacy import api as privacy_api
+from wegotwork.privacy import pages as privacy_pages
 from wegotwork.reviews import api as reviews_api
 from wegotwork.reviews import pages as reviews_pages
 from wegotwork.web import pages as shell_pages
@@ -71,3 +79,12 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(onboarding_pages.router)
     app.include_router(analytics_api.router)
     app.include_router(analytics_pages.router)
+    # Privacy (issue 22)
+    app.include_router(privacy_api.router)
+    app.include_router(privacy_pages.router)
+    # Candidate communication
+    app.include_router(messages_api.router)
+    app.include_router(messages_pages.router)
+    # Application forms
+    app.include_router(forms_api.router)
+    app.include_router(forms_pages.router)

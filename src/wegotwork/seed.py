@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wegotwork.auth.passwords import hash_password
 from wegotwork.db import Database, create_engine, new_id, utcnow
+from wegotwork.messages.actions import seed_organization as seed_communication
 from wegotwork.models import (
     Account,
     Applicant,
@@ -257,6 +258,7 @@ async def _create(db: AsyncSession, storage: Storage, console: Console) -> None:
         categories[name] = category
     await db.flush()
     pipeline = await create_default_pipeline(db, organization.id)
+    seed_communication(db, organization.id)
     stage_of = {stage.status: stage.id for stage in await stages_of(db, pipeline.id)}
 
     jobs: list[Job] = []

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests import factories
-from tests.applicants.helpers import Upload, apply, candidate, pdf_bytes
+from tests.applicants.helpers import Upload, apply, candidate, human_form_token, pdf_bytes
 from tests.fixtures.world import World
 from wegotwork.analytics.backfill import backfill
 from wegotwork.analytics.funnel import median_of
@@ -67,7 +67,11 @@ async def test_a_tracked_link_is_carried_through_applying_to_the_applicant(
     assert '<input type="hidden" name="source" value="linkedin">' in page.text
     sent = await client.post(
         f"/careers/{world.org.slug}/jobs/{job.id}/apply",
-        data={**candidate(email="ada@example.com"), "source": "linkedin"},
+        data={
+            **candidate(email="ada@example.com"),
+            "source": "linkedin",
+            "renderedAt": human_form_token(),
+        },
         files={"resume": ("cv.pdf", pdf_bytes(), "application/pdf")},
     )
     assert sent.status_code == 303, sent.text

@@ -10,6 +10,7 @@ import secrets
 import zipfile
 from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -144,12 +145,26 @@ async def apply(
 ) -> httpx.Response:
     if resume is None:
         resume = Upload("Ada Lovelace CV.pdf", pdf_bytes())
-    body, content_type = multipart(
-        candidate() if fields is None else fields, {"resume": resume} if resume.filename else {}
-    )
+    fields = dict(candidate() if fields is None else fields)
+    if url is not None and "/api/" not in url:
+        # The HTML form carries its signed render time; a person sends it seconds later.
+        fields.setdefault(FORM_TOKEN_FIELD, human_form_token())
+    body, content_type = multipart(fields, {"resume": resume} if resume.filename else {})
     return await client.post(
         url or apply_url(job_id), content=body, headers={"content-type": content_type}
     )
+
+
+FORM_TOKEN_FIELD = "renderedAt"
+
+
+def human_form_token(seconds_ago: int = 30) -> str:
+    """The render token of an HTML apply form served ``seconds_ago`` (by the test clock)."""
+    from tests.fixtures.app import TEST_SECRET
+    from wegotwork import clock
+    from wegotwork.forms.spam import render_token
+
+    return render_token(TEST_SECRET, clock.now() - timedelta(seconds=seconds_ago))
 
 
 def stored_files(root: Path) -> list[Path]:

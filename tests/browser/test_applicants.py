@@ -131,6 +131,8 @@ async def test_a_candidate_applies_on_a_phone_and_a_member_reviews_it_there(
     chosen.write_bytes(resume)
     await phone.get_by_label("Résumé").set_input_files(chosen)
     assert await page_width(phone) <= 390
+    # A person takes a moment: the form refuses what is sent within two seconds of its render.
+    await phone.wait_for_timeout(2100)
     await phone.get_by_role("button", name="Send application").click()
 
     # A link that is not LinkedIn's comes back marked, focused, with everything else kept.
@@ -233,6 +235,7 @@ async def test_without_javascript_a_refused_application_comes_back_on_the_career
         picture = tmp_path / "cv.pdf"
         picture.write_bytes(png_bytes())  # a picture under a résumé's name
         await page.get_by_label("Résumé").set_input_files(picture)
+        await page.wait_for_timeout(2100)  # a person takes a moment (the render-time check)
         async with page.expect_navigation() as sent:
             await page.get_by_role("button", name="Send application").click()
         refused = await sent.value

@@ -135,7 +135,10 @@ async def test_the_user_menu_works_on_a_phone_by_touch_and_by_keyboard(
 INTERACTIVE = """() => [...document.querySelectorAll(
     'a[href], button, input:not([type=hidden]), select, textarea, summary')]
   .filter((el) => el.checkVisibility() && !el.closest('[aria-hidden=true], dialog:not([open])')
-                  && !el.disabled)"""
+                  && !el.disabled && !el.closest('[inert]')
+                  // A radio group is one stop for Tab (its options are chosen with the arrows).
+                  && !(el.type === 'radio' && el !== document.querySelector(
+                    `input[type=radio][name="${CSS.escape(el.name)}"]`)))"""
 
 
 async def tab_through(page: Page, limit: int = 400) -> tuple[int, int, list[str]]:

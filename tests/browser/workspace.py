@@ -5,6 +5,7 @@ and browser contexts at phone or desktop size, signed in or not."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 import httpx
 from playwright.async_api import Browser, BrowserContext
@@ -14,8 +15,9 @@ from tests import factories
 from tests.applicants.helpers import PDF, pdf_bytes
 from tests.fixtures.live import LiveServer
 from wegotwork import cookies
-from wegotwork.db import create_engine
-from wegotwork.models import JobStatus, Role
+from wegotwork.db import create_engine, utcnow
+from wegotwork.messages import links as status_links
+from wegotwork.models import CandidateLink, JobStatus, Role
 
 LIVE_SECRET = "live-test-secret-0123456789-abcdefghijklmnop"  # as in tests/fixtures/live.py
 SIZES = {"phone": (390, 844), "desktop": (1280, 800)}
@@ -62,10 +64,37 @@ async def seed(server: LiveServer) -> Seeded:
     finally:
         await engine.dispose()
     async with httpx.AsyncClient(base_url=server.url) as client:
+        # Application forms: the job asks three optional questions, one a file.
+        questions = await client.put(
+            f"/api/v1/jobs/{job.id}/questions",
+            json={
+                "questions": [
+                    {"label": "Can you start at 4 am?", "kind": "yes_no"},
+                    {
+                        "label": "Favourite bread",
+                        "kind": "single_choice",
+                        "options": ["Rye", "Spelt"],
+                    },
+                    {"label": "Photo of your bake", "kind": "file"},
+                ]
+            },
+            headers={"authorization": f"Bearer {session.token}"},
+        )
+        assert questions.status_code == 200, questions.text
+        asked = [q["id"] for q in questions.json()["questions"]]
         applied = await client.post(
             f"/api/v1/public/jobs/{job.id}/applications",
-            data={"name": "Ada Lovelace", "email": "ada@example.com", "motivation": "I bake."},
-            files={"resume": ("cv.pdf", pdf_bytes(), PDF)},
+            data={
+                "name": "Ada Lovelace",
+                "email": "ada@example.com",
+                "motivation": "I bake.",
+                f"answers[{asked[0]}]": "yes",
+                f"answers[{asked[1]}]": "Rye",
+            },
+            files={
+                "resume": ("cv.pdf", pdf_bytes(), PDF),
+                f"answers[{asked[2]}]": ("bake.pdf", pdf_bytes(), PDF),
+            },
         )
         assert applied.status_code == 201, applied.text
         listed = await client.get(
@@ -107,8 +136,31 @@ async def seed(server: LiveServer) -> Seeded:
         "stageId": stage,
         "invitationId": invitation.id,
         "name": "none.png",
+        # Application forms
+        "questionId": asked[2],
     }
+    ids.update(await _communication(server, applicant))
     return Seeded(org.slug, session.token, owner.email, ids, closed.id, draft.id)
+
+
+# Candidate communication: the applicant's status page (its token made from the live server's
+# secret) and a pending "delete my data" confirmation.
+ERASE_TOKEN = "workspace-erase-token-0123456789abcdef"
+
+
+async def _communication(server: LiveServer, applicant_id: str) -> dict[str, str]:
+    engine = create_engine(server.database_url)
+    try:
+        async with async_sessionmaker(engine, expire_on_commit=False)() as db:
+            link = await db.get(CandidateLink, applicant_id)
+            assert link is not None
+            link.erase_hash = status_links.digest(ERASE_TOKEN)
+            link.erase_expires_at = utcnow() + timedelta(days=1)
+            token = status_links.derive(LIVE_SECRET, applicant_id, link.nonce)
+            await db.commit()
+    finally:
+        await engine.dispose()
+    return {"statusToken": token, "eraseToken": ERASE_TOKEN}
 
 
 async def new_context(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -13,22 +14,37 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests import factories
-from tests.applicants.helpers import PDF, pdf_bytes, store_resume
+from tests.applicants.helpers import PDF, human_form_token, pdf_bytes, store_resume
 from tests.fixtures.world import World
+from wegotwork.db import utcnow
 from wegotwork.deps import Services
+from wegotwork.mail import enqueue
+from wegotwork.messages import links as status_links
+from wegotwork.messages.actions import ensure_link
 from wegotwork.models import (
+    Answer,
     Base,
+    CandidateLink,
     JobCategory,
+    LibraryQuestion,
     Member,
+    Message,
+    MessageTemplate,
     Note,
     Notification,
     NotificationKind,
+    Question,
+    QuestionKind,
     Recommendation,
+    RejectionReason,
     Role,
     Scorecard,
     ScorecardAttribute,
+    TemplateKind,
 )
 from wegotwork.storage import Storage
+
+ERASE_TOKEN = "matrix-erase-token-0123456789abcdef"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,6 +63,7 @@ class Targets:
     values: dict[str, str]
     lists: dict[str, list[str]]
     resume_key: str
+    answer_key: str = ""
 
     def fill(self, value: Any) -> Any:
         """``value`` with ``{name}`` placeholders replaced by the ids of the rows."""
@@ -66,6 +83,8 @@ class Targets:
         """Put back the résumé a permitted erase deleted (files are outside the rollback)."""
         if not await storage.exists(self.resume_key):
             await storage.save(self.resume_key, _chunks(pdf_bytes()), PDF)
+        if self.answer_key and not await storage.exists(self.answer_key):
+            await storage.save(self.answer_key, _chunks(pdf_bytes()), PDF)
 
 
 async def _chunks(data: bytes) -> AsyncIterator[bytes]:
@@ -121,6 +140,89 @@ async def make_targets(db: AsyncSession, world: World, services: Services) -> Ta
             note_id=note.id,
         )
     )
+    # Candidate communication: the applicant's status link with a pending "delete my data"
+    # confirmation, and a message scheduled for tomorrow (so it can still be cancelled).
+    status_token = await ensure_link(db, applicant, services.secret)
+    await db.flush()
+    link = await db.get(CandidateLink, applicant.id)
+    assert link is not None
+    link.erase_hash = status_links.digest(ERASE_TOKEN)
+    link.erase_expires_at = utcnow() + timedelta(days=1)
+    rejection = (
+        await db.scalars(
+            select(MessageTemplate).where(
+                MessageTemplate.organization_id == world.org.id,
+                MessageTemplate.kind == TemplateKind.REJECTION,
+            )
+        )
+    ).one()
+    reason = (
+        await db.scalars(
+            select(RejectionReason).where(RejectionReason.organization_id == world.org.id)
+        )
+    ).first()
+    assert reason is not None
+    scheduled = enqueue(
+        db,
+        to=applicant.email,
+        subject="Later",
+        text="Later",
+        applicant_id=applicant.id,
+        not_before=utcnow() + timedelta(days=1),
+    )
+    message = Message(
+        organization_id=world.org.id,
+        applicant_id=applicant.id,
+        sender_id=world.users["member"].id,
+        outbox_id=scheduled.id,
+        subject="Later",
+        body="Later",
+        send_at=utcnow() + timedelta(days=1),
+    )
+    db.add(message)
+    await db.flush()
+    communication = {
+        "statusToken": status_token,
+        "eraseToken": ERASE_TOKEN,
+        "templateId": rejection.id,
+        "reasonId": reason.id,
+        "messageId": message.id,
+    }
+    # Application forms: the job asks one file question, which the applicant answered; the
+    # library keeps a question under the same id (one {questionId} serves both kinds of route).
+    answer_key = await store_resume(services.storage, pdf_bytes())
+    question = Question(
+        organization_id=world.org.id,
+        job_id=job.id,
+        label="Work sample",
+        kind=QuestionKind.FILE,
+        options=[],
+        position=0,
+    )
+    db.add(question)
+    await db.flush()
+    db.add(
+        LibraryQuestion(
+            id=question.id,
+            organization_id=world.org.id,
+            label="Salary expectation",
+            kind=QuestionKind.NUMBER,
+            options=[],
+        )
+    )
+    db.add(
+        Answer(
+            organization_id=world.org.id,
+            applicant_id=applicant.id,
+            question_id=question.id,
+            label=question.label,
+            kind=QuestionKind.FILE,
+            value="sample.pdf",
+            file_key=answer_key,
+            file_content_type=PDF,
+            file_size=len(pdf_bytes()),
+        )
+    )
     await db.commit()
     teammate_member = (
         await db.execute(
@@ -148,13 +250,17 @@ async def make_targets(db: AsyncSession, world: World, services: Services) -> Ta
         "name": "missing.png",
         "jobTitle": job.title,
         "memberToken": world.tokens["member"],
+        **communication,
+        # Application forms
+        "questionId": question.id,
+        "renderedAt": human_form_token(),
     }
     categories = await db.execute(
         select(JobCategory.id)
         .where(JobCategory.organization_id == world.org.id)
         .order_by(JobCategory.position.desc())
     )
-    return Targets(values, {"allCategoryIds": list(categories.scalars())}, key)
+    return Targets(values, {"allCategoryIds": list(categories.scalars())}, key, answer_key)
 
 
 async def state(db: AsyncSession) -> dict[str, list[tuple[Any, ...]]]:

@@ -93,7 +93,7 @@ TABLE: dict[str, Cell] = {
     "POST /careers/{slug}/jobs/{jobId}/apply": Cell(
         same(303),
         writers=ANYONE,
-        form={"name": "Ada Lovelace", "email": "ada@example.com"},
+        form={"name": "Ada Lovelace", "email": "ada@example.com", "renderedAt": "{renderedAt}"},
         files={"resume": ("cv.pdf", pdf_bytes(), PDF)},
     ),
     "GET /media/logos/{orgId}/{name}": Cell(same(404)),
@@ -491,8 +491,165 @@ TABLE: dict[str, Cell] = {
         (401, 403, 403, 200, 200), query="organizationId={orgId}"
     ),
     "GET /api/auth/organization/list-user-invitations": Cell((400, 200, 200, 200, 200)),
+    # Candidate communication. The targets' applicant has a status link with a pending "delete
+    # my data" confirmation and a message scheduled for tomorrow; the status pages are the
+    # candidate's, public to whoever holds the token.
+    "GET /api/v1/organizations/{orgId}/email-templates": Cell(TEAM_API),
+    "POST /api/v1/organizations/{orgId}/email-templates": Cell(
+        (401, 404, 403, 201, 201),
+        writers=MANAGERS,
+        json={"name": "Matrix", "subject": "About {{job.title}}", "body": "Hi {{candidate.name}}"},
+    ),
+    "GET /api/v1/email-templates/{templateId}": Cell(TEAM_API),
+    "PATCH /api/v1/email-templates/{templateId}": Cell(
+        (401, 404, 403, 200, 200), writers=MANAGERS, json={"name": "Renamed template"}
+    ),
+    "DELETE /api/v1/email-templates/{templateId}": Cell(
+        (401, 404, 403, 200, 200), writers=MANAGERS
+    ),
+    "GET /api/v1/email-templates/{templateId}/preview": Cell(
+        TEAM_API, query="applicantId={applicantId}"
+    ),
+    "GET /api/v1/organizations/{orgId}/rejection-reasons": Cell(TEAM_API),
+    "POST /api/v1/organizations/{orgId}/rejection-reasons": Cell(
+        (401, 404, 403, 201, 201), writers=MANAGERS, json={"name": "Matrix reason"}
+    ),
+    "GET /api/v1/applicants/{applicantId}/messages": Cell(TEAM_API),
+    "POST /api/v1/applicants/{applicantId}/messages": Cell(
+        (401, 404, 201, 201, 201), writers=TEAM, json={"subject": "Hello", "body": "Hi there"}
+    ),
+    "POST /api/v1/messages/{messageId}/cancel": Cell(TEAM_API, writers=TEAM),
+    "POST /api/v1/applicants/{applicantId}/reject": Cell(
+        TEAM_API, writers=TEAM, json={"reasonId": "{reasonId}", "templateId": "{templateId}"}
+    ),
+    "POST /api/v1/applicants/bulk": Cell(
+        TEAM_API,
+        writers=TEAM,
+        query="orgId={orgId}",
+        json={"applicantIds": ["{applicantId}"], "action": "reject", "reasonId": "{reasonId}"},
+    ),
+    "GET /api/v1/organizations/{orgId}/overdue": Cell(TEAM_API),
+    "GET /api/v1/organizations/{orgId}/communication-settings": Cell(TEAM_API),
+    "PATCH /api/v1/organizations/{orgId}/communication-settings": Cell(
+        (401, 404, 403, 200, 200), writers=MANAGERS, json={"replyWithinDays": 10}
+    ),
+    "GET /status/{statusToken}": Cell(PUBLIC),
+    "POST /status/{statusToken}/withdraw": Cell(same(303), writers=ANYONE, form={}),
+    "POST /status/{statusToken}/delete": Cell(same(303), writers=ANYONE, form={}),
+    "GET /status/erase/{eraseToken}": Cell(PUBLIC),
+    "POST /status/erase/{eraseToken}": Cell(PUBLIC, writers=ANYONE, form={}),
+    "GET /dashboard/{slug}/applicants/{applicantId}/messages": Cell(TEAM_PAGE),
+    "POST /dashboard/{slug}/applicants/{applicantId}/messages": Cell(
+        TEAM_FORM, writers=TEAM, form={"subject": "Hello", "body": "Hi there", "when": "now"}
+    ),
+    "POST /dashboard/{slug}/applicants/{applicantId}/reject": Cell(
+        TEAM_FORM, writers=TEAM, form={"reasonId": "{reasonId}", "when": "morning"}
+    ),
+    "POST /dashboard/{slug}/messages/{messageId}/cancel": Cell(TEAM_FORM, writers=TEAM),
+    "GET /dashboard/{slug}/overdue": Cell(TEAM_PAGE),
+    "POST /dashboard/{slug}/overdue/answer": Cell(
+        TEAM_FORM, writers=TEAM, form={"applicantIds": "{applicantId}", "reasonId": "{reasonId}"}
+    ),
+    # Application forms. The targets' job asks one file question the applicant answered, and
+    # the library keeps a question under the same id.
+    "GET /api/v1/public/jobs/{jobId}/form": Cell(PUBLIC),
+    "GET /api/v1/jobs/{jobId}/questions": Cell(TEAM_API),
+    "PUT /api/v1/jobs/{jobId}/questions": Cell(
+        TEAM_API, writers=TEAM, json={"questions": [{"label": "Matrix?", "kind": "yes_no"}]}
+    ),
+    "GET /api/v1/organizations/{orgId}/questions": Cell(TEAM_API),
+    "POST /api/v1/organizations/{orgId}/questions": Cell(
+        (401, 404, 201, 201, 201), writers=TEAM, json={"label": "Matrix?", "kind": "yes_no"}
+    ),
+    "DELETE /api/v1/questions/{questionId}": Cell(TEAM_API, writers=TEAM),
+    "PUT /api/v1/organizations/{orgId}/privacy-notice": Cell(
+        (401, 404, 403, 200, 200),
+        writers=MANAGERS,
+        json={"privacyNoticeUrl": "https://example.com/privacy"},
+    ),
+    "GET /api/v1/applicants/{applicantId}/answers": Cell(TEAM_API),
+    "GET /api/v1/applicants/{applicantId}/answers/{questionId}/file": Cell(TEAM_API),
+    "GET /dashboard/{slug}/jobs/{jobId}/form": Cell(TEAM_PAGE),
+    "POST /dashboard/{slug}/jobs/{jobId}/form/questions": Cell(
+        TEAM_FORM, writers=TEAM, form={"label": "Matrix?", "kind": "yes_no"}
+    ),
+    "POST /dashboard/{slug}/jobs/{jobId}/form/library": Cell(
+        TEAM_FORM, writers=TEAM, form={"libraryId": "{questionId}"}
+    ),
+    "POST /dashboard/{slug}/jobs/{jobId}/form/questions/{questionId}": Cell(
+        TEAM_FORM, writers=TEAM, form={"label": "Edited sample", "kind": "file"}
+    ),
+    "POST /dashboard/{slug}/jobs/{jobId}/form/questions/{questionId}/delete": Cell(
+        TEAM_FORM, writers=TEAM, form={}
+    ),
+    "POST /dashboard/{slug}/jobs/{jobId}/form/questions/{questionId}/move": Cell(
+        TEAM_FORM, writers=TEAM, form={"direction": "up"}
+    ),
+    "POST /dashboard/{slug}/jobs/{jobId}/form/order": Cell(
+        TEAM_FORM, writers=TEAM, form={"order": "{questionId}"}
+    ),
+    "GET /dashboard/{slug}/questions": Cell(TEAM_PAGE),
+    "POST /dashboard/{slug}/questions": Cell(
+        TEAM_FORM, writers=TEAM, form={"label": "Matrix?", "kind": "yes_no"}
+    ),
+    "POST /dashboard/{slug}/questions/{questionId}/delete": Cell(TEAM_FORM, writers=TEAM, form={}),
+    "POST /dashboard/{slug}/privacy-notice": Cell(
+        (303, 404, 403, 303, 303),
+        writers=MANAGERS,
+        form={"privacyNoticeUrl": "https://example.com/privacy"},
+    ),
+    "GET /dashboard/{slug}/applicants/{applicantId}/answers/{questionId}/file": Cell(TEAM_PAGE),
 }
 
+
+# Privacy (issue 22). Admins and owners; the targets' applicant is neither held nor
+# quarantined, so releasing its hold and restoring it change nothing (a 409 for restore).
+PRIVACY_MANAGERS_API = (401, 404, 403, 200, 200)
+PRIVACY_MANAGERS_PAGE = (303, 404, 403, 200, 200)
+PRIVACY_MANAGERS_FORM = (303, 404, 403, 303, 303)
+TABLE.update(
+    {
+        "GET /api/v1/organizations/{orgId}/privacy": Cell(PRIVACY_MANAGERS_API),
+        "PATCH /api/v1/organizations/{orgId}/privacy": Cell(
+            PRIVACY_MANAGERS_API, writers=MANAGERS, json={"retentionMonths": 12}
+        ),
+        "GET /api/v1/organizations/{orgId}/privacy/due": Cell(PRIVACY_MANAGERS_API),
+        "GET /api/v1/organizations/{orgId}/privacy/audit": Cell(PRIVACY_MANAGERS_API),
+        "POST /api/v1/applicants/{applicantId}/hold": Cell(PRIVACY_MANAGERS_API, writers=MANAGERS),
+        "DELETE /api/v1/applicants/{applicantId}/hold": Cell(PRIVACY_MANAGERS_API),
+        "POST /api/v1/applicants/{applicantId}/restore": Cell((401, 404, 403, 409, 409)),
+        "POST /api/v1/applicants/{applicantId}/quarantine": Cell(
+            PRIVACY_MANAGERS_API, writers=MANAGERS
+        ),
+        "GET /api/v1/applicants/{applicantId}/export": Cell(PRIVACY_MANAGERS_API, writers=MANAGERS),
+        "GET /dashboard/{slug}/privacy": Cell(PRIVACY_MANAGERS_PAGE),
+        "POST /dashboard/{slug}/privacy": Cell(
+            PRIVACY_MANAGERS_FORM,
+            writers=MANAGERS,
+            form={"retentionMonths": "12", "quarantineDays": "30"},
+        ),
+        "POST /dashboard/{slug}/privacy/applicants/{applicantId}/hold": Cell(
+            PRIVACY_MANAGERS_FORM, writers=MANAGERS, form={}
+        ),
+        "POST /dashboard/{slug}/privacy/applicants/{applicantId}/release": Cell(
+            PRIVACY_MANAGERS_FORM, form={}
+        ),
+        "POST /dashboard/{slug}/privacy/applicants/{applicantId}/restore": Cell(
+            PRIVACY_MANAGERS_FORM, form={}
+        ),
+        "POST /dashboard/{slug}/privacy/applicants/{applicantId}/quarantine": Cell(
+            PRIVACY_MANAGERS_FORM, writers=MANAGERS, form={}
+        ),
+        "GET /dashboard/{slug}/privacy/applicants/{applicantId}/export": Cell(
+            PRIVACY_MANAGERS_PAGE, writers=MANAGERS
+        ),
+    }
+)
+# Reads that write an audit entry (an export): checked caller by caller, like writes.
+AUDITED_READS = {
+    "GET /api/v1/applicants/{applicantId}/export",
+    "GET /dashboard/{slug}/privacy/applicants/{applicantId}/export",
+}
 
 # Where a replayed, ended session is answered otherwise than a stranger without cookies, and why.
 REPLAY: dict[str, int] = {}
@@ -518,7 +675,7 @@ async def test_every_route_by_every_caller(
         method, path = route.split(" ", 1)
         cell = TABLE[route]
         statuses = []
-        if method == "GET":
+        if method == "GET" and route not in AUDITED_READS:
             # Reads: all five callers in one savepoint, the database compared once at the end.
             await targets.restore_files(services.storage)
             attempt = await connection.begin_nested()
@@ -531,7 +688,7 @@ async def test_every_route_by_every_caller(
             finally:
                 await attempt.rollback()
             cells += len(CALLERS)
-        for caller in CALLERS if method != "GET" else ():
+        for caller in CALLERS if method != "GET" or route in AUDITED_READS else ():
             cells += 1
             await targets.restore_files(services.storage)
             attempt = await connection.begin_nested()

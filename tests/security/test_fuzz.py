@@ -34,7 +34,7 @@ from tests import factories
 from tests.fixtures.app import BASE_URL
 from tests.fixtures.world import World
 from tests.security import stats
-from wegotwork.models import Member, Note
+from wegotwork.models import LibraryQuestion, Member, Note, QuestionKind
 
 # Examples per operation and generation mode, generated once per run. SQLite is sent every case,
 # PostgreSQL every SHARE-th one (the same code paths; what differs is how the database takes the
@@ -112,6 +112,63 @@ EXCLUDED: dict[str, dict[str, str]] = {
         "positive_data_acceptance": "from and to may span at most three years, a rule across "
         "two parameters"
     },
+    # Application forms
+    "PUT /api/v1/jobs/{jobId}/questions": {
+        "positive_data_acceptance": "a question's options, range and knockout depend on its "
+        "kind, ids must differ and be the job's questions: rules across fields and rows"
+    },
+    "POST /api/v1/organizations/{orgId}/questions": {
+        "positive_data_acceptance": "a question's options, range and knockout depend on its "
+        "kind, a rule across fields"
+    },
+    "PUT /api/v1/organizations/{orgId}/privacy-notice": {
+        "positive_data_acceptance": "the notice must be an http(s) address"
+    },
+    "GET /api/v1/applicants/{applicantId}/answers/{questionId}/file": {
+        "positive_data_acceptance": "only an answer with a file can be downloaded (it depends "
+        "on the rows)"
+    },
+    # Candidate communication
+    "POST /api/v1/organizations/{orgId}/email-templates": {
+        "positive_data_acceptance": "subject and body may use only the known placeholders, a "
+        "rule of the template language no schema states"
+    },
+    "PATCH /api/v1/email-templates/{templateId}": {
+        "positive_data_acceptance": "subject and body may use only the known placeholders"
+    },
+    "DELETE /api/v1/email-templates/{templateId}": {
+        "positive_data_acceptance": "the last confirmation template cannot be deleted (it "
+        "depends on the rows)"
+    },
+    "POST /api/v1/applicants/{applicantId}/messages": {
+        "positive_data_acceptance": "a templateId or a subject and body, a rule across fields; "
+        "sendAt within the next 90 days (it depends on the time)"
+    },
+    "POST /api/v1/messages/{messageId}/cancel": {
+        "positive_data_acceptance": "a message is cancelled once (it depends on the rows)"
+    },
+    "POST /api/v1/applicants/{applicantId}/reject": {
+        "positive_data_acceptance": "reasonId and templateId must be the organization's (they "
+        "depend on the rows); sendAt within the next 90 days"
+    },
+    "POST /api/v1/applicants/bulk": {
+        "positive_data_acceptance": "the ids must be the organization's applicants and each "
+        "action needs its own fields, rules across fields that depend on the rows"
+    },
+    "POST /api/v1/organizations/{orgId}/rejection-reasons": {
+        "positive_data_acceptance": "reason names are unique in the organization (it depends "
+        "on the rows)"
+    },
+    "PATCH /api/v1/organizations/{orgId}/communication-settings": {
+        "positive_data_acceptance": "timezone must be a known time zone name"
+    },
+}
+
+# Privacy (issue 22): the stateful run's draws changed with the new operations and reached this
+# existing rule (also refused on the base branch when sent by hand).
+EXCLUDED["POST /api/v1/organizations/{orgId}/invitations"] = {
+    "positive_data_acceptance": "the address must be one mail servers accept in practice "
+    "(no rare characters such as ? in the local part): stricter than the JSON Schema format"
 }
 
 
@@ -210,6 +267,10 @@ async def known_ids(db: AsyncSession, world: World) -> dict[str, str]:
         body="Fuzzing note",
     )
     db.add(note)
+    library = LibraryQuestion(
+        organization_id=world.org.id, label="Fuzzing?", kind=QuestionKind.YES_NO, options=[]
+    )
+    db.add(library)
     await db.commit()
     assert member is not None
     return {
@@ -224,6 +285,7 @@ async def known_ids(db: AsyncSession, world: World) -> dict[str, str]:
         "invitationId": invitation.id,
         "memberId": member.id,
         "provider_id": "github",
+        "questionId": library.id,
     }
 
 

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, delete, func, select, tuple_
+from sqlalchemy import Select, and_, bindparam, delete, func, or_, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,9 +31,11 @@ from wegotwork.applicants.schemas import (
 )
 from wegotwork.db import Database, new_id, utcnow
 from wegotwork.errors import Conflict, Invalid, NotFound
+from wegotwork.forms import actions as forms
 from wegotwork.identity.sessions import AuthContext
 from wegotwork.jobs.rules import PUBLISHED_SQL
 from wegotwork.mail import enqueue, render_message
+from wegotwork.messages import actions as messages
 from wegotwork.models import (
     Applicant,
     ApplicantEvent,
@@ -42,19 +44,24 @@ from wegotwork.models import (
     JobStatus,
     Member,
     Organization,
+    OutboxMessage,
     User,
 )
 from wegotwork.models.applicants import search_text
 from wegotwork.pipelines import actions as pipelines
-from wegotwork.reviews import actions as reviews
+from wegotwork.privacy import registry as privacy_registry
+from wegotwork.privacy.registry import ExportFile, Part, Section, Subject
+from wegotwork.reviews import actions as reviews  # noqa: F401  (registers its privacy section)
 from wegotwork.schemas import decode_cursor, encode_cursor
+from wegotwork.storage.names import safe_filename
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.permissions import Permission
-from wegotwork.tenancy.scoping import get_scoped, joins_organization, scoped
+from wegotwork.tenancy.scoping import get_scoped, joins_organization, owned_by, scoped
 
 JOB_NOT_FOUND = "Job does not exist"
 APPLICANT_NOT_FOUND = "Applicant does not exist"
 NO_RESUME = "This applicant has no résumé"
+HELD = "This applicant is under legal hold; release the hold before erasing"
 ALREADY_APPLIED = (
     "You have already applied for this job with this email address. "
     "Thank you, the team will be in touch."
@@ -148,6 +155,7 @@ async def submit_application(
     resume: StoredResume,
     *,
     base_url: str,
+    secret: str,
 ) -> Applicant:
     """Record an application to a published job with its stored résumé, and put the mail in
     the outbox: a confirmation to the candidate and a notice to each member who wants one.
@@ -188,15 +196,19 @@ async def submit_application(
         "job": opening.job_title,
         "organization": opening.organization_name,
     }
-    subject, text, html = render_message("application_received", **context)
-    enqueue(
-        db,
-        to=applicant.email,
-        subject=_one_line(subject),
-        text=text,
-        html=html,
-        kind="application_received",
-    )
+    # The organization's confirmation template, with the link to the candidate's status page.
+    # Nothing is flushed before the one flush below (see there).
+    with db.no_autoflush:
+        organization = await db.get(Organization, opening.organization_id)
+        assert organization is not None
+        await messages.confirmation(
+            db,
+            applicant,
+            job_title=opening.job_title,
+            organization=organization,
+            base_url=base_url,
+            secret=secret,
+        )
     link = f"{base_url}/dashboard/{opening.organization_slug}/applicants/{applicant.id}"
     for *_opening, email, member_name in rows:
         if email is None:
@@ -263,6 +275,10 @@ def _filtered(ctx: OrgContext, filters: ApplicantFilters) -> Select[Any]:
         query = query.where(Applicant.stage_id == filters.stage_id)
     if filters.source:
         query = query.where(Applicant.source == filters.source)
+    if filters.knocked_out:
+        query = query.where(forms.knocked_out_condition())
+    if filters.answer is not None:
+        query = query.where(forms.answer_condition(*filters.answer))
     if filters.q and filters.q.strip():
         # One expression over name, email and motivation: PostgreSQL answers it from a
         # trigram index (see the model), SQLite scans.
@@ -466,25 +482,213 @@ async def bulk_change_status(db: AsyncSession, ctx: OrgContext, data: BulkStatus
     return await pipelines.move_to_status(db, ctx, applicants, data.status)
 
 
-async def erase_applicant(db: AsyncSession, ctx: OrgContext, applicant_id: str) -> str | None:
-    """Erase an applicant and their history (privacy requests). Returns the résumé's storage
-    key, which the caller deletes once the erasure is committed.
+async def erase_applicant(db: AsyncSession, ctx: OrgContext, applicant_id: str) -> list[str]:
+    """Erase an applicant and everything every domain holds about them (privacy requests; the
+    privacy registry), quarantined or not. Returns the storage keys of their files, which the
+    caller deletes once the erasure is committed (the privacy run deletes any left behind).
 
     Members (MANAGE_APPLICANTS) may call it. Raises NotFound for another organization's
-    applicant, Forbidden without the permission.
+    applicant, Forbidden without the permission, Conflict for an applicant under legal hold.
     """
     ctx.require(Permission.MANAGE_APPLICANTS)
     applicant = await get_scoped(
-        db, Applicant, ctx, applicant_id, message=APPLICANT_NOT_FOUND, for_update=True
+        db,
+        Applicant,
+        ctx,
+        applicant_id,
+        message=APPLICANT_NOT_FOUND,
+        for_update=True,
+        hidden=True,
     )
-    key = applicant.resume_key
-    await reviews.erase_reviews(db, ctx, applicant.id)
-    await pipelines.erase_activity(db, applicant.id)
-    await db.execute(delete(ApplicantEvent).where(ApplicantEvent.applicant_id == applicant.id))
-    await db.execute(delete(Applicant).where(Applicant.id == applicant.id))
+    if applicant.legal_hold:
+        raise Conflict(HELD, code="LEGAL_HOLD")
+    subject = Subject(applicant.id, applicant.organization_id, applicant.email)
     db.expunge(applicant)
-    await db.flush()
-    return key
+    return await privacy_registry.erase(db, subject, actor_id=ctx.user.id)
+
+
+async def erase_for_candidate(db: AsyncSession, applicant: Applicant) -> list[str]:
+    """Erase an applicant at their own confirmed request (the status page's "delete my
+    data", whose mailed link proved who asks), as any erasure: everything the registry knows.
+    Returns the storage keys to delete once committed. Raises Conflict while the applicant is
+    under legal hold."""
+    if applicant.legal_hold:
+        raise Conflict(HELD, code="LEGAL_HOLD")
+    subject = Subject(applicant.id, applicant.organization_id, applicant.email)
+    db.expunge(applicant)
+    return await privacy_registry.erase(db, subject, actor_id=None)
+
+
+async def _erase_applicant_rows(db: AsyncSession, subject: Subject) -> list[str]:
+    key = await db.scalar(
+        select(Applicant.resume_key).where(
+            owned_by(Applicant, subject.organization_id), Applicant.id == subject.applicant_id
+        )
+    )
+    await db.execute(
+        delete(ApplicantEvent).where(ApplicantEvent.applicant_id == subject.applicant_id)
+    )
+    await db.execute(
+        delete(Applicant).where(
+            owned_by(Applicant, subject.organization_id), Applicant.id == subject.applicant_id
+        )
+    )
+    return [key] if key else []
+
+
+async def _export_applicant_rows(db: AsyncSession, subject: Subject) -> Part:
+    row = (
+        await db.execute(
+            select(Applicant, Job.title)
+            .join(Job, Job.id == Applicant.job_id)
+            .where(
+                owned_by(Applicant, subject.organization_id),
+                Applicant.id == subject.applicant_id,
+            )
+        )
+    ).first()
+    if row is None:
+        return Part(None)
+    applicant, title = row
+    events = await db.scalars(
+        select(ApplicantEvent)
+        .where(ApplicantEvent.applicant_id == applicant.id)
+        .order_by(ApplicantEvent.created_at, ApplicantEvent.id)
+    )
+    files = []
+    if applicant.resume_key:
+        files.append(
+            ExportFile(
+                applicant.resume_key,
+                safe_filename(applicant.resume_filename or "resume", default="resume"),
+                applicant.resume_content_type or "application/octet-stream",
+            )
+        )
+    return Part(
+        {
+            "id": applicant.id,
+            "job": {"id": applicant.job_id, "title": title},
+            "name": applicant.name,
+            "email": applicant.email,
+            "motivation": applicant.motivation,
+            "linkedIn": applicant.linkedin,
+            "twitter": applicant.twitter,
+            "github": applicant.github,
+            "source": applicant.source,
+            "status": str(applicant.status),
+            "stage": applicant.stage.name if applicant.stage is not None else None,
+            "resume": (
+                {
+                    "filename": applicant.resume_filename,
+                    "contentType": applicant.resume_content_type,
+                    "size": applicant.resume_size,
+                    "file": f"files/{files[0].name}" if files else None,
+                }
+                if applicant.resume_key
+                else None
+            ),
+            "consent": (
+                {
+                    "noticeUrl": applicant.consent_notice_url,
+                    "noticeVersion": applicant.consent_notice_version,
+                    "consentedAt": applicant.consented_at.isoformat(),
+                }
+                if applicant.consented_at
+                else None
+            ),
+            "legalHold": applicant.legal_hold,
+            "quarantinedAt": (
+                applicant.quarantined_at.isoformat() if applicant.quarantined_at else None
+            ),
+            "createdAt": applicant.created_at.isoformat(),
+            "updatedAt": applicant.updated_at.isoformat(),
+            "statusHistory": [
+                {
+                    "from": str(event.from_status) if event.from_status else None,
+                    "to": str(event.to_status),
+                    "actorId": event.actor_id,
+                    "at": event.created_at.isoformat(),
+                }
+                for event in events
+            ],
+        },
+        files,
+    )
+
+
+# Mail to the candidate (kinds other domains add to) and mail about them (any message whose text
+# links to the applicant, such as a member's new-applicant notice), sent or not.
+CANDIDATE_MAIL_KINDS: set[str] = {"application_received"}
+
+
+def _mail_about(subject: Subject) -> Any:
+    return or_(
+        OutboxMessage.text_body.contains(f"/applicants/{subject.applicant_id}"),
+        and_(
+            func.lower(OutboxMessage.to_address) == subject.email.lower(),
+            OutboxMessage.kind.in_(sorted(CANDIDATE_MAIL_KINDS)),
+        ),
+    )
+
+
+async def _other_applications(db: AsyncSession, subject: Subject) -> bool:
+    """Whether this address applied elsewhere too: their mail may be about that application,
+    so only the mail that names this applicant goes."""
+    found = await db.scalar(
+        select(Applicant.id)
+        .where(
+            func.lower(Applicant.email) == subject.email.lower(),
+            Applicant.id != subject.applicant_id,
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+async def _erase_mail(db: AsyncSession, subject: Subject) -> list[str]:
+    if await _other_applications(db, subject):
+        condition = OutboxMessage.text_body.contains(f"/applicants/{subject.applicant_id}")
+    else:
+        condition = _mail_about(subject)
+    await db.execute(delete(OutboxMessage).where(condition))
+    return []
+
+
+async def _export_mail(db: AsyncSession, subject: Subject) -> Part:
+    rows = await db.scalars(
+        select(OutboxMessage)
+        .where(
+            func.lower(OutboxMessage.to_address) == subject.email.lower(),
+            OutboxMessage.kind.in_(sorted(CANDIDATE_MAIL_KINDS)),
+        )
+        .order_by(OutboxMessage.created_at, OutboxMessage.id)
+    )
+    return Part(
+        [
+            {
+                "subject": message.subject,
+                "text": message.text_body,
+                "createdAt": message.created_at.isoformat(),
+                "sentAt": message.sent_at.isoformat() if message.sent_at else None,
+            }
+            for message in rows
+        ]
+    )
+
+
+privacy_registry.register(
+    Section("mail", tables=("outbox",), erase=_erase_mail, export=_export_mail, order=30)
+)
+# The applicant row and its status history go last: other sections' rows point at it.
+privacy_registry.register(
+    Section(
+        "application",
+        tables=("applicant", "applicant_event"),
+        erase=_erase_applicant_rows,
+        export=_export_applicant_rows,
+        order=1000,
+    )
+)
 
 
 # ---------------------------------------------------------------------------------------------

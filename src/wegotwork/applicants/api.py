@@ -27,6 +27,7 @@ from wegotwork.applicants.schemas import (
     ApplicantStatusUpdate,
 )
 from wegotwork.deps import DbSession, ServicesDep
+from wegotwork.forms import queries as form_queries
 from wegotwork.models import ApplicantStatus
 from wegotwork.reviews import queries as review_queries
 from wegotwork.schemas import Ok, error_responses
@@ -80,7 +81,16 @@ _APPLICATION_FORM: dict[str, Any] = {
                             "format": "binary",
                             "description": "PDF, DOC or DOCX (decided by content), at most 5 MB",
                         },
+                        "consent": {
+                            "type": "string",
+                            "enum": ["true"],
+                            "description": "Required when the organization has a privacy "
+                            "notice (see the job's form)",
+                        },
                     },
+                    "description": "Each answer to the job's questions is a part named "
+                    "answers[<questionId>]; GET /api/v1/public/jobs/{jobId}/form is the "
+                    "application's JSON Schema.",
                 }
             }
         },
@@ -116,7 +126,10 @@ def _filters(
     cursor: str | None,
     limit: int,
     source: str | None = None,
+    knocked_out: bool | None = None,
+    answer: str | None = None,
 ) -> ApplicantFilters:
+    question_id, _, value = (answer or "").partition(":")
     return ApplicantFilters(
         status=status,
         job_id=job_id,
@@ -124,6 +137,8 @@ def _filters(
         cursor=cursor,
         limit=limit,
         source=clean_source(source or "") or None,
+        knocked_out=bool(knocked_out),
+        answer=(question_id, value) if question_id and value else None,
     )
 
 
@@ -147,6 +162,17 @@ Source = Annotated[
     str | None,
     Query(max_length=120, description="Only applicants from this source (a tracked link's name)"),
 ]
+KnockedOut = Annotated[
+    bool | None, Query(description="Only applicants knocked out by an answer (application forms)")
+]
+AnswerFilter = Annotated[
+    str | None,
+    Query(
+        max_length=300,
+        description="questionId:value: only applicants whose answer to that choice or yes/no "
+        "question is (or includes) the value",
+    ),
+]
 
 
 @router.get(
@@ -164,8 +190,11 @@ async def job_applicants(
     cursor: Cursor = None,
     limit: Limit = DEFAULT_PAGE,
     source: Source = None,
+    knockedOut: KnockedOut = None,
+    answer: AnswerFilter = None,
 ) -> ApplicantListEnvelope:
-    page = await actions.list_applicants(db, ctx, _filters(status, jobId, q, cursor, limit, source))
+    filters = _filters(status, jobId, q, cursor, limit, source, knockedOut, answer)
+    page = await actions.list_applicants(db, ctx, filters)
     return await _listing(db, ctx, page)
 
 
@@ -184,8 +213,11 @@ async def organization_applicants(
     cursor: Cursor = None,
     limit: Limit = DEFAULT_PAGE,
     source: Source = None,
+    knockedOut: KnockedOut = None,
+    answer: AnswerFilter = None,
 ) -> ApplicantListEnvelope:
-    page = await actions.list_applicants(db, ctx, _filters(status, jobId, q, cursor, limit, source))
+    filters = _filters(status, jobId, q, cursor, limit, source, knockedOut, answer)
+    page = await actions.list_applicants(db, ctx, filters)
     return await _listing(db, ctx, page)
 
 
@@ -201,8 +233,11 @@ async def get_applicant(
     detail = await actions.get_applicant(db, ctx, applicantId)
     link = await resume_link(services, detail.applicant)
     rated = await review_queries.ratings(db, ctx, [detail.applicant.id])
+    answers = await form_queries.answers_of(db, ctx, detail.applicant.id)
     return ApplicantDetailEnvelope(
-        applicant=ApplicantDetailOut.of_detail(detail, link, rated.get(detail.applicant.id))
+        applicant=ApplicantDetailOut.of_detail(
+            detail, link, rated.get(detail.applicant.id), answers
+        )
     )
 
 
@@ -229,9 +264,9 @@ async def change_status(
 async def erase_applicant(
     applicantId: str, ctx: ApplicantManager, db: DbSession, services: ServicesDep
 ) -> Ok:
-    key = await actions.erase_applicant(db, ctx, applicantId)
+    keys = await actions.erase_applicant(db, ctx, applicantId)
     await db.commit()
-    await discard_files(services.storage, [key])
+    await discard_files(services.storage, keys)
     return Ok(message="Applicant erased")
 
 

@@ -23,7 +23,7 @@ from starlette.requests import ClientDisconnect
 
 from wegotwork.errors import BadRequest, PayloadTooLarge
 
-MAX_PARTS = 32
+MAX_PARTS = 96  # the built-in fields and a form of questions (repeated for multiple choices)
 MAX_HEADER_BYTES = 8 * 1024
 
 NOT_MULTIPART = "Send the form as multipart/form-data"

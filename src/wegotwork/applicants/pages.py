@@ -27,7 +27,8 @@ from wegotwork.applicants.schemas import (
 from wegotwork.db import utcnow
 from wegotwork.deps import DbSession, ServicesDep
 from wegotwork.errors import Invalid, NotFound
-from wegotwork.models import Applicant, ApplicantStatus, Job
+from wegotwork.forms import queries as form_queries
+from wegotwork.models import Applicant, ApplicantStatus, Job, QuestionKind
 from wegotwork.onboarding.actions import checklist
 from wegotwork.pipelines.queries import Column, activity, board, job_pipeline, stage_cards
 from wegotwork.pipelines.rules import END_STATUSES, STATUS_LABELS
@@ -71,7 +72,17 @@ def _filters_from(request: Request, *, job_id: str | None = None) -> ApplicantFi
         cursor=params.get("cursor") or None,
         limit=DEFAULT_PAGE,
         source=clean_source(params.get("source") or "") or None,
+        knocked_out=(params.get("knockedOut") or "") in {"true", "on", "1"},
+        answer=_answer_filter(params.get("answer") or ""),
     )
+
+
+def _answer_filter(value: str) -> tuple[str, str] | None:
+    """``answer=<questionId>:<value>`` (application forms); anything else is ignored."""
+    question_id, _, answer = value.partition(":")
+    if not question_id or not answer or len(value) > 300:
+        return None
+    return question_id, answer
 
 
 def _query(filters: ApplicantFilters, **extra: str) -> str:
@@ -80,6 +91,8 @@ def _query(filters: ApplicantFilters, **extra: str) -> str:
         "status": filters.status.value if filters.status else "",
         "job": filters.job_id or "",
         "source": filters.source or "",
+        "knockedOut": "true" if filters.knocked_out else "",
+        "answer": ":".join(filters.answer) if filters.answer else "",
         **extra,
     }
     present = {key: value for key, value in values.items() if value}
@@ -138,13 +151,40 @@ async def _list_page(
         else None,
         "first_url": f"{base}?{_query(filters)}" if filters.cursor else None,
         "export_url": f"/dashboard/{ctx.organization.slug}/applicants/export.csv?{_query(filters)}",
+        # Application forms: filters on the job's choice and yes/no answers.
+        "answer_filters": await _answer_choices(db, ctx, job_id),
         "filtered": bool(
-            filters.q or filters.status or filters.source or (filters.job_id and not job_id)
+            filters.q
+            or filters.status
+            or filters.source
+            or (filters.job_id and not job_id)
+            or filters.knocked_out
+            or filters.answer
         ),
     }
     return await render_dashboard(
         request, services, db, ctx, "applicants/list.html", context, section="applicants"
     )
+
+
+async def _answer_choices(
+    db: DbSession, ctx: OrgContext, job_id: str | None
+) -> list[tuple[str, str]]:
+    """(``questionId:value``, label) for each option of the job's choice and yes/no questions."""
+    if not job_id:
+        return []
+    choices: list[tuple[str, str]] = []
+    for question in await form_queries.job_questions(db, ctx, job_id):
+        if question.kind is QuestionKind.YES_NO:
+            options = ["yes", "no"]
+        elif question.kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE):
+            options = list(question.options or [])
+        else:
+            continue
+        choices += [
+            (f"{question.id}:{option}", f"{question.label}: {option}") for option in options
+        ]
+    return choices
 
 
 @router.get("/dashboard/{slug}/applicants", response_class=HTMLResponse)
@@ -181,14 +221,27 @@ async def export_csv(request: Request, ctx: Viewer, db: DbSession) -> Response:
     """The current filtered list as CSV, every page of it, streamed."""
     filters = _filters_from(request)
 
-    async def rows() -> AsyncIterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        buffer.write("\ufeff")  # spreadsheets read UTF-8 correctly only with a BOM
-        writer.writerow(CSV_COLUMNS)
-        count = 0
-        async for row in actions.iter_applicants(db, ctx, filters):
+    # Application forms: with a job chosen, one column per question of that job.
+    questions = (
+        await form_queries.job_questions(db, ctx, filters.job_id, retired=True)
+        if filters.job_id
+        else []
+    )
+
+    def answer_text(value: object) -> str:
+        if isinstance(value, list):
+            return ", ".join(str(item) for item in value)
+        return "" if value is None else str(value)
+
+    async def write_batch(writer: Any, batch: list[Any]) -> None:
+        answers = (
+            await form_queries.answers_for(db, ctx, [row.applicant.id for row in batch])
+            if questions
+            else {}
+        )
+        for row in batch:
             applicant = row.applicant
+            given = answers.get(applicant.id, {})
             writer.writerow(
                 [
                     rules.csv_cell(value)
@@ -204,14 +257,26 @@ async def export_csv(request: Request, ctx: Viewer, db: DbSession) -> Response:
                         applicant.github,
                         applicant.resume_filename,
                         applicant.motivation,
+                        *(answer_text(given.get(question.id)) for question in questions),
                     )
                 ]
             )
-            count += 1
-            if count % 200 == 0:
+
+    async def rows() -> AsyncIterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        buffer.write("\ufeff")  # spreadsheets read UTF-8 correctly only with a BOM
+        writer.writerow([*CSV_COLUMNS, *(rules.csv_cell(question.label) for question in questions)])
+        batch: list[Any] = []
+        async for row in actions.iter_applicants(db, ctx, filters):
+            batch.append(row)
+            if len(batch) == 200:
+                await write_batch(writer, batch)
+                batch = []
                 yield buffer.getvalue()
                 buffer.seek(0)
                 buffer.truncate()
+        await write_batch(writer, batch)
         yield buffer.getvalue()
 
     stamp = utcnow().strftime("%Y-%m-%d")
@@ -440,6 +505,8 @@ async def detail_page(
                 (item.value, label) for item, label in review_rules.RECOMMENDATION_LABEL.items()
             ],
             "recommendation_labels": review_rules.RECOMMENDATION_LABEL,
+            # Application forms: the answers to the job's questions.
+            "answers": await form_queries.answers_of(db, ctx, applicantId),
         },
         section="applicants",
     )
@@ -474,9 +541,9 @@ async def status_form(
 async def erase_form(
     applicantId: str, ctx: Manager, db: DbSession, services: ServicesDep
 ) -> Response:
-    key = await actions.erase_applicant(db, ctx, applicantId)
+    keys = await actions.erase_applicant(db, ctx, applicantId)
     await db.commit()
-    await discard_files(services.storage, [key])
+    await discard_files(services.storage, keys)
     response = RedirectResponse(f"/dashboard/{ctx.organization.slug}/applicants", status_code=303)
     services.templates.flash(response, "The applicant and their résumé were erased.")
     return response

@@ -18,6 +18,8 @@ from wegotwork.applicants.ratelimit import client_ip, limiter_for
 from wegotwork.careers.render import render_job_page
 from wegotwork.deps import DbSession, ServicesDep
 from wegotwork.errors import DomainError, NotFound, RateLimited
+from wegotwork.forms.spam import FIELD as FORM_TOKEN
+from wegotwork.forms.spam import is_signed
 from wegotwork.organizations.rules import logo_url as stored_logo_url
 from wegotwork.urls import link_root
 from wegotwork.web.forms import errors_from_domain
@@ -29,6 +31,14 @@ def _root(request: Request, slug: str) -> str:
     """The prefix of careers links on the host this request came to."""
     host: str | None = (request.scope.get("state") or {}).get("careers_host")
     return link_root(slug, host)
+
+
+def kept_token(services: ServicesDep, token: str | None) -> str | None:
+    """The render token the refused form was sent with, when it is genuine (the time counts
+    from when the form was first served); else None (a fresh one)."""
+    if token and is_signed(services.settings.signing_secret(), token):
+        return token.strip()
+    return None
 
 
 @router.post("/careers/{slug}/jobs/{jobId}/apply", response_class=HTMLResponse)
@@ -52,7 +62,9 @@ async def apply_form(
                 # Refused before anything is stored, but what was typed is shown again.
                 await intake.read_values(request.stream(), request.headers.get("content-type", ""))
                 raise
-        await intake.receive(request.stream(), request.headers.get("content-type", ""))
+        await intake.receive(
+            request.stream(), request.headers.get("content-type", ""), human_check=True
+        )
     except NotFound:
         await db.rollback()
         # A closed job still has a page that says so; drafts and unknown jobs are plain 404s.
@@ -67,9 +79,13 @@ async def apply_form(
             db,
             intake.opening.organization_slug,
             intake.opening.job_id,
-            form_values={k: v for k, v in intake.values.items() if k != HONEYPOT},
+            form_values={
+                **{k: v for k, v in intake.values.items() if k != HONEYPOT},
+                "answers": intake.answers,
+            },
             form_errors=errors_from_domain(exc),
             status_code=exc.status,
+            form_token=kept_token(services, intake.values.get(FORM_TOKEN)),
         )
         if isinstance(exc, RateLimited):
             response.headers["Retry-After"] = str(exc.retry_after)

@@ -3,6 +3,7 @@ answers. The same input models serve the JSON API and the HTML forms."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,6 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from wegotwork.analytics.rules import clean_source
 from wegotwork.applicants import rules
+from wegotwork.forms.queries import AnswerView
+from wegotwork.forms.schemas import AnswerOut, ConsentOut
 from wegotwork.models import Applicant, ApplicantEvent, ApplicantStatus, PipelineStage, User
 from wegotwork.schemas import CamelModel
 
@@ -187,6 +190,10 @@ class ApplicantFilters:
     # Where applicants came from: a tracked link's name or a utm_source, exactly.
     source: str | None = None
     stage_id: str | None = None
+    # Application forms: only applicants knocked out by an answer; only those whose answer to
+    # a choice or yes/no question (id) is (or includes) a value.
+    knocked_out: bool = False
+    answer: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,16 +325,38 @@ class ApplicantDetailOut(ApplicantOut):
         "valid for 5 minutes when files live in S3.",
     )
     events: list[ApplicantEventOut] = Field(default_factory=list)
+    answers: list[AnswerOut] = Field(
+        default_factory=list, description="Answers to the job's questions, in the form's order"
+    )
+    consent: ConsentOut | None = Field(
+        default=None, description="The privacy notice the candidate consented to, if any"
+    )
 
     @classmethod
     def of_detail(
-        cls, detail: ApplicantDetail, resume_url: str | None, rating: float | None = None
+        cls,
+        detail: ApplicantDetail,
+        resume_url: str | None,
+        rating: float | None = None,
+        answers: Sequence[AnswerView] = (),
     ) -> ApplicantDetailOut:
+        applicant = detail.applicant
+        consent = (
+            ConsentOut(
+                notice_url=applicant.consent_notice_url,
+                notice_version=applicant.consent_notice_version,
+                consented_at=applicant.consented_at,
+            )
+            if applicant.consent_notice_url and applicant.consented_at
+            else None
+        )
         return cls(
-            **cls.fields_of(detail.applicant, detail.job_title),
+            **cls.fields_of(applicant, detail.job_title),
             rating=rating,
             resume_url=resume_url,
             events=[ApplicantEventOut.of(row) for row in detail.events],
+            answers=[AnswerOut.of(view) for view in answers],
+            consent=consent,
         )
 
 

@@ -12,7 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wegotwork.analytics.rules import TRACKING_PARAMETERS, clean_source
 from wegotwork.careers.queries import public_job
 from wegotwork.careers.seo import job_posting, script_json
+from wegotwork.clock import now as clock_now
 from wegotwork.deps import Services
+from wegotwork.errors import NotFound
+from wegotwork.forms.queries import public_form
+from wegotwork.forms.schema import build_schema
+from wegotwork.forms.spam import render_token
 from wegotwork.jobs.markdown import plain_text, render_markdown
 from wegotwork.jobs.rules import TYPE_LABELS
 from wegotwork.models import Organization
@@ -63,6 +68,7 @@ async def render_job_page(
     form_values: dict[str, Any] | None = None,
     form_errors: dict[str, list[str]] | None = None,
     status_code: int = 200,
+    form_token: str | None = None,
 ) -> Response:
     """The public page of a published job, or of a closed one (410, saying it is closed and
     linking to the open jobs). Raises NotFound for drafts and unknown jobs.
@@ -89,5 +95,19 @@ async def render_job_page(
         "form_values": form_values or {},
         "form_errors": form_errors or {},
         "apply_source": next((value for _name, value in tracking_of(request)), ""),
+        # Application forms: the page renders the questions from the job's schema, and the
+        # form carries its signed render time (see forms.spam).
+        "application_schema": await _application_schema(services, job.id)
+        if item.accepting
+        else None,
+        # A form shown again after a refusal keeps the time it was first served.
+        "form_token": form_token or render_token(services.settings.signing_secret(), clock_now()),
     }
     return services.templates.render(request, "careers/job.html", context, status_code=status_code)
+
+
+async def _application_schema(services: Services, job_id: str) -> dict[str, Any] | None:
+    try:
+        return build_schema(await public_form(services.db, job_id))
+    except NotFound:
+        return None

@@ -41,6 +41,7 @@ from wegotwork.importer.source import Source
 from wegotwork.invitations.actions import mail_invitation
 from wegotwork.invitations.rules import TIME_TO_LIVE
 from wegotwork.jobs.rules import CITY_MAX, TITLE_MAX, country_code
+from wegotwork.messages.actions import seed_organization as seed_communication
 from wegotwork.models import (
     DIRECT,
     Account,
@@ -616,6 +617,7 @@ class Importer:
             )
             await self.db.flush()
             await create_default_pipeline(self.db, target)
+            seed_communication(self.db, target)
             self._imported("organization", source_id, target, print_, writes, repairs)
             self.organizations[source_id] = target
 

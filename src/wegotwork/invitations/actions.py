@@ -92,7 +92,7 @@ async def create_invitation(
     YOU_ARE_NOT_ALLOWED_TO_INVITE_USER_WITH_THIS_ROLE, INVITATION_LIMIT_REACHED) and Conflict
     (codes USER_IS_ALREADY_A_MEMBER_OF_THIS_ORGANIZATION,
     USER_IS_ALREADY_INVITED_TO_THIS_ORGANIZATION). The mail limits apply
-    (``mail.allowance``): Forbidden (code EMAIL_NOT_VERIFIED) for an unverified inviter,
+    (``tenancy.allowance``): Forbidden (code EMAIL_NOT_VERIFIED) for an unverified inviter,
     RateLimited past the hour's budget or when resending within 10 minutes.
     """
     check_invitation_role(ctx.role, data.role)
@@ -184,7 +184,7 @@ async def resend_invitation(
     Admins and owners may call it; invitations offering the owner role only owners. Raises
     NotFound (code INVITATION_NOT_FOUND), Forbidden, Conflict (accepted, declined, canceled);
     RateLimited within 10 minutes of the last mail and past the hour's budget, Forbidden (code
-    EMAIL_NOT_VERIFIED) for an unverified sender (``mail.allowance``).
+    EMAIL_NOT_VERIFIED) for an unverified sender (``tenancy.allowance``).
     """
     check_invitation_role(ctx.role, Role.MEMBER)
     invitation = await _scoped_invitation(db, ctx, invitation_id)

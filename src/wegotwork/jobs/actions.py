@@ -20,6 +20,7 @@ from wegotwork.jobs.markdown import render_markdown
 from wegotwork.jobs.rules import PUBLIC_STATUSES, TITLE_MAX, plausible_id, published_at_after
 from wegotwork.jobs.salary import salary_problems
 from wegotwork.jobs.schemas import JobCreate, JobFilters, JobUpdate
+from wegotwork.messages import actions as messages
 from wegotwork.models import Applicant, Job, JobCategory, JobStatus, WorkMode
 from wegotwork.pipelines import actions as pipelines
 from wegotwork.tenancy.context import OrgContext
@@ -183,9 +184,19 @@ async def create_job(db: AsyncSession, ctx: OrgContext, data: JobCreate) -> Job:
     return job
 
 
-async def update_job(db: AsyncSession, ctx: OrgContext, job_id: str, data: JobUpdate) -> Job:
+async def update_job(
+    db: AsyncSession,
+    ctx: OrgContext,
+    job_id: str,
+    data: JobUpdate,
+    *,
+    base_url: str = "",
+    secret: str = "",
+) -> Job:
     """Change the fields given in ``data``. Publishing stamps ``published_at``; going back to
-    draft clears it; closing keeps it.
+    draft clears it; closing keeps it. Closing a job whose applicants are not all decided
+    raises Conflict unless ``data.force`` or ``data.reject_remaining`` (which rejects them,
+    mailing its template with the status links made from ``base_url`` and ``secret``).
 
     Members may call it (MANAGE_JOBS). Raises NotFound for an unknown id, another
     organization's job, or a ``categoryId`` that is not the organization's.
@@ -220,6 +231,21 @@ async def update_job(db: AsyncSession, ctx: OrgContext, job_id: str, data: JobUp
     if "pipeline_id" in given and data.pipeline_id is not None:
         await pipelines.assign_pipeline(db, ctx, job, data.pipeline_id)
     now = utcnow()
+    if data.status is JobStatus.CLOSED and job.status is not JobStatus.CLOSED:
+        remaining = data.reject_remaining
+        await messages.close_job_check(
+            db,
+            ctx,
+            job.id,
+            force=bool(data.force),
+            reject_remaining=(
+                messages.Rejection(remaining.reason_id, remaining.template_id)
+                if remaining is not None
+                else None
+            ),
+            base_url=base_url,
+            secret=secret,
+        )
     if "status" in given and data.status is not None and data.status is not job.status:
         job.published_at = published_at_after(job.status, data.status, job.published_at, now)
         job.status = data.status

@@ -111,11 +111,19 @@ async def get_job(jobId: str, ctx: JobContext, db: DbSession) -> JobEnvelope:
 
 
 @router.patch(
-    "/api/v1/jobs/{jobId}", response_model=JobEnvelope, responses=error_responses(401, 403, 404)
+    "/api/v1/jobs/{jobId}",
+    response_model=JobEnvelope,
+    responses=error_responses(401, 403, 404, 409),
 )
-async def update_job(jobId: str, ctx: JobContext, db: DbSession, body: JobUpdate) -> JobEnvelope:
-    """Change the fields given; ``null`` clears ``categoryId``, ``country`` and ``city``."""
-    await actions.update_job(db, ctx, jobId, body)
+async def update_job(
+    jobId: str, ctx: JobContext, db: DbSession, body: JobUpdate, services: ServicesDep
+) -> JobEnvelope:
+    """Change the fields given; ``null`` clears ``categoryId``, ``country`` and ``city``.
+    Closing a job whose applicants are not all decided answers 409 with their count unless
+    the body carries ``rejectRemaining`` or ``force: true``."""
+    await actions.update_job(
+        db, ctx, jobId, body, base_url=services.settings.base_url, secret=services.secret
+    )
     await db.commit()
     return JobEnvelope(job=_row_out(await actions.get_job(db, ctx, jobId)))
 

@@ -218,6 +218,13 @@ class JobCreate(PostingChecks):
         return clean_category(value)
 
 
+class RejectRemaining(InputModel):
+    """Closing a job: reject the applicants still waiting, with a reason and a template."""
+
+    reason_id: Annotated[str, Field(min_length=1, max_length=64)]
+    template_id: Annotated[str, Field(min_length=1, max_length=64)] | None = None
+
+
 class JobUpdate(PostingChecks):
     """A change to a job: only the fields given change; ``null`` clears category, country,
     city, address, postal code, region, the salary amounts and ``validThrough``."""
@@ -245,6 +252,14 @@ class JobUpdate(PostingChecks):
         default=None,
         description="Another pipeline: each applicant moves to its first stage of the same "
         "status (else its first stage), recorded in the activity log",
+    )
+    # Closing a job with applicants not in an end state answers 409 unless one of these says
+    # what becomes of them.
+    force: bool | SkipJsonSchema[None] = Field(
+        None, description="Close even though applicants are still waiting for an answer"
+    )
+    reject_remaining: RejectRemaining | SkipJsonSchema[None] = Field(
+        None, description="Close and reject the applicants still waiting, with this reason"
     )
 
     @field_validator("title", mode="before")

@@ -9,9 +9,8 @@ import asyncio
 import contextlib
 import logging
 import weakref
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import make_msgid
 from typing import Any
 
 import anyio
@@ -21,7 +20,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session as SyncSession
 
-from wegotwork.db import Database, first_line, is_unavailable, utcnow
+from wegotwork.db import Database, first_line, is_unavailable, new_id, utcnow
 from wegotwork.mail.transport import Transport
 from wegotwork.models import OutboxMessage
 
@@ -60,11 +59,25 @@ def enqueue(
     text: str,
     html: str | None = None,
     kind: str = "",
+    applicant_id: str | None = None,
+    reply_to: str | None = None,
+    not_before: datetime | None = None,
 ) -> OutboxMessage:
-    """Put a message in the outbox as part of the caller's transaction (sent after commit)."""
+    """Put a message in the outbox as part of the caller's transaction (sent after commit, not
+    before ``not_before`` when given). ``applicant_id`` ties it to the candidate it is about, so
+    that erasing them removes it, sent or not; ``reply_to`` is where answers go."""
     message = OutboxMessage(
-        to_address=to, subject=subject, text_body=text, html_body=html, kind=kind
+        id=new_id(),
+        to_address=to,
+        subject=subject,
+        text_body=text,
+        html_body=html,
+        kind=kind,
+        applicant_id=applicant_id,
+        reply_to=reply_to,
     )
+    if not_before is not None:
+        message.next_attempt_at = not_before
     db.add(message)
     db.sync_session.info[WAKE_FLAG] = True
     return message
@@ -78,6 +91,11 @@ def backoff(
     """The wait before the next attempt: ``base``, twice that, four times... capped at ``cap``
     (by default 30 s, 1 min, 2 min, ... 30 minutes)."""
     return min(base * (1 << min(max(attempts - 1, 0), 32)), cap)
+
+
+def message_id_header(outbox_id: str) -> str:
+    """The Message-ID of the outbox row ``outbox_id`` (the same on every attempt)."""
+    return f"<{outbox_id}@wegotwork.outbox>"
 
 
 _senders: weakref.WeakSet[OutboxSender] = weakref.WeakSet()
@@ -276,7 +294,11 @@ class OutboxSender:
         email["From"] = self.sender_address
         email["To"] = message.to_address
         email["Subject"] = message.subject
-        email["Message-ID"] = make_msgid(idstring=message.id, domain="wegotwork")
+        if message.reply_to:
+            email["Reply-To"] = message.reply_to
+        # Stable for the row: a retry after a crash between sending and recording carries the
+        # same id, so the receiving side can tell it is the same message.
+        email["Message-ID"] = message_id_header(message.id)
         email.set_content(message.text_body)
         if message.html_body:
             email.add_alternative(message.html_body, subtype="html")

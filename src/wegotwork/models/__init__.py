@@ -15,6 +15,7 @@ from wegotwork.models.applicants import (
 )
 from wegotwork.models.auth import Account, RateLimit, Session, User, Verification
 from wegotwork.models.base import Base
+from wegotwork.models.forms import Answer, LibraryQuestion, Question, QuestionKind
 from wegotwork.models.imports import ImportMapping
 from wegotwork.models.jobs import (
     ExperienceLevel,
@@ -25,6 +26,14 @@ from wegotwork.models.jobs import (
     SalaryInterval,
     WorkMode,
 )
+from wegotwork.models.messages import (
+    CandidateLink,
+    CommunicationSettings,
+    Message,
+    MessageTemplate,
+    RejectionReason,
+    TemplateKind,
+)
 from wegotwork.models.organizations import (
     Invitation,
     InvitationStatus,
@@ -34,6 +43,7 @@ from wegotwork.models.organizations import (
 )
 from wegotwork.models.outbox import MailSend, OutboxMessage
 from wegotwork.models.pipelines import ApplicantStatus, Pipeline, PipelineStage
+from wegotwork.models.privacy import PendingFileDeletion, PrivacyAction, PrivacyAudit
 from wegotwork.models.reviews import (
     Note,
     Notification,
@@ -48,11 +58,14 @@ __all__ = [
     "DIRECT",
     "Account",
     "ActivityKind",
+    "Answer",
     "Applicant",
     "ApplicantActivity",
     "ApplicantEvent",
     "ApplicantStatus",
     "Base",
+    "CandidateLink",
+    "CommunicationSettings",
     "ExperienceLevel",
     "FunnelCount",
     "FunnelDuration",
@@ -63,24 +76,34 @@ __all__ = [
     "JobCategory",
     "JobStatus",
     "JobType",
+    "LibraryQuestion",
     "MailSend",
     "Member",
+    "Message",
+    "MessageTemplate",
     "Note",
     "Notification",
     "NotificationKind",
     "Organization",
     "OutboxMessage",
     "PageViewDaily",
+    "PendingFileDeletion",
     "Pipeline",
     "PipelineStage",
+    "PrivacyAction",
+    "PrivacyAudit",
+    "Question",
+    "QuestionKind",
     "RateLimit",
     "Recommendation",
+    "RejectionReason",
     "Role",
     "SalaryInterval",
     "Scorecard",
     "ScorecardAttribute",
     "Session",
     "TaskLease",
+    "TemplateKind",
     "TrackedSource",
     "User",
     "Verification",

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ColumnElement, ForeignKey, Index, String, Text, func, text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    false,
+    func,
+    text,
+)
 from sqlalchemy import literal_column as _literal
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -74,6 +86,15 @@ class Applicant(IdMixin, OrgScoped, TimestampMixin, Base):
     stage_id: Mapped[str | None] = mapped_column(
         ID, ForeignKey("pipeline_stage.id", ondelete="SET NULL")
     )
+    # The privacy notice the candidate consented to (when the organization has one).
+    consent_notice_url: Mapped[str | None] = mapped_column(String(2048))
+    consent_notice_version: Mapped[int | None]
+    consented_at: Mapped[datetime | None]
+
+    # Privacy: when the retention run (or an admin) hid the applicant; None while visible.
+    quarantined_at: Mapped[datetime | None]
+    # Legal hold: never quarantined or erased while set.
+    legal_hold: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     job: Mapped[Job] = relationship(lazy="raise")
     # Loaded with every applicant (one extra query per load, not per row).

@@ -41,6 +41,14 @@ class Organization(IdMixin, TimestampMixin, Base):
     # The getting-started checklist: the steps that leave no other trace ("categories",
     # "careers") and "dismissed", each with when it happened (ISO 8601). NULL: a new workspace.
     onboarding: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    # Privacy: candidates are kept this many months after their last process ended, then
+    # quarantined (hidden) for this many days, then erased.
+    retention_months: Mapped[int] = mapped_column(default=24, server_default="24")
+    quarantine_days: Mapped[int] = mapped_column(default=30, server_default="30")
+    # When set, the application form asks for consent to this notice; the version is bumped
+    # each time the URL changes and is kept with each consent (None: never set).
+    privacy_notice_url: Mapped[str | None] = mapped_column(String(2048))
+    privacy_notice_version: Mapped[int | None]
 
 
 class Member(IdMixin, CreatedMixin, Base):

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from wegotwork.db import utcnow
+from wegotwork.models.applicants import Applicant
 from wegotwork.models.base import ID, Base, CreatedMixin, IdMixin, OrgScoped
 
 
@@ -26,6 +27,14 @@ class OutboxMessage(IdMixin, CreatedMixin, Base):
     locked_until: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
+    # The applicant the mail is about (erased with them, sent or not) and where replies go.
+    applicant_id: Mapped[str | None] = mapped_column(
+        ID, ForeignKey("applicant.id", ondelete="CASCADE"), index=True
+    )
+    reply_to: Mapped[str | None] = mapped_column(String(320))
+
+    # Declared so that an applicant and the mail about it are written in that order.
+    applicant: Mapped[Applicant | None] = relationship(lazy="raise")
 
 
 class MailSend(IdMixin, CreatedMixin, OrgScoped, Base):

@@ -25,6 +25,7 @@ from wegotwork.errors import (
 )
 from wegotwork.identity.sessions import AuthContext
 from wegotwork.identity.sessions import set_active_organization as set_session_active
+from wegotwork.messages.actions import seed_organization as seed_communication
 from wegotwork.models import (
     Applicant,
     Job,
@@ -158,6 +159,7 @@ async def create_organization(
         for position, name in enumerate(categories)
     )
     await create_default_pipeline(db, organization.id)
+    seed_communication(db, organization.id)
     if activate:
         await set_session_active(db, auth.session.id, organization.id)
     return organization

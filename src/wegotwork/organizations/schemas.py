@@ -44,7 +44,8 @@ class OrganizationCreate(InputModel):
     slug: str | None = Field(
         None,
         json_schema_extra={
-            "pattern": "^(?:[a-z0-9]+(?:-[a-z0-9]+)*)?$",
+            # Empty, or 3 characters or more: a first part of three, or several parts.
+            "pattern": "^(?:[a-z0-9]{3,}(?:-[a-z0-9]+)*|[a-z0-9]+(?:-[a-z0-9]+)+)?$",
             "maxLength": rules.SLUG_MAX,
         },
     )

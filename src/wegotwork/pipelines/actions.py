@@ -39,6 +39,8 @@ from wegotwork.pipelines.queries import (
     stage_ref,
     stages_of,
 )
+from wegotwork.privacy import registry as privacy_registry
+from wegotwork.privacy.registry import Part, Section, Subject
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.permissions import Permission
 from wegotwork.tenancy.scoping import get_scoped, owned_by, scoped
@@ -595,3 +597,42 @@ async def erase_activity(db: AsyncSession, applicant_id: str) -> None:
     await db.execute(
         delete(ApplicantActivity).where(ApplicantActivity.applicant_id == applicant_id)
     )
+
+
+async def _erase_for_privacy(db: AsyncSession, subject: Subject) -> list[str]:
+    await erase_activity(db, subject.applicant_id)
+    return []
+
+
+async def _export_for_privacy(db: AsyncSession, subject: Subject) -> Part:
+    rows = await db.scalars(
+        select(ApplicantActivity)
+        .where(
+            owned_by(ApplicantActivity, subject.organization_id),
+            ApplicantActivity.applicant_id == subject.applicant_id,
+        )
+        .order_by(ApplicantActivity.created_at, ApplicantActivity.id)
+    )
+    return Part(
+        [
+            {
+                "kind": str(entry.kind),
+                "actorId": entry.actor_id,
+                "data": dict(entry.data or {}),
+                "createdAt": entry.created_at.isoformat(),
+            }
+            for entry in rows
+        ]
+    )
+
+
+# The timeline (stage changes, notes and scorecards written, messages) of an applicant.
+privacy_registry.register(
+    Section(
+        "activity",
+        tables=("applicant_activity",),
+        erase=_erase_for_privacy,
+        export=_export_for_privacy,
+        order=20,
+    )
+)

@@ -33,6 +33,8 @@ from wegotwork.models import (
 )
 from wegotwork.pipelines.actions import log_activity, target_stage
 from wegotwork.pipelines.queries import APPLICANT_NOT_FOUND, KitAttribute, stage_ref
+from wegotwork.privacy import registry as privacy_registry
+from wegotwork.privacy.registry import Part, Section, Subject
 from wegotwork.reviews import rules
 from wegotwork.reviews.queries import (
     NOTE_NOT_FOUND,
@@ -44,7 +46,7 @@ from wegotwork.reviews.queries import (
 from wegotwork.tenancy.allowance import MailKind, claim_mail
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.permissions import Permission
-from wegotwork.tenancy.scoping import get_scoped, in_context, scoped
+from wegotwork.tenancy.scoping import get_scoped, in_context, owned_by, scoped
 
 EMPTY_NOTE = "Write something in the note"
 LONG_NOTE = f"A note has at most {rules.NOTE_MAX} characters"
@@ -355,14 +357,91 @@ async def submit_scorecard(
 # Erasure
 
 
-async def erase_reviews(db: AsyncSession, ctx: OrgContext, applicant_id: str) -> None:
+async def _erase_for_privacy(db: AsyncSession, subject: Subject) -> list[str]:
     """Delete everything team review holds about an applicant: notes, scorecards and the
-    notifications that point at them (erasure; the caller has checked the applicant is the
-    organization's)."""
+    notifications that point at them (erasure, through the privacy registry)."""
     for model in (Notification, Scorecard, Note):
         await db.execute(
             delete(model).where(
-                in_context(model, ctx),
-                model.applicant_id == applicant_id,
+                owned_by(model, subject.organization_id),
+                model.applicant_id == subject.applicant_id,
             )
         )
+    return []
+
+
+async def _export_for_privacy(db: AsyncSession, subject: Subject) -> Part:
+    notes = await db.execute(
+        select(Note, User.name)
+        .outerjoin(User, User.id == Note.author_id)
+        .where(owned_by(Note, subject.organization_id), Note.applicant_id == subject.applicant_id)
+        .order_by(Note.created_at, Note.id)
+    )
+    cards = await db.execute(
+        select(Scorecard, User.name, PipelineStage.name)
+        .outerjoin(User, User.id == Scorecard.author_id)
+        .outerjoin(PipelineStage, PipelineStage.id == Scorecard.stage_id)
+        .where(
+            owned_by(Scorecard, subject.organization_id),
+            Scorecard.applicant_id == subject.applicant_id,
+        )
+        .order_by(Scorecard.created_at, Scorecard.id)
+    )
+    mentions = await db.execute(
+        select(Notification, User.name)
+        .outerjoin(User, User.id == Notification.user_id)
+        .where(
+            owned_by(Notification, subject.organization_id),
+            Notification.applicant_id == subject.applicant_id,
+        )
+        .order_by(Notification.created_at, Notification.id)
+    )
+    return Part(
+        {
+            "notes": [
+                {
+                    "id": note.id,
+                    "author": author,
+                    "body": note.body,
+                    "createdAt": note.created_at.isoformat(),
+                    "updatedAt": note.updated_at.isoformat(),
+                }
+                for note, author in notes
+            ],
+            "scorecards": [
+                {
+                    "id": card.id,
+                    "author": author,
+                    "stage": stage,
+                    "ratings": dict(card.ratings),
+                    "recommendation": str(card.recommendation),
+                    "notes": card.notes,
+                    "createdAt": card.created_at.isoformat(),
+                    "updatedAt": card.updated_at.isoformat(),
+                }
+                for card, author, stage in cards
+            ],
+            "mentions": [
+                {
+                    "id": item.id,
+                    "kind": str(item.kind),
+                    "noteId": item.note_id,
+                    "recipient": recipient,
+                    "createdAt": item.created_at.isoformat(),
+                }
+                for item, recipient in mentions
+            ],
+        }
+    )
+
+
+# Notes, scorecards and mentions are erased first: they point at the applicant.
+privacy_registry.register(
+    Section(
+        "review",
+        tables=("note", "scorecard", "notification"),
+        erase=_erase_for_privacy,
+        export=_export_for_privacy,
+        order=10,
+    )
+)

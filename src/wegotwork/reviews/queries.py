@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -29,7 +29,13 @@ from wegotwork.pipelines.queries import APPLICANT_NOT_FOUND, KitAttribute, kits,
 from wegotwork.reviews import rules
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.permissions import Permission
-from wegotwork.tenancy.scoping import get_scoped, joins_organization, same_organization, scoped
+from wegotwork.tenancy.scoping import (
+    get_scoped,
+    joins_organization,
+    same_organization,
+    scoped,
+    visible,
+)
 
 NOTE_NOT_FOUND = "Note does not exist"
 STAGE_NOT_FOUND = "Stage does not exist"
@@ -144,6 +150,11 @@ def _mine(user: User) -> tuple[Any, ...]:
     )
 
 
+def _about_a_visible_applicant() -> Any:
+    """A notification about no applicant, or about one not hidden (privacy quarantine)."""
+    return or_(Notification.applicant_id.is_(None), visible(Applicant))
+
+
 async def notifications(
     db: AsyncSession, user: User, *, unread: bool = False, limit: int = NOTIFICATIONS_SHOWN
 ) -> list[NotificationView]:
@@ -157,7 +168,7 @@ async def notifications(
         .join(Organization, joins_organization(Notification))
         .outerjoin(actor, actor.id == Notification.actor_id)
         .outerjoin(Applicant, Applicant.id == Notification.applicant_id)
-        .where(*_mine(user))
+        .where(*_mine(user), _about_a_visible_applicant())
         .order_by(Notification.created_at.desc(), Notification.id.desc())
         .limit(limit)
     )
@@ -173,7 +184,8 @@ async def unread_count(db: AsyncSession, user: User) -> int:
         select(func.count())
         .select_from(Notification)
         .join(Member, same_organization(Member, Notification))
-        .where(*_mine(user), Notification.read_at.is_(None))
+        .outerjoin(Applicant, Applicant.id == Notification.applicant_id)
+        .where(*_mine(user), Notification.read_at.is_(None), _about_a_visible_applicant())
     )
     return int(count or 0)
 

@@ -33,7 +33,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -46,11 +46,16 @@ from wegotwork.models import (
     Invitation,
     Job,
     JobCategory,
+    LibraryQuestion,
     Member,
+    Message,
+    MessageTemplate,
     Note,
     Organization,
     Pipeline,
     PipelineStage,
+    PrivacyAction,
+    PrivacyAudit,
     Session,
     User,
 )
@@ -85,6 +90,10 @@ register_object("invitation", Invitation, missing="Invitation does not exist")
 register_object("pipeline", Pipeline, missing="Pipeline does not exist")
 register_object("stage", PipelineStage, missing="Stage does not exist")
 register_object("note", Note, missing="Note does not exist")
+register_object("email_template", MessageTemplate, missing="Template does not exist")
+register_object("message", Message, missing="Message does not exist")
+# Application forms: a question of the organization's library.
+register_object("question", LibraryQuestion, missing="Question does not exist")
 
 
 async def organization_of(db: AsyncSession, kind: str, object_id: str) -> str | None:
@@ -174,6 +183,55 @@ INVITATION_ID = object_id("invitation", "invitationId")
 PIPELINE_ID = object_id("pipeline", "pipelineId")
 STAGE_ID = object_id("stage", "stageId")
 NOTE_ID = object_id("note", "noteId")
+TEMPLATE_ID = object_id("email_template", "templateId")
+MESSAGE_ID = object_id("message", "messageId")
+
+
+async def _named_or_active(
+    request: Request,
+    db: DbSession,
+    orgId: Annotated[
+        str | None,
+        Query(
+            max_length=64,
+            description="The organization; the session's active organization when absent",
+        ),
+    ] = None,
+) -> Target:
+    if orgId:
+        return Target(organization_id=orgId)
+    return await _active(request, db)
+
+
+# The ``orgId`` query parameter, else the session's active organization (routes whose objects
+# may span an organization's jobs, such as bulk actions on applicants).
+NAMED_OR_ACTIVE: Locator = _named_or_active
+
+
+def _erased_or_present_applicant(param: str) -> Locator:
+    """The organization of the applicant ``param`` names, or, once it is erased, of the
+    organization whose privacy audit recorded the erasure (so restoring an erased applicant
+    says so to the organization's admins, and stays a 404 to everyone else)."""
+
+    async def body(db: AsyncSession, value: str) -> Target:
+        organization_id = await organization_of(db, "applicant", value)
+        if organization_id is None and _PLAUSIBLE_ID.match(value):
+            organization_id = await db.scalar(
+                select(PrivacyAudit.organization_id)
+                .where(
+                    PrivacyAudit.applicant_id == value,
+                    PrivacyAudit.action == PrivacyAction.ERASE,
+                )
+                .limit(1)
+            )
+        return Target(organization_id=organization_id or "", missing=_OBJECTS["applicant"].missing)
+
+    return _with_path_parameter(param, body)
+
+
+# An applicant, present or erased (privacy routes).
+PRIVACY_APPLICANT_ID = _erased_or_present_applicant("applicantId")
+QUESTION_ID = object_id("question", "questionId")
 
 
 # The decision -------------------------------------------------------------------------------
@@ -322,6 +380,7 @@ CanManageCategories = Annotated[OrgContext, Depends(require(Permission.MANAGE_CA
 CanManageJobs = Annotated[OrgContext, Depends(require(Permission.MANAGE_JOBS))]
 CanViewApplicants = Annotated[OrgContext, Depends(require(Permission.VIEW_APPLICANTS))]
 CanManageApplicants = Annotated[OrgContext, Depends(require(Permission.MANAGE_APPLICANTS))]
+CanManagePrivacy = Annotated[OrgContext, Depends(require(Permission.MANAGE_PRIVACY))]
 
 PageCanViewOrganization = Annotated[
     OrgContext, Depends(require(Permission.VIEW_ORGANIZATION, via=SLUG))
@@ -345,3 +404,4 @@ PageCanViewApplicants = Annotated[
 PageCanManageApplicants = Annotated[
     OrgContext, Depends(require(Permission.MANAGE_APPLICANTS, via=SLUG))
 ]
+PageCanManagePrivacy = Annotated[OrgContext, Depends(require(Permission.MANAGE_PRIVACY, via=SLUG))]

@@ -23,6 +23,10 @@ class Permission(StrEnum):
     MODERATE_NOTES = "note:moderate"
     # See every scorecard, also for stages where one has not submitted one's own.
     VIEW_ALL_SCORECARDS = "scorecard:view_all"
+    # Privacy: retention settings, legal hold, quarantine restore, export, the audit trail.
+    MANAGE_PRIVACY = "privacy:manage"
+    # Write the organization's mail templates and rejection reasons.
+    MANAGE_TEMPLATES = "template:manage"
 
 
 _MEMBER = frozenset(
@@ -41,6 +45,8 @@ _ADMIN = _MEMBER | {
     Permission.MANAGE_PIPELINES,
     Permission.MODERATE_NOTES,
     Permission.VIEW_ALL_SCORECARDS,
+    Permission.MANAGE_PRIVACY,
+    Permission.MANAGE_TEMPLATES,
 }
 _OWNER = _ADMIN | {Permission.DELETE_ORGANIZATION, Permission.MANAGE_OWNERS}
 

@@ -7,26 +7,45 @@ goes through here (``tests/test_architecture.py`` fails on a hand-written
 - ``owned_by(Model, organization_id)``: the same for an organization known from a public
   resource (a careers page, an application) rather than from a signed-in member.
 - ``joins_organization(Model)``: ``Model.organization_id = organization.id`` as a join condition.
+
+Rows a model hides (``VISIBLE``: an applicant in privacy quarantine) are left out of ``scoped``
+and ``get_scoped`` unless ``hidden=True``: every list, search, board, export and detail reads
+through them, so a quarantined candidate disappears everywhere at once; only the privacy
+actions (restore, hold, export, erase) ask for hidden rows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wegotwork.errors import NotFound
-from wegotwork.models import Organization
+from wegotwork.models import Applicant, Organization
 from wegotwork.tenancy.context import OrgContext
 
 T = TypeVar("T")
 
+# The condition a model's visible rows meet, per model that hides some.
+VISIBLE: dict[Any, Callable[[], Any]] = {
+    Applicant: lambda: Applicant.quarantined_at.is_(None),
+}
 
-def scoped(model: type[T], ctx: OrgContext, *columns: Any) -> Select[Any]:
-    """``SELECT model WHERE model.organization_id = <the context's organization>``."""
+
+def visible(model: Any) -> Any:
+    """The condition ``model``'s visible rows meet (true for a model that hides none)."""
+    condition = VISIBLE.get(model)
+    return true() if condition is None else condition()
+
+
+def scoped(model: type[T], ctx: OrgContext, *columns: Any, hidden: bool = False) -> Select[Any]:
+    """``SELECT model WHERE model.organization_id = <the context's organization>`` (and, unless
+    ``hidden``, only its visible rows)."""
     query = select(*columns) if columns else select(model)
-    return query.where(model.organization_id == ctx.organization.id)  # type: ignore[attr-defined]
+    query = query.where(model.organization_id == ctx.organization.id)  # type: ignore[attr-defined]
+    return query if hidden or model not in VISIBLE else query.where(visible(model))
 
 
 def in_context(model: type[T], ctx: OrgContext) -> Any:
@@ -61,9 +80,11 @@ async def get_scoped(
     *,
     message: str = "Not found",
     for_update: bool = False,
+    hidden: bool = False,
 ) -> T:
-    """One row of ``model`` in the context's organization, or NotFound (also for other orgs')."""
-    query = scoped(model, ctx).where(model.id == object_id)  # type: ignore[attr-defined]
+    """One row of ``model`` in the context's organization, or NotFound (also for other orgs',
+    and for hidden rows unless ``hidden``)."""
+    query = scoped(model, ctx, hidden=hidden).where(model.id == object_id)  # type: ignore[attr-defined]
     if for_update:
         query = query.with_for_update()
     found: T | None = (await db.execute(query)).scalar_one_or_none()

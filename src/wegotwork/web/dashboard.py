@@ -27,6 +27,8 @@ SECTIONS = (
     ("analytics", "Analytics", "/analytics"),
     ("team", "Team", "/team"),
     ("settings", "Settings", "/settings"),
+    # Privacy (issue 22): admins and owners only.
+    ("privacy", "Privacy", "/privacy"),
 )
 
 

@@ -2,7 +2,7 @@
 everyone starts receiving them, as before.
 
 Revision ID: 0013_mention_mail
-Revises: 0009_team_review
+Revises: 0012_privacy
 Create Date: 2026-12-05 17:30:00
 """
 
@@ -12,18 +12,17 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013_mention_mail"
-down_revision: str | None = "0009_team_review"
+down_revision: str | None = "0012_privacy"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("member") as batch:
-        batch.add_column(
-            sa.Column("notify_mentions", sa.Boolean(), nullable=False, server_default=sa.true())
-        )
+    op.add_column(
+        "member",
+        sa.Column("notify_mentions", sa.Boolean(), nullable=False, server_default=sa.true()),
+    )
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("member") as batch:
-        batch.drop_column("notify_mentions")
+    op.drop_column("member", "notify_mentions")

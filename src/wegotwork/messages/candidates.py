@@ -1,0 +1,216 @@
+"""The candidate's own side: the status page a link in the confirmation mail opens, withdrawing
+the application, and deleting one's data after confirming by mail.
+
+Nobody is signed in here: the token is the candidate's proof. Each action finds the link by
+the token's digest and acts for the organization the applicant belongs to. A wrong token is
+NotFound, like an unknown page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from wegotwork.applicants.actions import erase_for_candidate
+from wegotwork.db import utcnow
+from wegotwork.errors import NotFound
+from wegotwork.mail import enqueue
+from wegotwork.messages import actions, links, templates
+from wegotwork.messages.defaults import WITHDRAWN
+from wegotwork.models import (
+    ActivityKind,
+    Applicant,
+    ApplicantStatus,
+    CandidateLink,
+    Job,
+    Message,
+    Organization,
+    OutboxMessage,
+)
+from wegotwork.pipelines import actions as pipelines
+from wegotwork.tenancy.scoping import joins_organization, owned_by
+
+STATUS_NOT_FOUND = "This status page does not exist. Use the link in your confirmation email."
+ERASE_NOT_FOUND = "This link is not valid any more. Ask for a new one on your status page."
+ERASE_TTL = timedelta(hours=24)
+
+# What the candidate reads: never the organization's own stage names.
+PHASES: dict[ApplicantStatus, str] = {
+    ApplicantStatus.SUBMITTED: "Received",
+    ApplicantStatus.UNDERREVIEW: "In review",
+    ApplicantStatus.INTERVIEW: "Interviewing",
+    ApplicantStatus.OFFER: "Offer",
+    ApplicantStatus.REJECTED: "Decision made",
+    ApplicantStatus.HIRED: "Decision made",
+}
+PHASE_ORDER = ("Received", "In review", "Interviewing", "Offer", "Decision made")
+
+
+@dataclass(frozen=True, slots=True)
+class SentMessage:
+    subject: str
+    body: str
+    sent_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class StatusView:
+    applicant: Applicant
+    job_title: str
+    organization: Organization
+    phase: str
+    last_change: datetime
+    reply_by: datetime | None
+    messages: list[SentMessage]
+    decided: bool
+    erase_requested: bool
+
+
+async def _find(
+    db: AsyncSession, token: str, *, for_update: bool = False
+) -> tuple[CandidateLink, Applicant, str, Organization]:
+    if not links.plausible(token):
+        raise NotFound(STATUS_NOT_FOUND)
+    query = (
+        select(CandidateLink, Applicant, Job.title, Organization)
+        .join(Applicant, Applicant.id == CandidateLink.applicant_id)
+        .join(Job, Job.id == Applicant.job_id)
+        .join(Organization, joins_organization(Applicant))
+        .where(CandidateLink.token_hash == links.digest(token))
+    )
+    if for_update:
+        query = query.with_for_update(of=Applicant)
+    row = (await db.execute(query)).first()
+    if row is None:
+        raise NotFound(STATUS_NOT_FOUND)
+    link, applicant, title, organization = row
+    return link, applicant, title, organization
+
+
+async def _pending_decision(db: AsyncSession, applicant: Applicant) -> bool:
+    """Is the mail telling the candidate of their rejection still waiting for its time?"""
+    found = await db.scalar(
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.applicant_id == applicant.id,
+            OutboxMessage.kind == "candidate_rejection",
+            OutboxMessage.sent_at.is_(None),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+async def status(db: AsyncSession, token: str) -> StatusView:
+    """The candidate's view of their application. Anyone holding the token may call it."""
+    link, applicant, title, organization = await _find(db, token)
+    phase = PHASES[applicant.status]
+    decided = applicant.status in actions.END_STATES
+    if applicant.status == ApplicantStatus.REJECTED and await _pending_decision(db, applicant):
+        # The team wrote the answer for later: the page does not tell it before the mail.
+        phase, decided = "In review", False
+    reply = await actions.reply_settings(db, applicant.organization_id)
+    reply_by = None if decided else applicant.updated_at + timedelta(days=reply.reply_within_days)
+    rows = await db.execute(
+        select(Message.subject, Message.body, OutboxMessage.sent_at)
+        .join(OutboxMessage, OutboxMessage.id == Message.outbox_id)
+        .where(
+            owned_by(Message, applicant.organization_id),
+            Message.applicant_id == applicant.id,
+            OutboxMessage.sent_at.is_not(None),
+        )
+        .order_by(OutboxMessage.sent_at.desc(), Message.id)
+    )
+    sent = [SentMessage(subject, body, sent_at) for subject, body, sent_at in rows if sent_at]
+    now = utcnow()
+    return StatusView(
+        applicant=applicant,
+        job_title=title,
+        organization=organization,
+        phase=phase,
+        last_change=applicant.updated_at,
+        reply_by=reply_by,
+        messages=sent,
+        decided=decided,
+        erase_requested=bool(
+            link.erase_hash and link.erase_expires_at and link.erase_expires_at > now
+        ),
+    )
+
+
+async def withdraw(db: AsyncSession, token: str) -> bool:
+    """Withdraw the application: it moves to its job's REJECTED stage with the reason
+    "Withdrawn", logged in the team's timeline. Returns False when it was already decided."""
+    _link, applicant, _title, _organization = await _find(db, token, for_update=True)
+    if applicant.status in actions.END_STATES:
+        return False
+    stage = await pipelines.landing_stage(db, applicant, ApplicantStatus.REJECTED)
+    if stage is not None:
+        await pipelines.move_applicants(db, [applicant], stage, actor=None)
+    else:
+        applicant.status = ApplicantStatus.REJECTED
+        applicant.updated_at = utcnow()
+    pipelines.log_activity(db, applicant, ActivityKind.WITHDRAWN, {"reason": WITHDRAWN})
+    pipelines.log_activity(db, applicant, ActivityKind.REJECTED, {"reason": WITHDRAWN})
+    await db.flush()
+    return True
+
+
+async def request_erasure(db: AsyncSession, token: str, *, base_url: str) -> None:
+    """Mail the candidate a link that confirms "delete my data" (valid for 24 hours)."""
+    link, applicant, title, organization = await _find(db, token, for_update=True)
+    erase_token = links.new_token()
+    link.erase_hash = links.digest(erase_token)
+    link.erase_expires_at = utcnow() + ERASE_TTL
+    url = f"{base_url.rstrip('/')}/status/erase/{erase_token}"
+    text = (
+        f"Hello {applicant.name.split()[0] if applicant.name.split() else ''},\n\n"
+        f"you asked {organization.name} to delete your application for {title} and everything "
+        "held about you. Open this link within 24 hours to confirm:\n"
+        f"{url}\n\n"
+        "If you did not ask for this, ignore this message and nothing is deleted.\n\n"
+        f"{organization.name}, via WeGotWork"
+    )
+    enqueue(
+        db,
+        to=applicant.email,
+        subject=f"Confirm deleting your data at {organization.name}"[:255],
+        text=text,
+        html=templates.to_html(text),
+        kind="candidate_erase",
+        applicant_id=applicant.id,
+    )
+    await db.flush()
+
+
+async def erasure_target(db: AsyncSession, erase_token: str) -> tuple[Applicant, Organization]:
+    """The applicant a "delete my data" link names, while it is valid; NotFound otherwise."""
+    if not erase_token or len(erase_token) > 64:
+        raise NotFound(ERASE_NOT_FOUND)
+    row = (
+        await db.execute(
+            select(CandidateLink, Applicant, Organization)
+            .join(Applicant, Applicant.id == CandidateLink.applicant_id)
+            .join(Organization, joins_organization(Applicant))
+            .where(CandidateLink.erase_hash == links.digest(erase_token))
+        )
+    ).first()
+    if row is None:
+        raise NotFound(ERASE_NOT_FOUND)
+    link, applicant, organization = row
+    if link.erase_expires_at is None or link.erase_expires_at <= utcnow():
+        raise NotFound(ERASE_NOT_FOUND)
+    return applicant, organization
+
+
+async def confirm_erasure(db: AsyncSession, erase_token: str) -> tuple[str, list[str]]:
+    """Erase the applicant the link names (as the privacy rules say: the application, its
+    files, notes, scorecards, messages and mail). Returns the organization's name and the
+    storage keys of its files, which the caller deletes once the erasure is committed."""
+    applicant, organization = await erasure_target(db, erase_token)
+    name = organization.name
+    keys = await erase_for_candidate(db, applicant)
+    return name, keys

@@ -1,0 +1,1 @@
+"""Privacy by default: retention with quarantine, legal hold, export and erasure of candidates."""
