@@ -43,6 +43,7 @@ from wegotwork.models import (
 from wegotwork.pipelines import actions as pipelines
 from wegotwork.privacy import registry as privacy_registry
 from wegotwork.privacy.registry import Part, Section, Subject
+from wegotwork.tenancy.allowance import MailKind, claim_mail
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.permissions import Permission
 from wegotwork.tenancy.scoping import get_scoped, owned_by, scoped
@@ -514,6 +515,7 @@ async def send_message(
     when = check_send_at(send_at)
     applicant = await get_scoped(db, Applicant, ctx, applicant_id, message=APPLICANT_NOT_FOUND)
     subject, body, template_id = await _content(db, ctx, draft)
+    await claim_mail(db, ctx, MailKind.CANDIDATE)
     sending = await sending_for(db, ctx, base_url=base_url, secret=secret)
     titles = await _job_titles(db, ctx, {applicant.job_id})
     message = await _write(
@@ -629,6 +631,8 @@ async def _reject_all(
     reason = await _reason(db, ctx, rejection.reason_id)
     draft = Draft(template_id=rejection.template_id) if rejection.template_id else None
     content = await _content(db, ctx, draft) if draft else None
+    if content is not None:
+        await claim_mail(db, ctx, MailKind.CANDIDATE, count=len(applicants))
     reply = await reply_settings(db, ctx.organization.id)
     if rejection.send_at is not None:
         when = check_send_at(rejection.send_at)
@@ -769,6 +773,7 @@ async def bulk(
         return len(applicants)
     when = check_send_at(request.send_at)
     subject, body, template_id = await _content(db, ctx, request.draft or Draft())
+    await claim_mail(db, ctx, MailKind.CANDIDATE, count=len(applicants))
     sending = await sending_for(db, ctx, base_url=base_url, secret=secret)
     titles = await _job_titles(db, ctx, {applicant.job_id for applicant in applicants})
     for applicant in applicants:
