@@ -300,13 +300,30 @@ async def test_erasing_from_the_page_removes_row_and_file(
     applicant = await factories.make_applicant(
         db, job, resume_key=await store_resume(services.storage, pdf_bytes())
     )
+    held = await factories.make_applicant(db, job, name="Held Person", email="held@example.com")
+    held.legal_hold = True
+    name = applicant.name
     await db.commit()
-    response = await world.browser("member").post(
-        f"/dashboard/{world.org.slug}/applicants/{applicant.id}/erase"
-    )
+    browser = world.browser("member")
+    page = f"/dashboard/{world.org.slug}/applicants/{applicant.id}"
+    assert f'data-expected="{name}"' in (await browser.get(page)).text
+
+    # Without the typed name, or with another, nothing is erased and the page says why.
+    for typed in ("", "Someone Else"):
+        refused = await browser.post(f"{page}/erase", data={"confirm": typed})
+        assert refused.status_code == 303
+        assert refused.headers["location"] == f"{page}#erase-title"
+        assert "Type the applicant&#39;s name exactly" in (await browser.get(page)).text
+    held_page = f"/dashboard/{world.org.slug}/applicants/{held.id}"
+    on_hold = await browser.post(f"{held_page}/erase", data={"confirm": "Held Person"})
+    assert on_hold.status_code == 303
+    assert "under legal hold" in (await browser.get(held_page)).text
+    assert await db.scalar(select(func.count()).select_from(Applicant)) == 2
+
+    response = await browser.post(f"{page}/erase", data={"confirm": f"  {name} "})
     assert response.status_code == 303
     assert response.headers["location"] == f"/dashboard/{world.org.slug}/applicants"
-    assert await db.scalar(select(func.count()).select_from(Applicant)) == 0
+    assert await db.scalar(select(func.count()).select_from(Applicant)) == 1
     assert stored_files(files_root) == []
 
 

@@ -81,6 +81,51 @@ async def test_only_the_author_or_an_admin_deletes_a_note_from_the_page(
     assert "Admin view" not in (await owner.get(page)).text
 
 
+async def test_only_the_author_edits_a_note_from_the_page(db: AsyncSession, world: World) -> None:
+    place, _ = await arrange(db, world)
+    note = (
+        await world.api("member").post(
+            f"/api/v1/applicants/{place.applicant_id}/notes", json={"body": "First *take*"}
+        )
+    ).json()["note"]
+    page = f"/dashboard/{place.slug}/applicants/{place.applicant_id}"
+    edit_url = f"/dashboard/{place.slug}/notes/{note['id']}"
+    member = world.browser("member")
+    shown = await member.get(page)
+    assert f'action="{edit_url}"' in shown.text
+    assert "First *take*</textarea>" in shown.text  # the Markdown to edit, not the HTML
+
+    saved = await member.post(
+        edit_url,
+        data={"applicant": place.applicant_id, "body": f"Second take, @{place.names['admin']}"},
+    )
+    assert saved.status_code == 303
+    assert saved.headers["location"] == f"{page}#notes"
+    after = await member.get(page)
+    assert "Second take" in after.text
+    assert "First <em>take</em>" not in after.text
+    assert "· edited" in after.text
+    # The newly mentioned teammate hears of it.
+    menu = await world.browser("admin").get(f"/dashboard/{place.slug}/notifications/menu")
+    assert "mentioned you about Grace Hopper" in menu.text
+
+    empty = await member.post(edit_url, data={"applicant": place.applicant_id, "body": " "})
+    assert empty.status_code == 303
+    assert "Write something in the note" in (await member.get(page)).text
+    assert "Second take" in (await member.get(page)).text
+
+    admin = world.browser("admin")
+    assert f'action="{edit_url}"' not in (await admin.get(page)).text
+    refused = await admin.post(edit_url, data={"applicant": place.applicant_id, "body": "Mine"})
+    assert refused.status_code == 303
+    assert "Second take" in (await admin.get(page)).text
+    assert "Mine" not in (await admin.get(page)).text
+    outsider = await world.browser("outsider").post(
+        edit_url, data={"applicant": place.applicant_id, "body": "Theirs"}
+    )
+    assert outsider.status_code == 404
+
+
 async def test_the_scorecard_form_is_blind_until_submitted(db: AsyncSession, world: World) -> None:
     place, _ = await arrange(db, world)
     await world.api("admin").put(f"/api/v1/stages/{place.stage_id}/scorecard", json=KIT)

@@ -241,6 +241,7 @@ async def make_targets(db: AsyncSession, world: World, services: Services) -> Ta
         "jobId": job.id,
         "job_id": job.id,
         "applicantId": applicant.id,
+        "applicantName": applicant.name,
         "pipelineId": spare.id,
         "noteId": note.id,
         "stageId": applicant.stage_id or "",

@@ -250,12 +250,20 @@ TABLE: dict[str, Cell] = {
     "POST /dashboard/{slug}/applicants/{applicantId}/status": Cell(
         TEAM_FORM, writers=TEAM, form={"status": "INTERVIEW"}
     ),
-    "POST /dashboard/{slug}/applicants/{applicantId}/erase": Cell(TEAM_FORM, writers=TEAM, form={}),
+    "POST /dashboard/{slug}/applicants/{applicantId}/erase": Cell(
+        TEAM_FORM, writers=TEAM, form={"confirm": "{applicantName}"}
+    ),
     "GET /dashboard/{slug}/applicants/{applicantId}/resume": Cell(TEAM_PAGE),
     "POST /dashboard/{slug}/applicants/{applicantId}/notes": Cell(
         TEAM_FORM, writers=TEAM, form={"body": "Hello team"}
     ),
     # The targets' note is the admin's: the member is sent back with a message.
+    "POST /dashboard/{slug}/notes/{noteId}": Cell(
+        TEAM_FORM,
+        writers="admin",
+        beyond_role="member owner",
+        form={"applicant": "{applicantId}", "body": "Edited by the matrix"},
+    ),
     "POST /dashboard/{slug}/notes/{noteId}/delete": Cell(
         TEAM_FORM, writers=MANAGERS, form={"applicant": "{applicantId}"}
     ),

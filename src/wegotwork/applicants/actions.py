@@ -62,6 +62,7 @@ JOB_NOT_FOUND = "Job does not exist"
 APPLICANT_NOT_FOUND = "Applicant does not exist"
 NO_RESUME = "This applicant has no résumé"
 HELD = "This applicant is under legal hold; release the hold before erasing"
+ERASE_MISMATCH = "Type the applicant's name exactly as shown to erase them"
 ALREADY_APPLIED = (
     "You have already applied for this job with this email address. "
     "Thank you, the team will be in touch."
@@ -482,13 +483,17 @@ async def bulk_change_status(db: AsyncSession, ctx: OrgContext, data: BulkStatus
     return await pipelines.move_to_status(db, ctx, applicants, data.status)
 
 
-async def erase_applicant(db: AsyncSession, ctx: OrgContext, applicant_id: str) -> list[str]:
+async def erase_applicant(
+    db: AsyncSession, ctx: OrgContext, applicant_id: str, *, confirm_name: str | None = None
+) -> list[str]:
     """Erase an applicant and everything every domain holds about them (privacy requests; the
     privacy registry), quarantined or not. Returns the storage keys of their files, which the
     caller deletes once the erasure is committed (the privacy run deletes any left behind).
 
-    Members (MANAGE_APPLICANTS) may call it. Raises NotFound for another organization's
-    applicant, Forbidden without the permission, Conflict for an applicant under legal hold.
+    ``confirm_name``, when given (the dashboard's type-the-name check), must equal the
+    applicant's name. Members (MANAGE_APPLICANTS) may call it. Raises NotFound for another
+    organization's applicant, Forbidden without the permission, Conflict for an applicant
+    under legal hold, Invalid (``confirm``) when the confirmation does not match.
     """
     ctx.require(Permission.MANAGE_APPLICANTS)
     applicant = await get_scoped(
@@ -502,6 +507,10 @@ async def erase_applicant(db: AsyncSession, ctx: OrgContext, applicant_id: str) 
     )
     if applicant.legal_hold:
         raise Conflict(HELD, code="LEGAL_HOLD")
+    if confirm_name is not None and " ".join(confirm_name.split()) != " ".join(
+        applicant.name.split()
+    ):
+        raise Invalid.field("confirm", ERASE_MISMATCH)
     subject = Subject(applicant.id, applicant.organization_id, applicant.email)
     db.expunge(applicant)
     return await privacy_registry.erase(db, subject, actor_id=ctx.user.id)

@@ -26,7 +26,7 @@ from wegotwork.applicants.schemas import (
 )
 from wegotwork.db import utcnow
 from wegotwork.deps import DbSession, ServicesDep
-from wegotwork.errors import Invalid, NotFound
+from wegotwork.errors import Conflict, Invalid, NotFound
 from wegotwork.forms import queries as form_queries
 from wegotwork.models import Applicant, ApplicantStatus, Job, QuestionKind
 from wegotwork.onboarding.actions import checklist
@@ -488,6 +488,7 @@ async def detail_page(
                     "view": view,
                     "html": review_rules.note_html(view.note.body),
                     "deletable": moderator or view.note.author_id == ctx.user.id,
+                    "editable": view.note.author_id == ctx.user.id,
                 }
                 for view in await reviews.notes(db, ctx, applicantId)
             ],
@@ -539,9 +540,21 @@ async def status_form(
 
 @router.post("/dashboard/{slug}/applicants/{applicantId}/erase")
 async def erase_form(
-    applicantId: str, ctx: Manager, db: DbSession, services: ServicesDep
+    applicantId: str, request: Request, ctx: Manager, db: DbSession, services: ServicesDep
 ) -> Response:
-    keys = await actions.erase_applicant(db, ctx, applicantId)
+    form = await request.form()
+    try:
+        keys = await actions.erase_applicant(
+            db, ctx, applicantId, confirm_name=str(form.get("confirm") or "")
+        )
+    except (Invalid, Conflict) as exc:
+        back = RedirectResponse(
+            f"/dashboard/{ctx.organization.slug}/applicants/{quote(applicantId, safe='')}"
+            "#erase-title",
+            status_code=303,
+        )
+        services.templates.flash(back, exc.message, "error")
+        return back
     await db.commit()
     await discard_files(services.storage, keys)
     response = RedirectResponse(f"/dashboard/{ctx.organization.slug}/applicants", status_code=303)

@@ -36,6 +36,13 @@ def _applicant_page(ctx: OrgContext, applicant_id: str, anchor: str = "") -> str
     return f"/dashboard/{slug}/applicants/{quote(applicant_id, safe='')}{anchor}"
 
 
+def _back_to_notes(ctx: OrgContext, applicant_id: object) -> str:
+    """The notes of the applicant the form names, else the applicants list."""
+    if isinstance(applicant_id, str) and applicant_id:
+        return _applicant_page(ctx, applicant_id, "#notes")
+    return f"/dashboard/{ctx.organization.slug}/applicants"
+
+
 def _first_error(errors: dict[str, list[str]]) -> str:
     return next(iter(errors.values()), ["Check the form"])[0]
 
@@ -67,18 +74,39 @@ async def add_note(
     return response
 
 
+@router.post("/dashboard/{slug}/notes/{noteId}")
+async def edit_note(
+    noteId: str,
+    request: Request,
+    ctx: Reviewer,
+    db: DbSession,
+    services: ServicesDep,
+    settings: SettingsDep,
+) -> Response:
+    form = await request.form()
+    response = RedirectResponse(_back_to_notes(ctx, form.get("applicant")), status_code=303)
+    try:
+        data = NoteIn(body=str(form.get("body") or ""))
+        await actions.edit_note(db, ctx, noteId, data.body, base_url=settings.base_url)
+    except ValidationError:
+        services.templates.flash(response, "Write something in the note.", "error")
+        return response
+    except NotFound:
+        raise
+    except DomainError as exc:
+        services.templates.flash(response, exc.message, "error")
+        return response
+    await db.commit()
+    services.templates.flash(response, "Note saved.")
+    return response
+
+
 @router.post("/dashboard/{slug}/notes/{noteId}/delete")
 async def delete_note(
     noteId: str, request: Request, ctx: Reviewer, db: DbSession, services: ServicesDep
 ) -> Response:
     form = await request.form()
-    applicant_id = str(form.get("applicant") or "")
-    back = (
-        _applicant_page(ctx, applicant_id, "#notes")
-        if applicant_id
-        else f"/dashboard/{ctx.organization.slug}/applicants"
-    )
-    response = RedirectResponse(back, status_code=303)
+    response = RedirectResponse(_back_to_notes(ctx, form.get("applicant")), status_code=303)
     try:
         await actions.delete_note(db, ctx, noteId)
     except NotFound:
