@@ -136,6 +136,7 @@ async def test_a_hybrid_senior_job_with_pay_from_posting_to_the_funnel(
     await page.get_by_label("Full name").fill("Ada Lovelace")
     await page.get_by_label("Email").fill("ada@example.com")
     await page.get_by_label("Résumé").set_input_files(str(resume))
+    await page.wait_for_timeout(2100)  # a person takes a moment (the render-time check)
     await page.get_by_role("button", name=re.compile("Send application|Apply")).click()
     await expect(page).to_have_url(re.compile(r"/applied"))
 
