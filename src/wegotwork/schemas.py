@@ -228,3 +228,27 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
     if moment.tzinfo is None or not isinstance(applicant_id, str) or not applicant_id:
         raise ValueError("Invalid cursor")
     return moment, applicant_id
+
+
+def encode_ranked_cursor(rank: int, created_at: datetime, applicant_id: str) -> str:
+    """A cursor for lists sorted by a whole-number rank first (then newest first)."""
+    raw = json.dumps([rank, created_at.isoformat(), applicant_id], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_ranked_cursor(cursor: str) -> tuple[int, datetime, str]:
+    """The position a ranked cursor points after; ValueError when it was not made by us."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        rank, created, applicant_id = json.loads(raw)
+        moment = datetime.fromisoformat(created)
+    except (ValueError, TypeError, binascii.Error, RecursionError) as exc:
+        raise ValueError("Invalid cursor") from exc
+    if (
+        moment.tzinfo is None
+        or not isinstance(applicant_id, str)
+        or not applicant_id
+        or type(rank) is not int
+    ):
+        raise ValueError("Invalid cursor")
+    return rank, moment, applicant_id

@@ -201,3 +201,62 @@ async def test_applicants_carry_the_rating_the_caller_may_see(
     await second.put(cards, json={"recommendation": "yes"})
     assert (await second.get(detail)).json()["applicant"]["rating"] == 0.67
     assert rating_in((await second.get(listing)).json()) == 0.67
+
+
+async def test_lists_sort_and_filter_by_the_rating_the_caller_may_see(
+    db: AsyncSession, world: World
+) -> None:
+    job = await factories.make_job(db, world.org)
+    names = ["Ada", "Barbara", "Claude", "Dennis", "Edsger"]
+    applicants = [await factories.make_applicant(db, job, name=name) for name in names]
+    ids = {applicant.name: applicant.id for applicant in applicants}
+    stage = {applicant.name: applicant.stage_id for applicant in applicants}
+    await db.commit()
+    second = await teammate(db, world)
+    verdicts = {
+        "Ada": ["no"],
+        "Barbara": ["strong_yes", "yes"],
+        "Claude": ["yes"],
+        "Dennis": [],
+        "Edsger": ["strong_yes", "strong_yes"],
+    }
+    for name, given in verdicts.items():
+        for caller, verdict in zip((world.api("member"), world.api("owner")), given, strict=False):
+            card = f"/api/v1/applicants/{ids[name]}/scorecards/{stage[name]}"
+            sent = await caller.put(card, json={"recommendation": verdict})
+            assert sent.status_code == 200, sent.text
+    listing = f"/api/v1/jobs/{job.id}/applicants"
+
+    async def walk(client: object, query: str) -> list[str]:
+        """Every page of the list, two at a time, following the cursor."""
+        assert hasattr(client, "get")
+        seen: list[str] = []
+        cursor = ""
+        while True:
+            page = await client.get(f"{listing}?limit=2&{query}{cursor}")
+            assert page.status_code == 200, page.text
+            by_id = {value: key for key, value in ids.items()}
+            seen += [by_id[row["id"]] for row in page.json()["applicants"]]
+            if not page.json()["nextCursor"]:
+                return seen
+            cursor = f"&cursor={page.json()['nextCursor']}"
+
+    admin = world.api("admin")
+    # Best rated first (Edsger 2, Barbara 1.5, Claude 1, Ada -1), the unrated last.
+    assert await walk(admin, "sort=rating") == ["Edsger", "Barbara", "Claude", "Ada", "Dennis"]
+    assert await walk(admin, "sort=rating&minRating=1") == ["Edsger", "Barbara", "Claude"]
+    assert await walk(admin, "minRating=-2") == ["Edsger", "Claude", "Barbara", "Ada"]
+    # A member who has written no scorecard sees no rating, so nothing to sort or filter by:
+    # the order and the filter never tell a verdict the member may not see.
+    assert await walk(second, "sort=rating") == ["Edsger", "Dennis", "Claude", "Barbara", "Ada"]
+    assert await walk(second, "minRating=-2") == []
+
+    refused = await admin.get(f"{listing}?minRating=3")
+    assert refused.status_code == 422
+    wrong_sort = await admin.get(f"{listing}?sort=best")
+    assert wrong_sort.status_code == 422
+    # A cursor of one order is refused by the other.
+    newest = await admin.get(f"{listing}?limit=2")
+    mixed = await admin.get(f"{listing}?limit=2&sort=rating&cursor={newest.json()['nextCursor']}")
+    assert mixed.status_code == 422
+    assert "cursor" in mixed.json()["fieldErrors"]

@@ -24,6 +24,7 @@ from wegotwork.applicants.schemas import (
     ApplicantFilters,
     ApplicantPage,
     ApplicantRow,
+    ApplicantSort,
     ApplicantStatusUpdate,
     ApplicationInput,
     BulkStatusUpdate,
@@ -52,7 +53,13 @@ from wegotwork.pipelines import actions as pipelines
 from wegotwork.privacy import registry as privacy_registry
 from wegotwork.privacy.registry import ExportFile, Part, Section, Subject
 from wegotwork.reviews import actions as reviews  # noqa: F401  (registers its privacy section)
-from wegotwork.schemas import decode_cursor, encode_cursor
+from wegotwork.reviews.queries import UNRATED_RANK, rating_rank
+from wegotwork.schemas import (
+    decode_cursor,
+    decode_ranked_cursor,
+    encode_cursor,
+    encode_ranked_cursor,
+)
 from wegotwork.storage.names import safe_filename
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.permissions import Permission
@@ -266,8 +273,41 @@ async def job_choices(db: AsyncSession, ctx: OrgContext) -> list[tuple[str, str]
 # Lists
 
 
+def _keys(ctx: OrgContext, filters: ApplicantFilters) -> list[Any]:
+    """What the list is ordered by, most significant first, all descending: newest first, or
+    the rating rank first. The last two make every position unique (keyset pages)."""
+    keys: list[Any] = [Applicant.created_at, Applicant.id]
+    if filters.sort == ApplicantSort.RATING:
+        keys.insert(0, rating_rank(ctx))
+    return keys
+
+
+def _cursor_of(filters: ApplicantFilters, row: Any) -> str:
+    applicant = row[0]
+    if filters.sort == ApplicantSort.RATING:
+        return encode_ranked_cursor(int(row[2]), applicant.created_at, applicant.id)
+    return encode_cursor(applicant.created_at, applicant.id)
+
+
+def _position(filters: ApplicantFilters) -> tuple[Any, ...]:
+    """Where the filters' cursor points after, as values of the list's keys."""
+    assert filters.cursor is not None
+    try:
+        if filters.sort == ApplicantSort.RATING:
+            return decode_ranked_cursor(filters.cursor)
+        return decode_cursor(filters.cursor)
+    except ValueError:
+        raise Invalid.field(
+            "cursor", "This page link is no longer valid; start from the first page"
+        ) from None
+
+
 def _filtered(ctx: OrgContext, filters: ApplicantFilters) -> Select[Any]:
-    query = scoped(Applicant, ctx, Applicant, Job.title).join(Job, Job.id == Applicant.job_id)
+    keys = _keys(ctx, filters)
+    columns: list[Any] = [Applicant, Job.title]
+    if filters.sort == ApplicantSort.RATING:
+        columns.append(keys[0])
+    query = scoped(Applicant, ctx, *columns).join(Job, Job.id == Applicant.job_id)
     if filters.status is not None:
         query = query.where(Applicant.status == filters.status)
     if filters.job_id:
@@ -280,60 +320,56 @@ def _filtered(ctx: OrgContext, filters: ApplicantFilters) -> Select[Any]:
         query = query.where(forms.knocked_out_condition())
     if filters.answer is not None:
         query = query.where(forms.answer_condition(*filters.answer))
+    if filters.min_rating is not None:
+        # Unrated applicants rank below every rating, so they drop out too.
+        query = query.where(rating_rank(ctx) >= round(filters.min_rating * 100))
     if filters.q and filters.q.strip():
         # One expression over name, email and motivation: PostgreSQL answers it from a
         # trigram index (see the model), SQLite scans.
         pattern = rules.like_pattern(filters.q.strip().lower())
         query = query.where(search_text().like(pattern, escape="\\"))
     if filters.cursor:
-        try:
-            created_at, last_id = decode_cursor(filters.cursor)
-        except ValueError:
-            raise Invalid.field(
-                "cursor", "This page link is no longer valid; start from the first page"
-            ) from None
         # A row comparison, which PostgreSQL turns into an index range condition.
-        position = tuple_(Applicant.created_at, Applicant.id)
-        query = query.where(position < tuple_(created_at, last_id))
-    return query.order_by(Applicant.created_at.desc(), Applicant.id.desc())
+        query = query.where(tuple_(*keys) < tuple_(*_position(filters)))
+    return query.order_by(*(key.desc() for key in keys))
 
 
 async def list_applicants(
     db: AsyncSession, ctx: OrgContext, filters: ApplicantFilters
 ) -> ApplicantPage:
-    """One page of the organization's applicants, newest first, with the cursor of the next.
+    """One page of the organization's applicants, newest (or best rated) first, with the
+    cursor of the next.
 
-    Members (VIEW_APPLICANTS) may call it. Filters by status, job and a literal search in name,
-    email and motivation. Raises Invalid (``cursor``) for a cursor we did not make.
+    Members (VIEW_APPLICANTS) may call it. Filters by status, job, stage, source, answers,
+    rating and a literal search in name, email and motivation. Raises Invalid (``cursor``) for
+    a cursor we did not make.
     """
     ctx.require(Permission.VIEW_APPLICANTS)
     limit = max(1, min(filters.limit, MAX_PAGE))
     rows = (await db.execute(_filtered(ctx, filters).limit(limit + 1))).all()
-    page = [ApplicantRow(applicant, title) for applicant, title in rows[:limit]]
-    next_cursor = None
-    if len(rows) > limit:
-        last = page[-1].applicant
-        next_cursor = encode_cursor(last.created_at, last.id)
+    page = [ApplicantRow(row[0], row[1]) for row in rows[:limit]]
+    next_cursor = _cursor_of(filters, rows[limit - 1]) if len(rows) > limit else None
     return ApplicantPage(page, next_cursor)
 
 
 async def neighbours(
     db: AsyncSession, ctx: OrgContext, filters: ApplicantFilters, applicant: Applicant
 ) -> tuple[str | None, str | None]:
-    """The applicants before and after ``applicant`` in the list ``filters`` give (newest
-    first): (previous, next) ids, None at either end. Two keyset lookups, whatever the list's
-    length. Members (VIEW_APPLICANTS) may call it."""
+    """The applicants before and after ``applicant`` in the list ``filters`` give: (previous,
+    next) ids, None at either end. Two keyset lookups, whatever the list's length. Members
+    (VIEW_APPLICANTS) may call it."""
     ctx.require(Permission.VIEW_APPLICANTS)
     listed = _filtered(ctx, replace(filters, cursor=None)).with_only_columns(Applicant.id)
-    position = tuple_(Applicant.created_at, Applicant.id)
-    here = tuple_(applicant.created_at, applicant.id)
+    keys = _keys(ctx, filters)
+    here: list[Any] = [applicant.created_at, applicant.id]
+    if filters.sort == ApplicantSort.RATING:
+        rank = await db.scalar(select(keys[0]).where(Applicant.id == applicant.id))
+        here.insert(0, int(rank if rank is not None else UNRATED_RANK))
+    position = tuple_(*keys)
     previous = await db.scalar(
-        listed.where(position > here)
-        .order_by(None)
-        .order_by(Applicant.created_at, Applicant.id)
-        .limit(1)
+        listed.where(position > tuple_(*here)).order_by(None).order_by(*keys).limit(1)
     )
-    following = await db.scalar(listed.where(position < here).limit(1))
+    following = await db.scalar(listed.where(position < tuple_(*here)).limit(1))
     return previous, following
 
 
@@ -359,12 +395,11 @@ async def iter_applicants(
     current = replace(filters, cursor=None)
     while True:
         rows = (await db.execute(_filtered(ctx, current).limit(batch))).all()
-        for applicant, title in rows:
-            yield ApplicantRow(applicant, title)
+        for row in rows:
+            yield ApplicantRow(row[0], row[1])
         if len(rows) < batch:
             return
-        last = rows[-1][0]
-        current = replace(current, cursor=encode_cursor(last.created_at, last.id))
+        current = replace(current, cursor=_cursor_of(current, rows[-1]))
 
 
 async def board_columns(

@@ -24,6 +24,7 @@ from wegotwork.applicants.schemas import (
     ApplicantListEnvelope,
     ApplicantOut,
     ApplicantPage,
+    ApplicantSort,
     ApplicantStatusUpdate,
 )
 from wegotwork.deps import DbSession, ServicesDep
@@ -128,9 +129,13 @@ def _filters(
     source: str | None = None,
     knocked_out: bool | None = None,
     answer: str | None = None,
+    min_rating: float | None = None,
+    sort: ApplicantSort = ApplicantSort.NEWEST,
 ) -> ApplicantFilters:
     question_id, _, value = (answer or "").partition(":")
     return ApplicantFilters(
+        min_rating=min_rating,
+        sort=sort,
         status=status,
         job_id=job_id,
         q=q,
@@ -162,6 +167,19 @@ Source = Annotated[
     str | None,
     Query(max_length=120, description="Only applicants from this source (a tracked link's name)"),
 ]
+MinRating = Annotated[
+    float | None,
+    Query(
+        ge=-2,
+        le=2,
+        description="Only applicants whose rating (the mean recommendation the caller may see, "
+        "-2…2) is at least this; unrated applicants are left out",
+    ),
+]
+Sort = Annotated[
+    ApplicantSort,
+    Query(description="newest: newest first; rating: best rated first, unrated last"),
+]
 KnockedOut = Annotated[
     bool | None, Query(description="Only applicants knocked out by an answer (application forms)")
 ]
@@ -192,8 +210,10 @@ async def job_applicants(
     source: Source = None,
     knockedOut: KnockedOut = None,
     answer: AnswerFilter = None,
+    minRating: MinRating = None,
+    sort: Sort = ApplicantSort.NEWEST,
 ) -> ApplicantListEnvelope:
-    filters = _filters(status, jobId, q, cursor, limit, source, knockedOut, answer)
+    filters = _filters(status, jobId, q, cursor, limit, source, knockedOut, answer, minRating, sort)
     page = await actions.list_applicants(db, ctx, filters)
     return await _listing(db, ctx, page)
 
@@ -215,8 +235,10 @@ async def organization_applicants(
     source: Source = None,
     knockedOut: KnockedOut = None,
     answer: AnswerFilter = None,
+    minRating: MinRating = None,
+    sort: Sort = ApplicantSort.NEWEST,
 ) -> ApplicantListEnvelope:
-    filters = _filters(status, jobId, q, cursor, limit, source, knockedOut, answer)
+    filters = _filters(status, jobId, q, cursor, limit, source, knockedOut, answer, minRating, sort)
     page = await actions.list_applicants(db, ctx, filters)
     return await _listing(db, ctx, page)
 

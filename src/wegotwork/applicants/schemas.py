@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
@@ -178,6 +179,11 @@ class NotificationChoice(BaseModel):
     mention: list[str] = Field(default_factory=list, max_length=500)
 
 
+class ApplicantSort(StrEnum):
+    NEWEST = "newest"
+    RATING = "rating"
+
+
 @dataclass(frozen=True, slots=True)
 class ApplicantFilters:
     """Which applicants a list shows: newest first, after ``cursor``."""
@@ -194,6 +200,10 @@ class ApplicantFilters:
     # a choice or yes/no question (id) is (or includes) a value.
     knocked_out: bool = False
     answer: tuple[str, str] | None = None
+    # Team review: only applicants whose rating (as the caller may see it) is at least this;
+    # and the order: newest first, or best rated first (unrated last), newest first among equals.
+    min_rating: float | None = None
+    sort: ApplicantSort = ApplicantSort.NEWEST
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import case, exists, func, or_, select
+from sqlalchemy import Integer, Select, case, cast, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -259,6 +259,21 @@ _SCORE = case(
 )
 
 
+def _may_see(ctx: OrgContext, query: Select[Any]) -> Select[Any]:
+    """Only the scorecards of ``query`` the caller may see: those of stages where they wrote
+    their own (VIEW_ALL_SCORECARDS: all)."""
+    if ctx.can(Permission.VIEW_ALL_SCORECARDS):
+        return query
+    mine = aliased(Scorecard)
+    return query.where(
+        exists().where(
+            mine.applicant_id == Scorecard.applicant_id,
+            mine.stage_id == Scorecard.stage_id,
+            mine.author_id == ctx.user.id,
+        )
+    )
+
+
 async def ratings(db: AsyncSession, ctx: OrgContext, applicant_ids: list[str]) -> dict[str, float]:
     """Each applicant's rating (the mean recommendation, -2…2) over the scorecards the caller
     may see: those of stages where they submitted their own (VIEW_ALL_SCORECARDS: all).
@@ -271,14 +286,20 @@ async def ratings(db: AsyncSession, ctx: OrgContext, applicant_ids: list[str]) -
         .where(Scorecard.applicant_id.in_(applicant_ids))
         .group_by(Scorecard.applicant_id)
     )
-    if not ctx.can(Permission.VIEW_ALL_SCORECARDS):
-        mine = aliased(Scorecard)
-        query = query.where(
-            exists().where(
-                mine.applicant_id == Scorecard.applicant_id,
-                mine.stage_id == Scorecard.stage_id,
-                mine.author_id == ctx.user.id,
-            )
-        )
-    rows = await db.execute(query)
+    rows = await db.execute(_may_see(ctx, query))
     return {str(applicant_id): round(float(mean), 2) for applicant_id, mean in rows}
+
+
+# The rank of an applicant without a rating the caller may see: below every rating.
+UNRATED_RANK = -300
+
+
+def rating_rank(ctx: OrgContext) -> Any:
+    """The rating the caller may see of the applicant of the enclosing query, in hundredths
+    (-200…200; ``UNRATED_RANK`` without one): a whole number, so lists sort and page by it
+    exactly. A correlated subquery over ``Applicant.id``, for sorting and filtering lists."""
+    mean = _may_see(
+        ctx,
+        scoped(Scorecard, ctx, func.avg(_SCORE)).where(Scorecard.applicant_id == Applicant.id),
+    ).scalar_subquery()
+    return func.coalesce(cast(func.round(mean * 100), Integer), UNRATED_RANK)
