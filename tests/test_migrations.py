@@ -20,6 +20,7 @@ from wegotwork.models import (
     ApplicantEvent,
     ApplicantStatus,
     Base,
+    CandidateLink,
     Job,
     MessageTemplate,
     Organization,
@@ -359,3 +360,65 @@ async def test_existing_organizations_get_the_default_templates_and_reasons(
             assert "{{statusUrl}}" in body
     assert list(kinds.values()) == [{"confirmation", "rejection", "interview", "offer"}] * 2
     assert reasons == 12
+
+
+async def test_status_links_gain_an_empty_download_link_and_lose_it_going_down(
+    dialect: str, fresh_databases: FreshDatabase
+) -> None:
+    """The candidate's "download my data" link: existing status links keep working and have no
+    download link pending; going down removes the columns again."""
+    url = await fresh_databases.create(dialect)
+    await asyncio.to_thread(migrate.upgrade, url, "0006_import_mapping")
+    statuses = await _round_one_data(url)
+    await asyncio.to_thread(migrate.upgrade, url, "0010_application_questions")
+    applicant = next(iter(statuses))
+    engine = create_engine(url, pool_size=1)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                _old(
+                    CandidateLink,
+                    applicant_id=applicant,
+                    organization_id="0" * 32,
+                    nonce="n" * 32,
+                    token_hash="t" * 64,
+                )
+            )
+    finally:
+        await engine.dispose()
+    await asyncio.to_thread(migrate.upgrade, url, "0014_candidate_export")
+    assert await asyncio.to_thread(migrate.current_revision, url) == migrate.head_revision()
+    engine = create_engine(url, pool_size=1)
+    try:
+        async with engine.connect() as connection:
+            rows = (
+                await connection.execute(
+                    select(
+                        CandidateLink.token_hash,
+                        CandidateLink.export_hash,
+                        CandidateLink.export_expires_at,
+                        CandidateLink.export_used_at,
+                    )
+                )
+            ).all()
+            columns = await connection.run_sync(
+                lambda sync: {item["name"] for item in inspect(sync).get_columns("candidate_link")}
+            )
+    finally:
+        await engine.dispose()
+    assert [tuple(row) for row in rows] == [("t" * 64, None, None, None)]
+    assert {"export_hash", "export_expires_at", "export_used_at"} <= columns
+    await asyncio.to_thread(migrate.downgrade, url, "0010_application_questions")
+    engine = create_engine(url, pool_size=1)
+    try:
+        async with engine.connect() as connection:
+            columns = await connection.run_sync(
+                lambda sync: {item["name"] for item in inspect(sync).get_columns("candidate_link")}
+            )
+            kept = await connection.scalar(
+                select(func.count()).select_from(table("candidate_link"))
+            )
+    finally:
+        await engine.dispose()
+    assert not columns & {"export_hash", "export_expires_at", "export_used_at"}
+    assert kept == 1

@@ -58,6 +58,14 @@ class Conflict(DomainError):
     code = "CONFLICT"
 
 
+class Gone(DomainError):
+    """Something that existed and is no longer there: an expired or used one-time link."""
+
+    status = 410
+    default_message = "This link is no longer valid"
+    code = "GONE"
+
+
 class PayloadTooLarge(DomainError):
     status = 413
     default_message = "The upload is too large"

@@ -144,8 +144,9 @@ async def seed(server: LiveServer) -> Seeded:
 
 
 # Candidate communication: the applicant's status page (its token made from the live server's
-# secret) and a pending "delete my data" confirmation.
+# secret), a pending "delete my data" confirmation and an unused "download my data" link.
 ERASE_TOKEN = "workspace-erase-token-0123456789abcdef"
+EXPORT_TOKEN = "workspace-export-token-012345678"
 
 
 async def _communication(server: LiveServer, applicant_id: str) -> dict[str, str]:
@@ -156,11 +157,13 @@ async def _communication(server: LiveServer, applicant_id: str) -> dict[str, str
             assert link is not None
             link.erase_hash = status_links.digest(ERASE_TOKEN)
             link.erase_expires_at = utcnow() + timedelta(days=1)
+            link.export_hash = status_links.digest(EXPORT_TOKEN)
+            link.export_expires_at = utcnow() + timedelta(days=1)
             token = status_links.derive(LIVE_SECRET, applicant_id, link.nonce)
             await db.commit()
     finally:
         await engine.dispose()
-    return {"statusToken": token, "eraseToken": ERASE_TOKEN}
+    return {"statusToken": token, "eraseToken": ERASE_TOKEN, "exportToken": EXPORT_TOKEN}
 
 
 async def new_context(

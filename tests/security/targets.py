@@ -45,6 +45,7 @@ from wegotwork.models import (
 from wegotwork.storage import Storage
 
 ERASE_TOKEN = "matrix-erase-token-0123456789abcdef"
+EXPORT_TOKEN = "matrix-export-token-0123456789ab"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -141,13 +142,16 @@ async def make_targets(db: AsyncSession, world: World, services: Services) -> Ta
         )
     )
     # Candidate communication: the applicant's status link with a pending "delete my data"
-    # confirmation, and a message scheduled for tomorrow (so it can still be cancelled).
+    # confirmation and an unused "download my data" link, and a message scheduled for tomorrow
+    # (so it can still be cancelled).
     status_token = await ensure_link(db, applicant, services.secret)
     await db.flush()
     link = await db.get(CandidateLink, applicant.id)
     assert link is not None
     link.erase_hash = status_links.digest(ERASE_TOKEN)
     link.erase_expires_at = utcnow() + timedelta(days=1)
+    link.export_hash = status_links.digest(EXPORT_TOKEN)
+    link.export_expires_at = utcnow() + timedelta(days=1)
     rejection = (
         await db.scalars(
             select(MessageTemplate).where(
@@ -184,6 +188,7 @@ async def make_targets(db: AsyncSession, world: World, services: Services) -> Ta
     communication = {
         "statusToken": status_token,
         "eraseToken": ERASE_TOKEN,
+        "exportToken": EXPORT_TOKEN,
         "templateId": rejection.id,
         "reasonId": reason.id,
         "messageId": message.id,

@@ -500,8 +500,8 @@ TABLE: dict[str, Cell] = {
     ),
     "GET /api/auth/organization/list-user-invitations": Cell((400, 200, 200, 200, 200)),
     # Candidate communication. The targets' applicant has a status link with a pending "delete
-    # my data" confirmation and a message scheduled for tomorrow; the status pages are the
-    # candidate's, public to whoever holds the token.
+    # my data" confirmation, an unused "download my data" link and a message scheduled for
+    # tomorrow; the status pages are the candidate's, public to whoever holds the token.
     "GET /api/v1/organizations/{orgId}/email-templates": Cell(TEAM_API),
     "POST /api/v1/organizations/{orgId}/email-templates": Cell(
         (401, 404, 403, 201, 201),
@@ -546,6 +546,10 @@ TABLE: dict[str, Cell] = {
     "POST /status/{statusToken}/delete": Cell(same(303), writers=ANYONE, form={}),
     "GET /status/erase/{eraseToken}": Cell(PUBLIC),
     "POST /status/erase/{eraseToken}": Cell(PUBLIC, writers=ANYONE, form={}),
+    "POST /status/{statusToken}/export": Cell(same(303), writers=ANYONE, form={}),
+    "GET /status/export/{exportToken}": Cell(PUBLIC),
+    # The download uses the link up and audits the export.
+    "POST /status/export/{exportToken}": Cell(PUBLIC, writers=ANYONE, form={}),
     "GET /dashboard/{slug}/applicants/{applicantId}/messages": Cell(TEAM_PAGE),
     "POST /dashboard/{slug}/applicants/{applicantId}/messages": Cell(
         TEAM_FORM, writers=TEAM, form={"subject": "Hello", "body": "Hi there", "when": "now"}

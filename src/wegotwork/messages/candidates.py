@@ -1,5 +1,5 @@
 """The candidate's own side: the status page a link in the confirmation mail opens, withdrawing
-the application, and deleting one's data after confirming by mail.
+the application, and downloading or deleting one's data after confirming by mail.
 
 Nobody is signed in here: the token is the candidate's proof. Each action finds the link by
 the token's digest and acts for the organization the applicant belongs to. A wrong token is
@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wegotwork.applicants.actions import erase_for_candidate
 from wegotwork.db import utcnow
-from wegotwork.errors import NotFound
+from wegotwork.errors import Conflict, Gone, NotFound
 from wegotwork.mail import enqueue
 from wegotwork.messages import actions, links, templates
 from wegotwork.messages.defaults import WITHDRAWN
@@ -31,11 +31,21 @@ from wegotwork.models import (
     OutboxMessage,
 )
 from wegotwork.pipelines import actions as pipelines
+from wegotwork.privacy import actions as privacy
 from wegotwork.tenancy.scoping import joins_organization, owned_by
 
 STATUS_NOT_FOUND = "This status page does not exist. Use the link in your confirmation email."
 ERASE_NOT_FOUND = "This link is not valid any more. Ask for a new one on your status page."
 ERASE_TTL = timedelta(hours=24)
+EXPORT_NOT_FOUND = "This download link is not valid. Ask for a new one on your status page."
+EXPORT_GONE = (
+    "This download link has expired or was already used. Ask for a new one on your status page."
+)
+EXPORT_TTL = timedelta(hours=24)
+HELD = (
+    "We cannot delete your data at the moment: {organization} has to keep it for a legal "
+    "reason. Please contact them if you have questions."
+)
 
 # What the candidate reads: never the organization's own stage names.
 PHASES: dict[ApplicantStatus, str] = {
@@ -67,6 +77,7 @@ class StatusView:
     messages: list[SentMessage]
     decided: bool
     erase_requested: bool
+    export_requested: bool
 
 
 async def _find(
@@ -138,6 +149,12 @@ async def status(db: AsyncSession, token: str) -> StatusView:
         erase_requested=bool(
             link.erase_hash and link.erase_expires_at and link.erase_expires_at > now
         ),
+        export_requested=bool(
+            link.export_hash
+            and link.export_used_at is None
+            and link.export_expires_at
+            and link.export_expires_at > now
+        ),
     )
 
 
@@ -160,8 +177,11 @@ async def withdraw(db: AsyncSession, token: str) -> bool:
 
 
 async def request_erasure(db: AsyncSession, token: str, *, base_url: str) -> None:
-    """Mail the candidate a link that confirms "delete my data" (valid for 24 hours)."""
+    """Mail the candidate a link that confirms "delete my data" (valid for 24 hours). Raises
+    Conflict (nothing mailed) while the organization holds the data under legal hold."""
     link, applicant, title, organization = await _find(db, token, for_update=True)
+    if applicant.legal_hold:
+        raise Conflict(HELD.format(organization=organization.name), code="LEGAL_HOLD")
     erase_token = links.new_token()
     link.erase_hash = links.digest(erase_token)
     link.erase_expires_at = utcnow() + ERASE_TTL
@@ -212,5 +232,89 @@ async def confirm_erasure(db: AsyncSession, erase_token: str) -> tuple[str, list
     storage keys of its files, which the caller deletes once the erasure is committed."""
     applicant, organization = await erasure_target(db, erase_token)
     name = organization.name
-    keys = await erase_for_candidate(db, applicant)
+    try:
+        keys = await erase_for_candidate(db, applicant)
+    except Conflict as exc:
+        # Put under legal hold since the link was mailed: nothing is erased.
+        raise Conflict(HELD.format(organization=name), code=exc.code) from None
     return name, keys
+
+
+async def request_export(db: AsyncSession, token: str, *, base_url: str) -> None:
+    """Mail the candidate a link that downloads everything held about them (valid once, for
+    24 hours). A new request replaces the previous link."""
+    link, applicant, title, organization = await _find(db, token, for_update=True)
+    export_token = links.new_token()
+    link.export_hash = links.digest(export_token)
+    link.export_expires_at = utcnow() + EXPORT_TTL
+    link.export_used_at = None
+    url = f"{base_url.rstrip('/')}/status/export/{export_token}"
+    text = (
+        f"Hello {applicant.name.split()[0] if applicant.name.split() else ''},\n\n"
+        f"you asked {organization.name} for a copy of your data: your application for {title} "
+        "and everything held about you. Open this link within 24 hours to download it. "
+        "The link works once:\n"
+        f"{url}\n\n"
+        "If you did not ask for this, ignore this message. Nobody gets your data without "
+        "this link.\n\n"
+        f"{organization.name}, via WeGotWork"
+    )
+    enqueue(
+        db,
+        to=applicant.email,
+        subject=f"Your data at {organization.name}"[:255],
+        text=text,
+        html=templates.to_html(text),
+        kind="candidate_export",
+        applicant_id=applicant.id,
+    )
+    await db.flush()
+
+
+async def export_target(db: AsyncSession, export_token: str) -> tuple[Applicant, Organization]:
+    """The applicant a "download my data" link names. NotFound for a link that never existed,
+    Gone for one that expired or was already used."""
+    if not links.plausible(export_token):
+        raise NotFound(EXPORT_NOT_FOUND)
+    row = (
+        await db.execute(
+            select(CandidateLink, Applicant, Organization)
+            .join(Applicant, Applicant.id == CandidateLink.applicant_id)
+            .join(Organization, joins_organization(Applicant))
+            .where(CandidateLink.export_hash == links.digest(export_token))
+        )
+    ).first()
+    if row is None:
+        raise NotFound(EXPORT_NOT_FOUND)
+    link, applicant, organization = row
+    if (
+        link.export_used_at is not None
+        or link.export_expires_at is None
+        or link.export_expires_at <= utcnow()
+    ):
+        raise Gone(EXPORT_GONE)
+    return applicant, organization
+
+
+async def export(db: AsyncSession, export_token: str) -> privacy.Export:
+    """Use up the link and gather everything held about the applicant it names: the same
+    export the team downloads (application, answers, consent, stage history, notes,
+    scorecards, messages and the files). NotFound or Gone as ``export_target``; a second
+    download of the same link is Gone even when both arrive at once."""
+    applicant, organization = await export_target(db, export_token)
+    now = utcnow()
+    used = await db.execute(
+        update(CandidateLink)
+        .where(
+            owned_by(CandidateLink, applicant.organization_id),
+            CandidateLink.applicant_id == applicant.id,
+            CandidateLink.export_hash == links.digest(export_token),
+            CandidateLink.export_used_at.is_(None),
+            CandidateLink.export_expires_at > now,
+        )
+        .values(export_used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(used, "rowcount", 0) != 1:
+        raise Gone(EXPORT_GONE)
+    return await privacy.export_for_candidate(db, applicant, organization)

@@ -1,5 +1,5 @@
 """Candidate communication in HTML: the candidate's status page (public, ``noindex``, works
-without JavaScript) with withdrawing and deleting one's data; and the team's pages for
+without JavaScript) with withdrawing, downloading and deleting one's data; and the team's pages for
 templates, the overdue list and bulk actions on the applicants list."""
 
 from __future__ import annotations
@@ -14,13 +14,15 @@ from fastapi.responses import HTMLResponse, Response
 from wegotwork.applicants.ratelimit import client_ip
 from wegotwork.db import utcnow
 from wegotwork.deps import DbSession, Services, ServicesDep
-from wegotwork.errors import DomainError, Invalid, NotFound
-from wegotwork.messages import actions, candidates
+from wegotwork.errors import Conflict, DomainError, Invalid, NotFound
+from wegotwork.messages import actions, candidates, links
 from wegotwork.messages.candidates import PHASE_ORDER
 from wegotwork.messages.ratelimit import status_limiter
 from wegotwork.models import Organization
 from wegotwork.organizations.rules import logo_url as stored_logo_url
+from wegotwork.privacy import exports
 from wegotwork.storage.cleanup import discard_files
+from wegotwork.storage.names import content_disposition
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.guard import SLUG, require
 from wegotwork.tenancy.permissions import Permission
@@ -41,6 +43,13 @@ async def _limit(request: Request, services: Services) -> None:
     limiter = status_limiter(services)
     if limiter is not None:
         await limiter.hit(client_ip(request))
+
+
+async def _limit_mail(services: Services, token: str) -> None:
+    """At most a few mailed links an hour per status link, whoever asks."""
+    limiter = status_limiter(services)
+    if limiter is not None and links.plausible(token):
+        await limiter.hit_mail(links.digest(token))
 
 
 def _brand(organization: Organization) -> dict[str, Any]:
@@ -90,7 +99,12 @@ async def request_delete(
     statusToken: str, request: Request, services: ServicesDep, db: DbSession
 ) -> Response:
     await _limit(request, services)
-    await candidates.request_erasure(db, statusToken, base_url=services.settings.base_url)
+    await _limit_mail(services, statusToken)
+    try:
+        await candidates.request_erasure(db, statusToken, base_url=services.settings.base_url)
+    except Conflict as exc:
+        await db.rollback()
+        return redirect(services, f"/status/{statusToken}", exc.message, "error")
     await db.commit()
     return redirect(
         services,
@@ -109,7 +123,14 @@ async def confirm_delete_page(
     return services.templates.render(
         request,
         "messages/erase.html",
-        {**_brand(organization), "applicant": applicant, "erase_token": eraseToken},
+        {
+            **_brand(organization),
+            "applicant": applicant,
+            "erase_token": eraseToken,
+            "refused": candidates.HELD.format(organization=organization.name)
+            if applicant.legal_hold
+            else None,
+        },
         headers=NO_STORE,
     )
 
@@ -121,10 +142,76 @@ async def confirm_delete(
     await _limit(request, services)
     _applicant, organization = await candidates.erasure_target(db, eraseToken)
     brand = _brand(organization)
-    _name, keys = await candidates.confirm_erasure(db, eraseToken)
+    try:
+        _name, keys = await candidates.confirm_erasure(db, eraseToken)
+    except Conflict as exc:
+        await db.rollback()
+        applicant, organization = await candidates.erasure_target(db, eraseToken)
+        return services.templates.render(
+            request,
+            "messages/erase.html",
+            {
+                **_brand(organization),
+                "applicant": applicant,
+                "erase_token": eraseToken,
+                "refused": exc.message,
+            },
+            status_code=409,
+            headers=NO_STORE,
+        )
     await db.commit()
     await discard_files(services.storage, keys)
     return services.templates.render(request, "messages/erased.html", brand, headers=NO_STORE)
+
+
+@router.post("/status/{statusToken}/export", response_class=HTMLResponse)
+async def request_export(
+    statusToken: str, request: Request, services: ServicesDep, db: DbSession
+) -> Response:
+    await _limit(request, services)
+    await _limit_mail(services, statusToken)
+    await candidates.request_export(db, statusToken, base_url=services.settings.base_url)
+    await db.commit()
+    return redirect(
+        services,
+        f"/status/{statusToken}",
+        "We emailed you a link to download your data. It works once, within 24 hours.",
+    )
+
+
+@router.get("/status/export/{exportToken}", response_class=HTMLResponse)
+async def export_page(
+    exportToken: str, request: Request, services: ServicesDep, db: DbSession
+) -> Response:
+    """A button to download (a mail scanner that opens the link uses nothing up)."""
+    await _limit(request, services)
+    _applicant, organization = await candidates.export_target(db, exportToken)
+    return services.templates.render(
+        request,
+        "messages/export.html",
+        {**_brand(organization), "export_token": exportToken},
+        headers=NO_STORE,
+    )
+
+
+@router.post("/status/export/{exportToken}")
+async def download_export(
+    exportToken: str, request: Request, services: ServicesDep, db: DbSession
+) -> Response:
+    """The zip of everything held about the candidate, once."""
+    await _limit(request, services)
+    result = await candidates.export(db, exportToken)
+    await db.commit()
+    body = await exports.zip_bytes(result, services.storage)
+    return Response(
+        body,
+        media_type="application/zip",
+        headers={
+            **NO_STORE,
+            "Content-Disposition": content_disposition(exports.filename(result)),
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 # ---------------------------------------------------------------------------------------------

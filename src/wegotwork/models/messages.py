@@ -82,7 +82,9 @@ class CandidateLink(OrgScoped, CreatedMixin, Base):
     """The applicant's status page. Its token is derived from the server's secret and
     ``nonce`` (an HMAC), so a database alone never yields it; ``token_hash`` (its SHA-256) finds
     the link. ``erase_hash`` is the SHA-256 of the token of a pending "delete my data"
-    confirmation, valid until ``erase_expires_at``."""
+    confirmation, valid until ``erase_expires_at``. ``export_hash`` is the SHA-256 of the token
+    of a mailed "download my data" link, valid until ``export_expires_at`` and used up once
+    ``export_used_at`` is set."""
 
     __tablename__ = "candidate_link"
 
@@ -93,6 +95,9 @@ class CandidateLink(OrgScoped, CreatedMixin, Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     erase_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     erase_expires_at: Mapped[datetime | None]
+    export_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    export_expires_at: Mapped[datetime | None]
+    export_used_at: Mapped[datetime | None]
 
     applicant: Mapped[Applicant] = relationship(lazy="raise")
 

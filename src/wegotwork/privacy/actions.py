@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wegotwork.applicants import actions as applicants  # noqa: F401  (registers its sections)
 from wegotwork.db import utcnow
 from wegotwork.errors import Conflict, Invalid, NotFound
-from wegotwork.models import Applicant, PrivacyAction, PrivacyAudit
+from wegotwork.models import Applicant, Organization, PrivacyAction, PrivacyAudit
 from wegotwork.privacy import queries, registry, rules
 from wegotwork.privacy.queries import DueApplicant
 from wegotwork.tenancy.context import OrgContext
@@ -185,20 +185,34 @@ async def export(db: AsyncSession, ctx: OrgContext, applicant_id: str) -> Export
     audited. Raises NotFound for another organization's applicant, Conflict once erased."""
     ctx.require(Permission.MANAGE_PRIVACY)
     applicant = await _applicant(db, ctx, applicant_id)
+    return await _export(db, applicant, ctx.organization, actor_id=ctx.user.id)
+
+
+async def export_for_candidate(
+    db: AsyncSession, applicant: Applicant, organization: Organization
+) -> Export:
+    """The same export, asked for by the candidate themselves (the status page's "download my
+    data", whose mailed link proved who asks); audited without an actor."""
+    return await _export(db, applicant, organization, actor_id=None)
+
+
+async def _export(
+    db: AsyncSession, applicant: Applicant, organization: Organization, *, actor_id: str | None
+) -> Export:
     subject = registry.Subject(applicant.id, applicant.organization_id, applicant.email)
     sections, files = await registry.export(db, subject)
     document = {
         "format": FORMAT,
         "exportedAt": utcnow().isoformat(),
-        "organization": {"id": ctx.organization.id, "name": ctx.organization.name},
+        "organization": {"id": organization.id, "name": organization.name},
         "applicantId": applicant.id,
         **sections,
     }
     registry.audit(
         db,
-        ctx.organization.id,
+        applicant.organization_id,
         PrivacyAction.EXPORT,
-        actor_id=ctx.user.id,
+        actor_id=actor_id,
         applicant_id=applicant.id,
         count=len(files),
     )

@@ -41,6 +41,7 @@ REASONS = {
     405: "Method not allowed",
     408: "The request took too long",
     409: "Conflict",
+    410: "This link is no longer valid",
     413: "The request body is too large",
     415: "Unsupported media type",
     422: "Invalid input",
