@@ -93,6 +93,14 @@ async def test_a_candidate_crosses_three_stages_of_a_technical_pipeline(
         await expect(stages.locator(".pipeline-stage strong")).to_have_text(
             [*TECHNICAL[:5], "Culture chat", *TECHNICAL[5:]]
         )
+        # Reorder by dragging a stage's handle onto the row above it: the order is saved whole.
+        handle = stages.locator(".pipeline-stage", has_text="Culture chat").locator(".drag-handle")
+        above = stages.locator(".pipeline-stage", has_text=TECHNICAL[4])
+        await handle.drag_to(above, target_position={"x": 20, "y": 3})
+        await expect(page.locator(".flash")).to_have_text("Stage order saved.")
+        await expect(stages.locator(".pipeline-stage strong")).to_have_text(
+            [*TECHNICAL[:4], "Culture chat", *TECHNICAL[4:]]
+        )
         assert await page.evaluate("document.documentElement.scrollWidth") <= width
     finally:
         await owner_context.close()

@@ -107,3 +107,39 @@ async def test_the_job_editor_puts_the_job_on_another_pipeline(
         .execution_options(populate_existing=True)
     )
     assert moved == received
+
+
+async def test_a_dragged_stage_order_is_saved_whole(db: AsyncSession, world: World) -> None:
+    admin = world.browser("admin")
+    base = f"/dashboard/{world.org.slug}/pipelines"
+    await admin.post(base, data={"name": "Dragged", "template": "technical"})
+    pipeline = await db.scalar(select(Pipeline).where(Pipeline.name == "Dragged"))
+    assert pipeline is not None
+    path = f"{base}/{pipeline.id}"
+    stages = await _stages(db, pipeline.id)
+    ids = [stage.id for stage in stages]
+    page = await admin.get(base)
+    assert f'data-order-form="order-{pipeline.id}"' in page.text
+
+    moved = [ids[0], ids[2], ids[1], *ids[3:]]
+    saved = await admin.post(path, data={"action": "order", "ids": moved})
+    assert saved.status_code == 303
+    assert [stage.id for stage in await _stages(db, pipeline.id)] == moved
+    assert "Stage order saved" in (await admin.get(base)).text
+
+    # A list that is not exactly the pipeline's stages (one missing, one twice, a stranger's)
+    # changes nothing and says why.
+    for wrong in (moved[:-1], [*moved[:-1], moved[0]], [*moved[:-1], "not-a-stage"]):
+        refused = await admin.post(path, data={"action": "order", "ids": wrong})
+        assert refused.status_code == 303
+        assert "reload the page" in (await admin.get(base)).text
+        assert [stage.id for stage in await _stages(db, pipeline.id)] == moved
+    # An order that breaks the pipeline's shape (the submitted stage not first) is refused.
+    shaped = await admin.post(path, data={"action": "order", "ids": [*moved[1:], moved[0]]})
+    assert shaped.status_code == 303
+    assert [stage.id for stage in await _stages(db, pipeline.id)] == moved
+
+    member = world.browser("member")
+    assert "data-order-form" not in (await member.get(base)).text
+    await member.post(path, data={"action": "order", "ids": ids})
+    assert [stage.id for stage in await _stages(db, pipeline.id)] == moved

@@ -107,6 +107,9 @@ async def _change(db: DbSession, ctx: OrgContext, pipeline_id: str, action: str,
     elif action in {"up", "down"}:
         stages = rules.with_stage_moved(stages, stage_id, -1 if action == "up" else 1)
         message = "Stage order saved."
+    elif action == "order":
+        stages = rules.with_stage_order(stages, [str(value) for value in form.getlist("ids")])
+        message = "Stage order saved."
     elif action == "remove":
         stages = rules.without_stage(stages, stage_id)
         if _text(form, "moveTo"):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from wegotwork.errors import Invalid
 from wegotwork.models import ApplicantStatus
 
 MAX_STAGES = 20
@@ -169,6 +170,15 @@ def with_stage_moved(stages: Sequence[StageSpec], stage_id: str, offset: int) ->
         return ordered
     ordered[index], ordered[index + offset] = ordered[index + offset], ordered[index]
     return ordered
+
+
+def with_stage_order(stages: Sequence[StageSpec], ids: Sequence[str]) -> list[StageSpec]:
+    """``stages`` in the order of ``ids``, which must name each of them once (a dragged list).
+    Raises Invalid (``ids``) otherwise."""
+    by_id = {stage.id: stage for stage in stages if stage.id is not None}
+    if sorted(ids) != sorted(by_id) or len(by_id) != len(stages):
+        raise Invalid.field("ids", "The stages changed meanwhile: reload the page and try again")
+    return [by_id[stage_id] for stage_id in ids]
 
 
 def without_stage(stages: Sequence[StageSpec], stage_id: str) -> list[StageSpec]:
