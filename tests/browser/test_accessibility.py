@@ -226,6 +226,24 @@ async def job_editor_with_errors(page: Page, url: str, seeded: Seeded) -> str:
     return "job editor with errors"
 
 
+async def communication_with_errors(page: Page, url: str, seeded: Seeded) -> str:
+    await page.goto(f"{url}/dashboard/{seeded.slug}/communication")
+    await page.locator("#template-name").fill("Odd one")
+    await page.locator("#template-subject").fill("Hi {{ candidate.email }}")
+    await page.get_by_role("button", name="Create template").click()
+    await page.wait_for_selector("#template-subject-error")
+    return "communication page, a template sent back with errors"
+
+
+async def reply_settings_with_errors(page: Page, url: str, seeded: Seeded) -> str:
+    await page.goto(f"{url}/dashboard/{seeded.slug}/communication")
+    await page.locator("#reply-replyWithinDays").fill("0")
+    await page.locator("#reply-replyTo").fill("not an address")
+    await page.get_by_role("button", name="Save", exact=True).click()
+    await page.wait_for_selector("#reply-replyTo-error")
+    return "communication page, the reply promise sent back with errors"
+
+
 OWNER_STATES: tuple[State, ...] = (
     draft_job_editor,
     user_menu_open,
@@ -233,6 +251,8 @@ OWNER_STATES: tuple[State, ...] = (
     confirm_dialog_open,
     onboarding_with_errors,
     job_editor_with_errors,
+    communication_with_errors,
+    reply_settings_with_errors,
 )
 
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import httpx
 from playwright.async_api import Browser, BrowserContext
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from tests import factories
@@ -17,7 +18,7 @@ from tests.fixtures.live import LiveServer
 from wegotwork import cookies
 from wegotwork.db import create_engine, utcnow
 from wegotwork.messages import links as status_links
-from wegotwork.models import CandidateLink, JobStatus, Role
+from wegotwork.models import CandidateLink, JobStatus, MessageTemplate, Role, TemplateKind
 
 LIVE_SECRET = "live-test-secret-0123456789-abcdefghijklmnop"  # as in tests/fixtures/live.py
 SIZES = {"phone": (390, 844), "desktop": (1280, 800)}
@@ -144,7 +145,8 @@ async def seed(server: LiveServer) -> Seeded:
 
 
 # Candidate communication: the applicant's status page (its token made from the live server's
-# secret), a pending "delete my data" confirmation and an unused "download my data" link.
+# secret), a pending "delete my data" confirmation, an unused "download my data" link and a
+# mail template's page.
 ERASE_TOKEN = "workspace-erase-token-0123456789abcdef"
 EXPORT_TOKEN = "workspace-export-token-012345678"
 
@@ -160,10 +162,23 @@ async def _communication(server: LiveServer, applicant_id: str) -> dict[str, str
             link.export_hash = status_links.digest(EXPORT_TOKEN)
             link.export_expires_at = utcnow() + timedelta(days=1)
             token = status_links.derive(LIVE_SECRET, applicant_id, link.nonce)
+            # A template's page: the rejection template every organization starts with.
+            template_id = await db.scalar(
+                select(MessageTemplate.id).where(
+                    MessageTemplate.organization_id == link.organization_id,
+                    MessageTemplate.kind == TemplateKind.REJECTION,
+                )
+            )
+            assert template_id is not None
             await db.commit()
     finally:
         await engine.dispose()
-    return {"statusToken": token, "eraseToken": ERASE_TOKEN, "exportToken": EXPORT_TOKEN}
+    return {
+        "statusToken": token,
+        "eraseToken": ERASE_TOKEN,
+        "exportToken": EXPORT_TOKEN,
+        "templateId": template_id,
+    }
 
 
 async def new_context(

@@ -562,6 +562,38 @@ TABLE: dict[str, Cell] = {
     "POST /dashboard/{slug}/overdue/answer": Cell(
         TEAM_FORM, writers=TEAM, form={"applicantIds": "{applicantId}", "reasonId": "{reasonId}"}
     ),
+    # The communication page: members read it, admins change templates, reasons and the reply
+    # promise (the targets' template is the rejection one, which may be deleted).
+    "GET /dashboard/{slug}/communication": Cell(TEAM_PAGE),
+    "POST /dashboard/{slug}/communication/templates": Cell(
+        (303, 404, 403, 303, 303),
+        writers=MANAGERS,
+        form={
+            "name": "Matrix",
+            "kind": "other",
+            "subject": "About {{job.title}}",
+            "body": "Hi {{candidate.name}}",
+        },
+    ),
+    "GET /dashboard/{slug}/communication/templates/{templateId}": Cell(
+        TEAM_PAGE, query="applicantId={applicantId}"
+    ),
+    "POST /dashboard/{slug}/communication/templates/{templateId}": Cell(
+        (303, 404, 403, 303, 303),
+        writers=MANAGERS,
+        form={"name": "Renamed", "kind": "rejection", "subject": "Hi", "body": "Hello"},
+    ),
+    "POST /dashboard/{slug}/communication/templates/{templateId}/delete": Cell(
+        (303, 404, 403, 303, 303), writers=MANAGERS, form={}
+    ),
+    "POST /dashboard/{slug}/communication/reasons": Cell(
+        (303, 404, 403, 303, 303), writers=MANAGERS, form={"name": "Matrix reason"}
+    ),
+    "POST /dashboard/{slug}/communication/settings": Cell(
+        (303, 404, 403, 303, 303),
+        writers=MANAGERS,
+        form={"replyWithinDays": "10", "timezone": "UTC"},
+    ),
     # Application forms. The targets' job asks one file question the applicant answered, and
     # the library keeps a question under the same id.
     "GET /api/v1/public/jobs/{jobId}/form": Cell(PUBLIC),

@@ -28,6 +28,7 @@ from wegotwork.db import utcnow
 from wegotwork.deps import DbSession, ServicesDep
 from wegotwork.errors import Conflict, Invalid, NotFound
 from wegotwork.forms import queries as form_queries
+from wegotwork.messages.actions import overdue_count
 from wegotwork.models import Applicant, ApplicantStatus, Job, QuestionKind
 from wegotwork.onboarding.actions import checklist
 from wegotwork.pipelines.queries import Column, activity, board, job_pipeline, stage_cards
@@ -104,13 +105,20 @@ async def overview_page(
     request: Request, ctx: Member, db: DbSession, services: ServicesDep
 ) -> Response:
     figures = await overview(db, ctx)
+    # Zero ghosting: how many candidates wait longer than promised (a count, not the list).
+    waiting = await overdue_count(db, ctx) if ctx.can(Permission.VIEW_APPLICANTS) else 0
     return await render_dashboard(
         request,
         services,
         db,
         ctx,
         "applicants/overview.html",
-        {"overview": figures, "checklist": await checklist(db, ctx), **_common()},
+        {
+            "overview": figures,
+            "checklist": await checklist(db, ctx),
+            "overdue_count": waiting,
+            **_common(),
+        },
         section="overview",
     )
 

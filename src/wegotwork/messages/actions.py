@@ -151,6 +151,8 @@ async def update_reply_settings(
     """Change the reply promise. Admins (UPDATE_ORGANIZATION) may call it. Raises Invalid
     (``timezone``) for an unknown time zone."""
     ctx.require(Permission.UPDATE_ORGANIZATION)
+    if timezone is not None:
+        _zone(timezone)  # refused before anything changes
     row = await db.get(CommunicationSettings, ctx.organization.id, with_for_update=True)
     if row is None:
         now = utcnow()
@@ -169,7 +171,6 @@ async def update_reply_settings(
     if privacy_notice_url is not None or "privacyNoticeUrl" in clear:
         row.privacy_notice_url = privacy_notice_url
     if timezone is not None:
-        _zone(timezone)
         row.timezone = timezone
     row.updated_at = utcnow()
     await db.flush()
@@ -223,6 +224,33 @@ def _text(value: str, field: str, maximum: int) -> str:
     return text
 
 
+def _template_fields(*, name: str | None, subject: str | None, body: str | None) -> dict[str, str]:
+    """The given fields of a template, trimmed and checked; Invalid naming every field that
+    breaks a rule (empty, too long, an unknown placeholder...), not only the first."""
+    given = (
+        ("name", name, MAX_TEMPLATE_NAME, False),
+        ("subject", subject, MAX_SUBJECT, True),
+        ("body", body, MAX_BODY, True),
+    )
+    cleaned: dict[str, str] = {}
+    problems: dict[str, list[str]] = {}
+    for field, value, maximum, placeholders in given:
+        if value is None:
+            continue
+        try:
+            text = _text(value, field, maximum)
+            if placeholders:
+                templates.check(text, field)
+        except Invalid as exc:
+            problems.update(exc.field_errors or {field: [exc.message]})
+            continue
+        cleaned[field] = text
+    if problems:
+        first = next(iter(problems.values()))[0]
+        raise Invalid(first, field_errors=problems)
+    return cleaned
+
+
 async def list_templates(db: AsyncSession, ctx: OrgContext) -> list[MessageTemplate]:
     """The organization's templates by kind and name. Members (VIEW_APPLICANTS) may call it."""
     ctx.require(Permission.VIEW_APPLICANTS)
@@ -246,18 +274,15 @@ async def create_template(
     """A new template. Admins (MANAGE_TEMPLATES) may call it. Raises Invalid for an empty or
     long field, an unknown placeholder or a control structure other than ``if``."""
     ctx.require(Permission.MANAGE_TEMPLATES)
-    subject = _text(subject, "subject", MAX_SUBJECT)
-    body = _text(body, "body", MAX_BODY)
-    templates.check(subject, "subject")
-    templates.check(body, "body")
+    fields = _template_fields(name=name, subject=subject, body=body)
     now = utcnow()
     template = MessageTemplate(
         id=new_id(),
         organization_id=ctx.organization.id,
-        name=_text(name, "name", MAX_TEMPLATE_NAME),
+        name=fields["name"],
         kind=kind,
-        subject=subject,
-        body=body,
+        subject=fields["subject"],
+        body=fields["body"],
         created_at=now,
         updated_at=now,
     )
@@ -281,16 +306,15 @@ async def update_template(
     template = await get_scoped(
         db, MessageTemplate, ctx, template_id, message=TEMPLATE_NOT_FOUND, for_update=True
     )
-    if name is not None:
-        template.name = _text(name, "name", MAX_TEMPLATE_NAME)
+    fields = _template_fields(name=name, subject=subject, body=body)
+    if "name" in fields:
+        template.name = fields["name"]
     if kind is not None:
         template.kind = kind
-    if subject is not None:
-        template.subject = _text(subject, "subject", MAX_SUBJECT)
-        templates.check(template.subject, "subject")
-    if body is not None:
-        template.body = _text(body, "body", MAX_BODY)
-        templates.check(template.body, "body")
+    if "subject" in fields:
+        template.subject = fields["subject"]
+    if "body" in fields:
+        template.body = fields["body"]
     template.updated_at = utcnow()
     await db.flush()
     return template
@@ -983,6 +1007,28 @@ async def preview(
     subject = templates.render_subject(template.subject, values)
     text = templates.render(template.body, values)
     return subject, text, templates.to_html(text)
+
+
+@dataclass(frozen=True, slots=True)
+class Recent:
+    """An applicant a template can be previewed for."""
+
+    id: str
+    name: str
+    job_title: str
+
+
+async def recent_applicants(db: AsyncSession, ctx: OrgContext, *, limit: int = 10) -> list[Recent]:
+    """The organization's newest applicants (for choosing whose data fills in a preview).
+    Members (VIEW_APPLICANTS) may call it."""
+    ctx.require(Permission.VIEW_APPLICANTS)
+    rows = await db.execute(
+        scoped(Applicant, ctx, Applicant.id, Applicant.name, Job.title)
+        .join(Job, Job.id == Applicant.job_id)
+        .order_by(Applicant.created_at.desc(), Applicant.id.desc())
+        .limit(limit)
+    )
+    return [Recent(str(row[0]), str(row[1]), str(row[2])) for row in rows.all()]
 
 
 async def _erase_for_privacy(db: AsyncSession, subject: Subject) -> list[str]:

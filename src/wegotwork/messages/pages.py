@@ -4,6 +4,7 @@ templates, the overdue list and bulk actions on the applicants list."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -18,7 +19,9 @@ from wegotwork.errors import Conflict, DomainError, Invalid, NotFound
 from wegotwork.messages import actions, candidates, links
 from wegotwork.messages.candidates import PHASE_ORDER
 from wegotwork.messages.ratelimit import status_limiter
-from wegotwork.models import Organization
+from wegotwork.messages.schemas import ReplySettingsIn
+from wegotwork.messages.templates import PLACEHOLDERS
+from wegotwork.models import Organization, TemplateKind
 from wegotwork.organizations.rules import logo_url as stored_logo_url
 from wegotwork.privacy import exports
 from wegotwork.storage.cleanup import discard_files
@@ -28,7 +31,7 @@ from wegotwork.tenancy.guard import SLUG, require
 from wegotwork.tenancy.permissions import Permission
 from wegotwork.urls import link_root
 from wegotwork.web.dashboard import render_dashboard
-from wegotwork.web.forms import redirect
+from wegotwork.web.forms import errors_from_domain, parse_form, redirect
 
 router = APIRouter(include_in_schema=False)
 
@@ -399,3 +402,330 @@ async def answer_overdue(
         return redirect(services, back, _first(exc), "error")
     await db.commit()
     return redirect(services, back, f"Answered {count} candidate{'s' if count != 1 else ''}.")
+
+
+# ---------------------------------------------------------------------------------------------
+# Communication settings: the organization's mail templates, rejection reasons and reply
+# promise. Members read them; admins change templates and reasons (MANAGE_TEMPLATES) and the
+# reply promise (UPDATE_ORGANIZATION), as the JSON API does.
+
+TemplateWriter = Annotated[OrgContext, Depends(require(Permission.MANAGE_TEMPLATES, via=SLUG))]
+SettingsWriter = Annotated[OrgContext, Depends(require(Permission.UPDATE_ORGANIZATION, via=SLUG))]
+
+KIND_LABELS = {
+    TemplateKind.CONFIRMATION: "Confirmation",
+    TemplateKind.REJECTION: "Rejection",
+    TemplateKind.INTERVIEW: "Interview invitation",
+    TemplateKind.OFFER: "Offer",
+    TemplateKind.OTHER: "Other",
+}
+# What the reply form says when a value breaks the schema's rule, in the product's words.
+REPLY_RULES = {
+    "replyWithinDays": "Give a number of days from 1 to 365",
+    "replyTo": "Give an email address such as jobs@example.com",
+    "privacyNoticeUrl": "Give a web address starting with https://",
+    "timezone": "Choose a time zone such as Europe/Berlin",
+}
+TEMPLATE_FIELDS = ("name", "kind", "subject", "body")
+
+
+@dataclass
+class FormState:
+    """What a form on the page shows: the values typed (or stored) and the errors per field."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _communication(ctx: OrgContext) -> str:
+    return f"/dashboard/{ctx.organization.slug}/communication"
+
+
+def _template_page(ctx: OrgContext, template_id: str) -> str:
+    return f"{_communication(ctx)}/templates/{quote(template_id, safe='')}"
+
+
+def _reply_values(reply: actions.Reply) -> dict[str, Any]:
+    return {
+        "replyWithinDays": reply.reply_within_days,
+        "replyTo": reply.reply_to or "",
+        "privacyNoticeUrl": reply.privacy_notice_url or "",
+        "timezone": reply.timezone,
+    }
+
+
+def _template_values(form: Any) -> dict[str, str]:
+    return {name: str(form.get(name) or "") for name in TEMPLATE_FIELDS}
+
+
+def _kind(value: str) -> TemplateKind:
+    try:
+        return TemplateKind(value)
+    except ValueError:
+        raise Invalid.field("kind", "Choose what the template is for") from None
+
+
+async def _render_communication(
+    request: Request,
+    services: Services,
+    db: DbSession,
+    ctx: OrgContext,
+    *,
+    new_template: FormState | None = None,
+    new_reason: FormState | None = None,
+    reply_form: FormState | None = None,
+    status_code: int = 200,
+) -> Response:
+    reply = await actions.reply_settings(db, ctx.organization.id)
+    return await render_dashboard(
+        request,
+        services,
+        db,
+        ctx,
+        "messages/communication.html",
+        {
+            "templates": await actions.list_templates(db, ctx),
+            "reasons": await actions.list_reasons(db, ctx),
+            "reply": reply,
+            "kinds": KIND_LABELS,
+            "placeholders": PLACEHOLDERS,
+            "new_template": new_template or FormState({"kind": TemplateKind.OTHER.value}),
+            "new_reason": new_reason or FormState(),
+            "reply_form": reply_form or FormState(_reply_values(reply)),
+            "limits": {
+                "name": actions.MAX_TEMPLATE_NAME,
+                "subject": actions.MAX_SUBJECT,
+                "body": actions.MAX_BODY,
+                "reason": actions.MAX_REASON,
+            },
+        },
+        section="communication",
+        status_code=status_code,
+    )
+
+
+@router.get("/dashboard/{slug}/communication", response_class=HTMLResponse)
+async def communication_page(
+    request: Request, ctx: Viewer, db: DbSession, services: ServicesDep
+) -> Response:
+    """The organization's mail templates, rejection reasons and reply promise."""
+    return await _render_communication(request, services, db, ctx)
+
+
+@router.post("/dashboard/{slug}/communication/templates")
+async def create_template_from_page(
+    request: Request, ctx: TemplateWriter, db: DbSession, services: ServicesDep
+) -> Response:
+    values = _template_values(await request.form())
+    try:
+        template = await actions.create_template(
+            db,
+            ctx,
+            name=values["name"],
+            kind=_kind(values["kind"]),
+            subject=values["subject"],
+            body=values["body"],
+        )
+    except DomainError as exc:
+        return await _render_communication(
+            request,
+            services,
+            db,
+            ctx,
+            new_template=FormState(values, errors_from_domain(exc)),
+            status_code=exc.status,
+        )
+    await db.commit()
+    return redirect(
+        services, _template_page(ctx, template.id), f"Created the template “{template.name}”."
+    )
+
+
+async def _render_template(
+    request: Request,
+    services: Services,
+    db: DbSession,
+    ctx: OrgContext,
+    template_id: str,
+    *,
+    form: FormState | None = None,
+    status_code: int = 200,
+) -> Response:
+    template = await actions.get_template(db, ctx, template_id)
+    recent = await actions.recent_applicants(db, ctx)
+    asked = request.query_params.get("applicantId")
+    # Without a choice the newest applicant fills the preview in; "" asks for the sample.
+    chosen = (asked if asked is not None else (recent[0].id if recent else ""))[:64]
+    preview_error = None
+    try:
+        subject, text, _html = await actions.preview(
+            db,
+            ctx,
+            template.id,
+            chosen or None,
+            base_url=services.settings.base_url,
+            secret=services.secret,
+        )
+    except NotFound:
+        preview_error = "That applicant does not exist any more: the preview shows sample data."
+        chosen = ""
+        subject, text, _html = await actions.preview(
+            db, ctx, template.id, None, base_url=services.settings.base_url, secret=services.secret
+        )
+    stored = FormState(
+        {
+            "name": template.name,
+            "kind": template.kind.value,
+            "subject": template.subject,
+            "body": template.body,
+        }
+    )
+    return await render_dashboard(
+        request,
+        services,
+        db,
+        ctx,
+        "messages/template.html",
+        {
+            "template": template,
+            "form": form or stored,
+            "kinds": KIND_LABELS,
+            "placeholders": PLACEHOLDERS,
+            "recent": recent,
+            "chosen": chosen,
+            "preview": {"subject": subject, "text": text, "error": preview_error},
+            "limits": {
+                "name": actions.MAX_TEMPLATE_NAME,
+                "subject": actions.MAX_SUBJECT,
+                "body": actions.MAX_BODY,
+            },
+        },
+        section="communication",
+        status_code=status_code,
+    )
+
+
+@router.get("/dashboard/{slug}/communication/templates/{templateId}", response_class=HTMLResponse)
+async def template_page(
+    templateId: str, request: Request, ctx: Viewer, db: DbSession, services: ServicesDep
+) -> Response:
+    """One template: its text (editable by admins) and a preview for a recent applicant."""
+    return await _render_template(request, services, db, ctx, templateId)
+
+
+@router.post("/dashboard/{slug}/communication/templates/{templateId}")
+async def update_template_from_page(
+    templateId: str, request: Request, ctx: TemplateWriter, db: DbSession, services: ServicesDep
+) -> Response:
+    values = _template_values(await request.form())
+    try:
+        template = await actions.update_template(
+            db,
+            ctx,
+            templateId,
+            name=values["name"],
+            kind=_kind(values["kind"]),
+            subject=values["subject"],
+            body=values["body"],
+        )
+    except NotFound:
+        raise
+    except DomainError as exc:
+        return await _render_template(
+            request,
+            services,
+            db,
+            ctx,
+            templateId,
+            form=FormState(values, errors_from_domain(exc)),
+            status_code=exc.status,
+        )
+    await db.commit()
+    return redirect(
+        services, _template_page(ctx, template.id), f"Saved the template “{template.name}”."
+    )
+
+
+@router.post("/dashboard/{slug}/communication/templates/{templateId}/delete")
+async def delete_template_from_page(
+    templateId: str, request: Request, ctx: TemplateWriter, db: DbSession, services: ServicesDep
+) -> Response:
+    try:
+        name = await actions.delete_template(db, ctx, templateId)
+    except NotFound:
+        raise
+    except DomainError as exc:
+        return redirect(services, _template_page(ctx, templateId), exc.message, "error")
+    await db.commit()
+    return redirect(services, _communication(ctx), f"Deleted the template “{name}”.")
+
+
+@router.post("/dashboard/{slug}/communication/reasons")
+async def create_reason_from_page(
+    request: Request, ctx: TemplateWriter, db: DbSession, services: ServicesDep
+) -> Response:
+    form = await request.form()
+    values = {"name": str(form.get("name") or "")}
+    try:
+        reason = await actions.create_reason(db, ctx, values["name"])
+    except DomainError as exc:
+        # A reason already in the list is said under the field, like the other rules.
+        errors = dict(exc.field_errors) if exc.field_errors else {"name": [exc.message]}
+        return await _render_communication(
+            request,
+            services,
+            db,
+            ctx,
+            new_reason=FormState(values, errors),
+            status_code=exc.status,
+        )
+    await db.commit()
+    return redirect(services, f"{_communication(ctx)}#reasons-title", f"Added “{reason.name}”.")
+
+
+@router.post("/dashboard/{slug}/communication/settings")
+async def save_reply_settings(
+    request: Request, ctx: SettingsWriter, db: DbSession, services: ServicesDep
+) -> Response:
+    form = await parse_form(request, ReplySettingsIn)
+    errors = {
+        name: [REPLY_RULES[name]] if name in REPLY_RULES else messages
+        for name, messages in form.errors.items()
+    }
+    # The page always shows the number of days and the time zone: emptied, they are missing.
+    for name in ("replyWithinDays", "timezone"):
+        if not str(form.values.get(name) or "").strip():
+            errors[name] = ["This field is required"]
+    if errors or form.data is None:
+        return await _render_communication(
+            request,
+            services,
+            db,
+            ctx,
+            reply_form=FormState(form.values, errors),
+            status_code=422,
+        )
+    data = form.data
+    # An address left empty is removed; the number of days and the time zone stay as they are.
+    emptied = [name for name in ("replyTo", "privacyNoticeUrl") if not form.values.get(name)]
+    try:
+        await actions.update_reply_settings(
+            db,
+            ctx,
+            reply_within_days=data.replyWithinDays,
+            reply_to=data.replyTo,
+            privacy_notice_url=data.privacyNoticeUrl,
+            timezone=data.timezone,
+            clear=emptied,
+        )
+    except DomainError as exc:
+        return await _render_communication(
+            request,
+            services,
+            db,
+            ctx,
+            reply_form=FormState(form.values, errors_from_domain(exc)),
+            status_code=exc.status,
+        )
+    await db.commit()
+    return redirect(services, f"{_communication(ctx)}#reply-title", "Saved the reply promise.")

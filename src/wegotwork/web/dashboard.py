@@ -27,6 +27,8 @@ SECTIONS = (
     ("analytics", "Analytics", "/analytics"),
     ("team", "Team", "/team"),
     ("settings", "Settings", "/settings"),
+    # Candidate communication (issue 17): templates, rejection reasons, the reply promise.
+    ("communication", "Communication", "/communication"),
     # Privacy (issue 22): admins and owners only.
     ("privacy", "Privacy", "/privacy"),
 )
