@@ -1,6 +1,8 @@
 """``/api/auth/*``: Better Auth 1.7's HTTP protocol (paths, fields, JSON, codes, cookies), so the
 official JavaScript client works unchanged. See the README for where we are deliberately
-stricter (state-changing requests never trust the cookie cache)."""
+stricter (state-changing requests never trust the cookie cache; a route that needs a session
+takes it as a ``SignedIn`` dependency, so a signed-out caller hears 401 before the body is
+read, where Better Auth validates the body first)."""
 
 from __future__ import annotations
 
