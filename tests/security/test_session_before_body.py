@@ -235,3 +235,15 @@ async def test_the_issue_example_answers_401_with_an_empty_body(world: World) ->
     revoke = await world.anonymous.post("/api/auth/revoke-session", json={})
     assert revoke.status_code == 401
     assert revoke.json() == UNAUTHORIZED
+
+
+async def test_a_guard_parameter_that_is_no_id_comes_after_authentication(world: World) -> None:
+    """An ``orgId`` query too long to be an id keeps the guard from running at all: signed
+    out, the answer is still 401; signed in, the request names no organization (422)."""
+    url = "/api/v1/applicants/bulk?orgId=" + "x" * 65
+    for arguments in ({"json": {"applicantIds": ["a"], "action": "reject"}}, BODIES[0][1]):
+        signed_out = await world.anonymous.post(url, **arguments)
+        assert signed_out.status_code == 401, signed_out.text
+        assert signed_out.json()["error"] is True
+        signed_in = await world.api("owner").post(url, **arguments)
+        assert signed_in.status_code in {400, 422}, signed_in.text

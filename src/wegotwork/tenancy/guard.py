@@ -52,7 +52,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from wegotwork.deps import DbSession
+from wegotwork.deps import DbSession, get_services
 from wegotwork.errors import Forbidden, NotFound, Unauthorized
 from wegotwork.identity.deps import authenticated_already, get_auth, resolve_auth
 from wegotwork.identity.sessions import AuthContext
@@ -419,12 +419,14 @@ _STACKS = ("fastapi_inner_astack", "fastapi_function_astack")
 
 
 async def before_the_body(request: Request) -> None:
-    """For a request whose body FastAPI could not parse before running the route's
-    dependencies (malformed JSON, a broken form): run them now, without the body, so that a
-    caller who may not use the route hears that first (the guard raises 401, 404 or 403).
-    Returns when they pass, or when the caller was authenticated already (the dependencies
-    ran and the error is the body's), or when the route needs no session: the body error
-    stands."""
+    """Called by the error handlers for a request refused for its input before the caller was
+    authenticated: a body FastAPI could not parse (it parses JSON and forms before running any
+    dependency), or a parameter of the guard's own (an ``orgId`` query too long to be an id).
+    Runs the route's dependencies now, without the body, so that a caller who may not use the
+    route hears that first (the guard raises 401, 404 or 403), and authenticates the caller if
+    they could not run. Returns when the caller may go on, when they were authenticated
+    already (the dependencies ran: the error is the input's), or when the route needs no
+    session: the input error stands."""
     route = request.scope.get("route")
     if (
         not isinstance(route, APIRoute)
@@ -438,7 +440,7 @@ async def before_the_body(request: Request) -> None:
         async with AsyncExitStack() as stack:
             for key in _STACKS:
                 request.scope[key] = stack
-            await solve_dependencies(
+            solved = await solve_dependencies(
                 request=request,
                 dependant=without_body,
                 dependency_overrides_provider=request.app,
@@ -447,6 +449,11 @@ async def before_the_body(request: Request) -> None:
             )
     finally:
         request.scope.update(saved)
+    if solved.errors and not authenticated_already(request):
+        # A parameter of the guard's own (an ``orgId`` query too long to be an id) was
+        # invalid, so the guard never ran: authentication still comes first.
+        async with get_services(request).db.sessionmaker() as db:
+            await authenticate(request, db)
 
 
 # Readable aliases, one per permission, keyed by ``{orgId}``; pages use the ``Page*`` ones
