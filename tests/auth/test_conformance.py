@@ -131,5 +131,8 @@ def test_the_better_auth_javascript_client_works_unchanged(
         "email changed",
         "sign-in with an ID token",
         "ID token session",
+        "401 before validation: revoke-session with a token that is no string",
+        "401 before validation: organization create without a slug",
+        "401 before validation: delete-user with malformed JSON",
     ):
         assert f"ok {step}\n" in run.stdout, step

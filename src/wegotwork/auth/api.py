@@ -1,6 +1,8 @@
 """``/api/auth/*``: Better Auth 1.7's HTTP protocol (paths, fields, JSON, codes, cookies), so the
 official JavaScript client works unchanged. See the README for where we are deliberately
-stricter (state-changing requests never trust the cookie cache)."""
+stricter (state-changing requests never trust the cookie cache; a route that needs a session
+takes it as a ``SignedIn`` dependency, so a signed-out caller hears 401 before the body is
+read, where Better Auth validates the body first)."""
 
 from __future__ import annotations
 
@@ -15,10 +17,10 @@ from wegotwork.auth import actions, body, email_change
 from wegotwork.auth.errors import AuthError, fail
 from wegotwork.auth.respond import (
     NO_STORE,
+    SignedIn,
     cached_answer,
     client_of,
     json_response,
-    require_session,
     site_of,
     start_session,
     trusted_origins,
@@ -290,8 +292,7 @@ async def get_session(request: Request) -> Response:
 
 
 @router.get("/list-sessions")
-async def list_sessions_route(request: Request, db: DbSession) -> Response:
-    auth = await require_session(request, db)
+async def list_sessions_route(request: Request, db: DbSession, auth: SignedIn) -> Response:
     if not auth.is_fresh:
         raise fail("SESSION_NOT_FRESH")
     sessions = await list_sessions(db, auth.user.id)
@@ -313,9 +314,10 @@ def listed_session_json(session: Session, auth: AuthContext) -> Json:
 
 
 @router.post("/revoke-session", openapi_extra=body_doc(RevokeSession))
-async def revoke_session_route(request: Request, db: DbSession, services: ServicesDep) -> Response:
+async def revoke_session_route(
+    request: Request, db: DbSession, services: ServicesDep, auth: SignedIn
+) -> Response:
     data = await body.parse(request, RevokeSession, trusted_origins(services))
-    auth = await require_session(request, db)
     await revoke_session(db, auth.user.id, data.token)
     await db.commit()
     if data.token in {auth.session.token, auth.session.id}:
@@ -324,8 +326,7 @@ async def revoke_session_route(request: Request, db: DbSession, services: Servic
 
 
 @router.post("/revoke-sessions")
-async def revoke_sessions_route(request: Request, db: DbSession) -> Response:
-    auth = await require_session(request, db)
+async def revoke_sessions_route(request: Request, db: DbSession, auth: SignedIn) -> Response:
     await revoke_all_sessions(db, auth.user.id)
     await db.commit()
     clear_session_cookies(request)
@@ -333,8 +334,7 @@ async def revoke_sessions_route(request: Request, db: DbSession) -> Response:
 
 
 @router.post("/revoke-other-sessions")
-async def revoke_other_sessions_route(request: Request, db: DbSession) -> Response:
-    auth = await require_session(request, db)
+async def revoke_other_sessions_route(request: Request, db: DbSession, auth: SignedIn) -> Response:
     await revoke_all_sessions(db, auth.user.id, except_token=auth.session.token)
     await db.commit()
     return json_response({"status": True})
@@ -344,11 +344,12 @@ async def revoke_other_sessions_route(request: Request, db: DbSession) -> Respon
 
 
 @router.post("/update-user", openapi_extra=body_doc(UpdateUser))
-async def update_user_route(request: Request, db: DbSession, services: ServicesDep) -> Response:
+async def update_user_route(
+    request: Request, db: DbSession, services: ServicesDep, auth: SignedIn
+) -> Response:
     raw = await body.read_body(request)
     body.check_urls(trusted_origins(services), raw, dict(request.query_params))
     data = body.validate(UpdateUser, raw)
-    auth = await require_session(request, db)
     user = await actions.update_user(
         db, auth, name=data.name, image=data.image, fields=set(data.model_fields_set)
     )
@@ -360,9 +361,10 @@ async def update_user_route(request: Request, db: DbSession, services: ServicesD
 
 
 @router.post("/change-password", openapi_extra=body_doc(ChangePassword))
-async def change_password_route(request: Request, db: DbSession, services: ServicesDep) -> Response:
+async def change_password_route(
+    request: Request, db: DbSession, services: ServicesDep, auth: SignedIn
+) -> Response:
     data = await body.parse(request, ChangePassword, trusted_origins(services))
-    auth = await require_session(request, db)
     new_session = await actions.change_password(
         db,
         auth,
@@ -382,10 +384,11 @@ async def change_password_route(request: Request, db: DbSession, services: Servi
 
 
 @router.post("/change-email", openapi_extra=body_doc(ChangeEmail))
-async def change_email_route(request: Request, db: DbSession, services: ServicesDep) -> Response:
+async def change_email_route(
+    request: Request, db: DbSession, services: ServicesDep, auth: SignedIn
+) -> Response:
     """Better Auth's change-email: a link to the new address (see ``auth.email_change``)."""
     data = await body.parse(request, ChangeEmail, trusted_origins(services))
-    auth = await require_session(request, db)
     await email_change.change_email(
         db,
         site_of(services),
@@ -399,9 +402,10 @@ async def change_email_route(request: Request, db: DbSession, services: Services
 
 
 @router.post("/delete-user", openapi_extra=body_doc(DeleteUser))
-async def delete_user_route(request: Request, db: DbSession, services: ServicesDep) -> Response:
+async def delete_user_route(
+    request: Request, db: DbSession, services: ServicesDep, auth: SignedIn
+) -> Response:
     data = await body.parse(request, DeleteUser, trusted_origins(services), optional=True)
-    auth = await require_session(request, db)
     # Deliberately unlike Better Auth: the last owner of a team is refused, and organizations
     # the user is the only member of go with the account (organizations.accounts).
     files = await accounts.delete_account(db, auth, password=data.password)

@@ -47,7 +47,9 @@ CATALOGUE: dict[str, tuple[int, str]] = {
 
 
 class AuthError(DomainError):
-    """An error of the authentication face; ``code`` may be empty (message-only errors)."""
+    """An error of the authentication face; ``code`` may be empty (message-only errors), and a
+    ``bare`` one is answered with its status alone, an empty body (Better Auth's organization
+    create and delete, signed out)."""
 
     def __init__(
         self,
@@ -56,12 +58,14 @@ class AuthError(DomainError):
         *,
         status: int | None = None,
         field: str | None = None,
+        bare: bool = False,
     ) -> None:
         default_status, default_message = CATALOGUE.get(code, (400, code))
         text = message or default_message
         super().__init__(text, code=code, field_errors={field: [text]} if field else None)
         self.status = status or default_status
         self.field = field
+        self.bare = bare
 
 
 def fail(code: str, *, field: str | None = None, status: int | None = None) -> AuthError:

@@ -1,5 +1,5 @@
 """What the Better Auth routes share besides their paths: JSON answers, the trusted origins,
-the caller's site and client, starting a session, the signed-in check, OpenAPI for bodies the
+the caller's site and client, starting a session, the signed-in dependency, OpenAPI for bodies the
 routes read themselves, and the cookie cache's pre-serialized ``get-session`` answers.
 
 Not a face: ``auth/api.py``, ``auth/pages.py``, ``auth/social.py``, the middleware and the
@@ -7,18 +7,20 @@ organization routes all import from here, never from one another."""
 
 from __future__ import annotations
 
-from fastapi import Request
+from typing import Annotated
+
+from fastapi import Depends, Request
 from fastapi.responses import Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from wegotwork.auth import actions
-from wegotwork.auth.errors import fail
+from wegotwork.auth.errors import AuthError, fail
 from wegotwork.db import utcnow
 from wegotwork.deps import Services, get_services
-from wegotwork.identity.deps import client_ip, cookie_writer, pending_cookies, resolve_auth
+from wegotwork.identity.deps import client_ip, cookie_writer, pending_cookies
 from wegotwork.identity.sessions import EXPIRES_IN, AuthContext, session_json, user_json
 from wegotwork.identity.wire import CachedSession, decode_cache, dumps, ms
 from wegotwork.models import Session, User
+from wegotwork.tenancy.guard import signed_in
 from wegotwork.web.origins import TrustedOrigins
 
 NO_STORE = {"cache-control": "no-store", "pragma": "no-cache"}
@@ -70,11 +72,14 @@ def start_session(request: Request, user: User, session: Session, *, remember: b
     )
 
 
-async def require_session(request: Request, db: AsyncSession) -> AuthContext:
-    auth = await resolve_auth(request, db)
-    if auth is None:
-        raise fail("UNAUTHORIZED")
-    return auth
+def unauthorized() -> AuthError:
+    return fail("UNAUTHORIZED")
+
+
+# The caller's session on a Better Auth route that needs one; signed out, ``401
+# {"message": "Unauthorized", "code": "UNAUTHORIZED"}`` before the route reads its body
+# (Better Auth validates the body first: we deliberately do not, see the README).
+SignedIn = Annotated[AuthContext, Depends(signed_in(unauthorized))]
 
 
 class _Answer:

@@ -155,6 +155,11 @@ async def resolve_auth(
     return context
 
 
+def authenticated_already(request: Request) -> bool:
+    """Whether this request's session was looked up already (signed in or not)."""
+    return "db" in request.scope.get(_RESOLVED, {})
+
+
 def reissue_session_cookies(request: Request, context: AuthContext) -> None:
     """Write fresh session cookies (token and cache) for ``context`` on this response.
 

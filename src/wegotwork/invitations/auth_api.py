@@ -1,18 +1,22 @@
 """``/api/auth/organization/*`` (invitations): Better Auth 1.7's invitation endpoints over our
-invitation actions. The same order as ``organizations/auth_api.py``: body and query first,
-then the session, then the action; errors in Better Auth's codes (``organizations/auth_wire``).
+invitation actions. The same order as ``organizations/auth_api.py``: the session first (its
+``signed_in`` dependency, whatever the body), then the body and query, then the action; errors
+in Better Auth's codes (``organizations/auth_wire``).
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from wegotwork.auth import body
 from wegotwork.auth.errors import AuthError
-from wegotwork.auth.respond import json_response, require_session, trusted_origins
+from wegotwork.auth.respond import SignedIn, json_response, trusted_origins
 from wegotwork.deps import DbSession, ServicesDep
 from wegotwork.identity.deps import reissue_after_change, resolve_auth
+from wegotwork.identity.sessions import AuthContext
 from wegotwork.invitations import actions
 from wegotwork.invitations.schemas import InvitationCreate, clean_email
 from wegotwork.models import Role
@@ -38,17 +42,24 @@ from wegotwork.organizations.auth_wire import (
 )
 from wegotwork.organizations.rules import check_invitation_role
 from wegotwork.schemas import auth_error_responses
+from wegotwork.tenancy.guard import signed_in
 
 router = APIRouter(
     prefix="/api/auth/organization", tags=["auth: organizations"], responses=auth_error_responses()
 )
 
+# get-invitation's signed-out answer: a message and no code.
+SignedInOrNotAuthenticated = Annotated[
+    AuthContext, Depends(signed_in(lambda: AuthError("", "Not authenticated", status=401)))
+]
+
 
 @router.post("/invite-member", openapi_extra=body_doc(InviteMember))
-async def invite_member(request: Request, db: DbSession, services: ServicesDep) -> Response:
+async def invite_member(
+    request: Request, db: DbSession, services: ServicesDep, auth: SignedIn
+) -> Response:
     """Invite an email address as member or admin (admin or owner), or as owner (owner only),
     and mail the link; with ``resend: true`` a pending invitation is renewed and mailed again."""
-    auth = await require_session(request, db)
     data = await body.parse(request, InviteMember, trusted_origins(services))
     if not data.organization_id and not auth.active_organization_id:
         raise error("ORGANIZATION_NOT_FOUND")
@@ -82,9 +93,10 @@ async def invite_member(request: Request, db: DbSession, services: ServicesDep) 
 
 
 @router.post("/cancel-invitation", openapi_extra=body_doc(InvitationId))
-async def cancel_invitation(request: Request, db: DbSession, services: ServicesDep) -> Response:
+async def cancel_invitation(
+    request: Request, db: DbSession, services: ServicesDep, auth: SignedIn
+) -> Response:
     """Cancel a pending invitation of an organization the caller manages."""
-    auth = await require_session(request, db)
     data = await body.parse(request, InvitationId, trusted_origins(services))
     with wire_errors():
         view = await actions.view_invitation(db, data.invitation_id)
@@ -103,10 +115,11 @@ async def cancel_invitation(request: Request, db: DbSession, services: ServicesD
 
 
 @router.post("/accept-invitation", openapi_extra=body_doc(InvitationId))
-async def accept_invitation(request: Request, db: DbSession, services: ServicesDep) -> Response:
+async def accept_invitation(
+    request: Request, db: DbSession, services: ServicesDep, auth: SignedIn
+) -> Response:
     """Join with the invited role (signed in with the invited address); the organization
     becomes the session's active one."""
-    auth = await require_session(request, db)
     data = await body.parse(request, InvitationId, trusted_origins(services))
     with wire_errors(INVITATION_STATES):
         accepted = await actions.accept_invitation(db, auth, data.invitation_id)
@@ -118,9 +131,10 @@ async def accept_invitation(request: Request, db: DbSession, services: ServicesD
 
 
 @router.post("/reject-invitation", openapi_extra=body_doc(InvitationId))
-async def reject_invitation(request: Request, db: DbSession, services: ServicesDep) -> Response:
+async def reject_invitation(
+    request: Request, db: DbSession, services: ServicesDep, auth: SignedIn
+) -> Response:
     """Decline the invitation (signed in with the invited address)."""
-    auth = await require_session(request, db)
     data = await body.parse(request, InvitationId, trusted_origins(services))
     with wire_errors(INVITATION_STATES, {"INVITATION_NOT_FOUND": "Invitation not found!"}):
         invitation = await actions.reject_invitation(db, auth, data.invitation_id)
@@ -129,12 +143,11 @@ async def reject_invitation(request: Request, db: DbSession, services: ServicesD
 
 
 @router.get("/get-invitation", openapi_extra=query_doc(GetInvitationQuery))
-async def get_invitation(request: Request, db: DbSession) -> Response:
+async def get_invitation(
+    request: Request, db: DbSession, auth: SignedInOrNotAuthenticated
+) -> Response:
     """A pending invitation as its recipient sees it, with the organization's name and slug
     and the inviter's email address."""
-    auth = await resolve_auth(request, db)
-    if auth is None:
-        raise AuthError("", "Not authenticated", status=401)
     query = query_of(request.query_params, GetInvitationQuery)
     with wire_errors(INVITATION_STATES):
         view = await actions.view_invitation_as_recipient(db, auth, query.id)
@@ -146,9 +159,8 @@ async def get_invitation(request: Request, db: DbSession) -> Response:
 
 
 @router.get("/list-invitations", openapi_extra=query_doc(ListInvitationsQuery))
-async def list_invitations(request: Request, db: DbSession) -> Response:
+async def list_invitations(request: Request, db: DbSession, auth: SignedIn) -> Response:
     """Every invitation of the organization (default: the active one), for admins and owners."""
-    auth = await require_session(request, db)
     query = query_of(request.query_params, ListInvitationsQuery)
     ctx = await asked_member(
         db,

@@ -1,28 +1,30 @@
 """``/api/auth/organization/*`` (organizations and members): Better Auth 1.7's organization
 plugin, so its official client's ``organizationClient()`` works unchanged.
 
-Every route is a thin translation: the body and query are checked first (400
-``VALIDATION_ERROR``, before the session check, as Better Auth does), then the session, then
-the same actions the JSON API and the pages call; their errors become Better Auth's codes in
-``auth_wire``. State-changing routes read the session from the database, reads may answer from
-the cookie cache. Where we deliberately differ from Better Auth, the README says so.
+Every route is a thin translation: the session first (each route's own signed-out answer, from
+its ``signed_in`` dependency, whatever the body), then the body and query (400
+``VALIDATION_ERROR``), then the same actions the JSON API and the pages call; their errors
+become Better Auth's codes in ``auth_wire``. Better Auth checks the body before the session; we
+deliberately do not (``tenancy.guard``: authentication, authorization, then the body), so a
+signed-out caller learns nothing from how its body is judged. Every route reads the session
+from the database. Where we deliberately differ from Better Auth, the README says so.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from starlette.background import BackgroundTask
 
 from wegotwork.auth import body
 from wegotwork.auth.errors import AuthError
-from wegotwork.auth.respond import json_response, require_session, trusted_origins
+from wegotwork.auth.respond import SignedIn, json_response, trusted_origins
 from wegotwork.deps import DbSession, ServicesDep
 from wegotwork.errors import Forbidden
-from wegotwork.identity.deps import reissue_after_change, resolve_auth
+from wegotwork.identity.deps import reissue_after_change
 from wegotwork.identity.sessions import AuthContext
 from wegotwork.invitations import actions as invitations
 from wegotwork.invitations.rules import same_email
@@ -63,7 +65,7 @@ from wegotwork.organizations.schemas import OrganizationCreate, OrganizationUpda
 from wegotwork.schemas import auth_error_responses
 from wegotwork.storage.cleanup import discard_files
 from wegotwork.tenancy.context import OrgContext
-from wegotwork.tenancy.guard import member_context, named_or_active
+from wegotwork.tenancy.guard import member_context, named_or_active, signed_in
 
 Q = TypeVar("Q", ListMembersQuery, ActiveMemberRoleQuery)
 
@@ -73,6 +75,13 @@ router = APIRouter(
 
 # Better Auth answers these signed out with a bare 401, no body.
 EMPTY_401: dict[int | str, dict[str, Any]] = {401: {"description": "Not signed in (empty body)"}}
+SignedInOrBare401 = Annotated[
+    AuthContext, Depends(signed_in(lambda: AuthError("", status=401, bare=True)))
+]
+# ... and update with a message and no code.
+SignedInOrUserNotFound = Annotated[
+    AuthContext, Depends(signed_in(lambda: AuthError("", "User not found", status=401)))
+]
 
 LOGO_BY_UPLOAD = (
     "Logos are uploaded as image files (the settings page, or PUT "
@@ -89,12 +98,11 @@ def _no_logo_url(value: str | None, where: str) -> None:
 
 
 @router.post("/create", openapi_extra=body_doc(CreateOrganization), responses=EMPTY_401)
-async def create_organization(request: Request, db: DbSession, services: ServicesDep) -> Response:
+async def create_organization(
+    request: Request, db: DbSession, services: ServicesDep, auth: SignedInOrBare401
+) -> Response:
     """Create an organization; the caller becomes its owner and (unless
     ``keepCurrentActiveOrganization``) it becomes the session's active organization."""
-    auth = await resolve_auth(request, db)
-    if auth is None:
-        return Response(status_code=401)
     data = await body.parse(request, CreateOrganization, trusted_origins(services))
     wanted = checked(OrganizationCreate, {"name": data.name, "slug": data.slug})
     _no_logo_url(data.logo, "body")
@@ -114,10 +122,11 @@ async def create_organization(request: Request, db: DbSession, services: Service
 
 
 @router.post("/check-slug", openapi_extra=body_doc(CheckSlug))
-async def check_slug(request: Request, db: DbSession, services: ServicesDep) -> Response:
+async def check_slug(
+    request: Request, db: DbSession, services: ServicesDep, auth: SignedIn
+) -> Response:
     """``{"status": true}`` when the slug can be used; taken → 400
     ``ORGANIZATION_SLUG_ALREADY_TAKEN``, against our slug rules → 400 ``VALIDATION_ERROR``."""
-    await require_session(request, db)
     data = await body.parse(request, CheckSlug, trusted_origins(services))
     check = await actions.check_slug(db, data.slug)
     if check.taken:
@@ -128,11 +137,10 @@ async def check_slug(request: Request, db: DbSession, services: ServicesDep) -> 
 
 
 @router.post("/update", openapi_extra=body_doc(UpdateOrganization))
-async def update_organization(request: Request, db: DbSession, services: ServicesDep) -> Response:
+async def update_organization(
+    request: Request, db: DbSession, services: ServicesDep, auth: SignedInOrUserNotFound
+) -> Response:
     """Change name, slug or metadata (admin or owner); ``logo: null`` removes the logo."""
-    auth = await resolve_auth(request, db)
-    if auth is None:
-        raise AuthError("", "User not found", status=401)
     data = await body.parse(request, UpdateOrganization, trusted_origins(services))
     given = data.data.model_fields_set
     wanted = checked(
@@ -175,11 +183,10 @@ def _discarding(response: Response, services: ServicesDep, keys: list[str | None
 
 
 @router.post("/delete", openapi_extra=body_doc(DeleteOrganization), responses=EMPTY_401)
-async def delete_organization(request: Request, db: DbSession, services: ServicesDep) -> Response:
+async def delete_organization(
+    request: Request, db: DbSession, services: ServicesDep, auth: SignedInOrBare401
+) -> Response:
     """Delete the organization with everything in it (owner only); answers the deleted one."""
-    auth = await resolve_auth(request, db)
-    if auth is None:
-        return Response(status_code=401)
     data = await body.parse(request, DeleteOrganization, trusted_origins(services))
     not_a_member = error("USER_IS_NOT_A_MEMBER_OF_THE_ORGANIZATION")
     ctx = await asked_member(
@@ -196,19 +203,19 @@ async def delete_organization(request: Request, db: DbSession, services: Service
 
 
 @router.get("/list")
-async def list_organizations(request: Request, db: DbSession, services: ServicesDep) -> Response:
+async def list_organizations(db: DbSession, services: ServicesDep, auth: SignedIn) -> Response:
     """The organizations the caller belongs to."""
-    auth = await require_session(request, db)
     mine = await actions.list_my_organizations(db, auth)
     base_url = services.settings.base_url
     return json_response([organization_json(item.organization, base_url) for item in mine])
 
 
 @router.post("/set-active", openapi_extra=body_doc(SetActiveOrganization, required=False))
-async def set_active(request: Request, db: DbSession, services: ServicesDep) -> Response:
+async def set_active(
+    request: Request, db: DbSession, services: ServicesDep, auth: SignedIn
+) -> Response:
     """Make an organization (by id or slug) the session's active one and re-issue the session
     cookies; ``organizationId: null`` clears it; neither given answers the current one."""
-    auth = await require_session(request, db)
     data = await body.parse(
         request, SetActiveOrganization, trusted_origins(services), optional=True
     )
@@ -261,9 +268,10 @@ async def _asked_organization(
 
 
 @router.get("/get-organization", openapi_extra=query_doc(FullOrganizationQuery))
-async def get_organization(request: Request, db: DbSession, services: ServicesDep) -> Response:
+async def get_organization(
+    request: Request, db: DbSession, services: ServicesDep, auth: SignedIn
+) -> Response:
     """The organization (default: the active one), or ``null`` when none is asked for."""
-    auth = await require_session(request, db)
     query = query_of(request.query_params, FullOrganizationQuery)
     ctx = await _asked_organization(request, db, auth, query)
     if ctx is None:
@@ -272,10 +280,11 @@ async def get_organization(request: Request, db: DbSession, services: ServicesDe
 
 
 @router.get("/get-full-organization", openapi_extra=query_doc(FullOrganizationQuery))
-async def get_full_organization(request: Request, db: DbSession, services: ServicesDep) -> Response:
+async def get_full_organization(
+    request: Request, db: DbSession, services: ServicesDep, auth: SignedIn
+) -> Response:
     """The organization (default: the active one) with its members and, for those who may
     invite, its invitations; ``null`` when no organization is asked for or active."""
-    auth = await require_session(request, db)
     query = query_of(request.query_params, FullOrganizationQuery)
     ctx = await _asked_organization(request, db, auth, query)
     if ctx is None:
@@ -350,10 +359,11 @@ def _page(found: list[Member], query: ListMembersQuery, values: list[str]) -> li
     return found
 
 
-async def _member_by_query(request: Request, db: DbSession, model: type[Q]) -> tuple[Q, OrgContext]:
-    """The session, then the query string, then the caller's membership of the organization it
-    names (by slug, else id, else the active one)."""
-    auth = await require_session(request, db)
+async def _member_by_query(
+    request: Request, db: DbSession, auth: AuthContext, model: type[Q]
+) -> tuple[Q, OrgContext]:
+    """The query string, then the caller's membership of the organization it names (by slug,
+    else id, else the active one)."""
     query: Q = query_of(request.query_params, model)
     ctx = await asked_member(
         db,
@@ -367,9 +377,9 @@ async def _member_by_query(request: Request, db: DbSession, model: type[Q]) -> t
 
 
 @router.get("/list-members", openapi_extra=query_doc(ListMembersQuery))
-async def list_members(request: Request, db: DbSession) -> Response:
+async def list_members(request: Request, db: DbSession, auth: SignedIn) -> Response:
     """``{"members": [...], "total": n}`` of the organization (default: the active one)."""
-    query, ctx = await _member_by_query(request, db, ListMembersQuery)
+    query, ctx = await _member_by_query(request, db, auth, ListMembersQuery)
     values = [
         part
         for item in request.query_params.getlist("filterValue")
@@ -386,9 +396,8 @@ async def list_members(request: Request, db: DbSession) -> Response:
 
 
 @router.get("/get-active-member")
-async def get_active_member(request: Request, db: DbSession) -> Response:
+async def get_active_member(db: DbSession, auth: SignedIn) -> Response:
     """The caller's membership of the active organization, with their user."""
-    auth = await require_session(request, db)
     ctx = await asked_member(
         db,
         auth,
@@ -400,9 +409,9 @@ async def get_active_member(request: Request, db: DbSession) -> Response:
 
 
 @router.get("/get-active-member-role", openapi_extra=query_doc(ActiveMemberRoleQuery))
-async def get_active_member_role(request: Request, db: DbSession) -> Response:
+async def get_active_member_role(request: Request, db: DbSession, auth: SignedIn) -> Response:
     """``{"role": ...}`` of the caller (or of ``userId``) in the organization."""
-    query, ctx = await _member_by_query(request, db, ActiveMemberRoleQuery)
+    query, ctx = await _member_by_query(request, db, auth, ActiveMemberRoleQuery)
     if not query.user_id or query.user_id == ctx.user.id:
         return json_response({"role": ctx.role.value})
     found = await members.list_members(db, ctx)
@@ -427,9 +436,10 @@ async def _member_changes_in(
 
 
 @router.post("/update-member-role", openapi_extra=body_doc(UpdateMemberRole))
-async def update_member_role(request: Request, db: DbSession, services: ServicesDep) -> Response:
+async def update_member_role(
+    request: Request, db: DbSession, services: ServicesDep, auth: SignedIn
+) -> Response:
     """Give a member another role (admin or owner; only owners make or unmake owners)."""
-    auth = await require_session(request, db)
     data = await body.parse(request, UpdateMemberRole, trusted_origins(services))
     if not role_names(data.role):
         raise error("ROLE_NOT_FOUND")
@@ -444,9 +454,10 @@ async def update_member_role(request: Request, db: DbSession, services: Services
 
 
 @router.post("/remove-member", openapi_extra=body_doc(RemoveMember))
-async def remove_member(request: Request, db: DbSession, services: ServicesDep) -> Response:
+async def remove_member(
+    request: Request, db: DbSession, services: ServicesDep, auth: SignedIn
+) -> Response:
     """Remove a member, by member id or email (admin or owner; only owners remove owners)."""
-    auth = await require_session(request, db)
     data = await body.parse(request, RemoveMember, trusted_origins(services))
     ctx = await _member_changes_in(db, auth, data.organization_id)
     target = data.member_id_or_email
@@ -467,9 +478,8 @@ async def remove_member(request: Request, db: DbSession, services: ServicesDep) 
 
 
 @router.post("/leave", openapi_extra=body_doc(LeaveOrganization))
-async def leave(request: Request, db: DbSession, services: ServicesDep) -> Response:
+async def leave(request: Request, db: DbSession, services: ServicesDep, auth: SignedIn) -> Response:
     """Leave the organization (never as its last owner); answers the membership that ended."""
-    auth = await require_session(request, db)
     data = await body.parse(request, LeaveOrganization, trusted_origins(services))
     ctx = await asked_member(
         db,
@@ -489,10 +499,11 @@ async def leave(request: Request, db: DbSession, services: ServicesDep) -> Respo
 
 
 @router.post("/has-permission", openapi_extra=body_doc(HasPermission))
-async def has_permission(request: Request, db: DbSession, services: ServicesDep) -> Response:
+async def has_permission(
+    request: Request, db: DbSession, services: ServicesDep, auth: SignedIn
+) -> Response:
     """``{"error": null, "success": bool}``: whether the caller's role grants every action
     asked (Better Auth's names, such as ``member: ["update"]``, or ours)."""
-    auth = await require_session(request, db)
     data = await body.parse(request, HasPermission, trusted_origins(services))
     ctx = await asked_member(
         db,

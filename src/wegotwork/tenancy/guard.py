@@ -15,31 +15,46 @@ read in one query. A new organization-owned model joins with one line::
     register_object("note", Note, missing="Note does not exist")
     NOTE_ID = object_id("note", "noteId")
 
+A route that needs a session but acts in no organization of its own (the account, Better Auth's
+routes, which name the organization in their body) asks for ``signed_in()``, the session alone;
+``refuse`` gives a face its own words for a signed-out caller::
+
+    auth: Annotated[AuthContext, Depends(signed_in())]
+
 The order is fixed for every route: authentication (401; a page redirects to sign-in), then
 authorization (``decide``: 404 to a caller who is not a member, 403 to a member whose role lacks
-the permission), then the body (FastAPI validates it only after the dependencies ran).
+the permission), then the body. FastAPI validates a body only after the dependencies ran, and
+routes that read their own body (Better Auth's) read it in the handler, after them; but FastAPI
+*parses* JSON and forms before any dependency, so when that fails before the caller was
+authenticated, ``before_the_body`` runs the route's dependencies first (the error handlers call
+it): a signed-out caller hears 401, an outsider 404, whatever they sent. Which routes need a
+session is read from their dependencies (``needs_session``).
 
 The session is always read from the database here, never from the signed cookie cache: routes
 behind the guard show candidates' personal data, and a signed-out or revoked session must read
 nothing from the moment it ends.
 
-Faces that speak another protocol (Better Auth's organization routes) call ``authenticate``
-and ``resolve`` themselves and translate the errors.
+Faces that speak another protocol (Better Auth's organization routes) take ``signed_in(refuse)``
+and call ``resolve`` (``member_context``) themselves, translating the errors.
 """
 
 import inspect
 import re
 from collections.abc import Awaitable, Callable
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.dependencies.utils import solve_dependencies
+from fastapi.routing import APIRoute
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from wegotwork.deps import DbSession
+from wegotwork.deps import DbSession, get_services
 from wegotwork.errors import Forbidden, NotFound, Unauthorized
-from wegotwork.identity.deps import resolve_auth
+from wegotwork.identity.deps import authenticated_already, get_auth, resolve_auth
 from wegotwork.identity.sessions import AuthContext
 from wegotwork.models import (
     Applicant,
@@ -367,6 +382,78 @@ def require(permission: Permission, via: Locator = ORG_ID) -> Callable[..., Awai
 
     GUARDS[dependency] = permission
     return dependency
+
+
+# The dependencies besides ``require``'s that refuse a signed-out caller: ``signed_in``'s, and
+# ``CurrentAuth`` (identity.deps.get_auth).
+SIGNED_IN: set[Callable[..., Any]] = {get_auth}
+
+
+def signed_in(
+    refuse: Callable[[], Exception] = Unauthorized,
+) -> Callable[..., Awaitable[AuthContext]]:
+    """The dependency for a route that needs a session and no organization context: the
+    caller's session (read from the database), or ``refuse()`` raised when signed out, before
+    the route reads its body."""
+
+    async def dependency(request: Request, db: DbSession) -> AuthContext:
+        auth = await resolve_auth(request, db)
+        if auth is None:
+            raise refuse()
+        return auth
+
+    SIGNED_IN.add(dependency)
+    return dependency
+
+
+def needs_session(dependant: Dependant) -> bool:
+    """Whether a route (its dependency tree) refuses signed-out callers."""
+    return any(
+        sub.call in GUARDS or sub.call in SIGNED_IN or needs_session(sub)
+        for sub in dependant.dependencies
+    )
+
+
+# The scope keys FastAPI keeps a request's dependency exit stacks under.
+_STACKS = ("fastapi_inner_astack", "fastapi_function_astack")
+
+
+async def before_the_body(request: Request) -> None:
+    """Called by the error handlers for a request refused for its input before the caller was
+    authenticated: a body FastAPI could not parse (it parses JSON and forms before running any
+    dependency), or a parameter of the guard's own (an ``orgId`` query too long to be an id).
+    Runs the route's dependencies now, without the body, so that a caller who may not use the
+    route hears that first (the guard raises 401, 404 or 403), and authenticates the caller if
+    they could not run. Returns when the caller may go on, when they were authenticated
+    already (the dependencies ran: the error is the input's), or when the route needs no
+    session: the input error stands."""
+    route = request.scope.get("route")
+    if (
+        not isinstance(route, APIRoute)
+        or authenticated_already(request)
+        or not needs_session(route.dependant)
+    ):
+        return
+    without_body = Dependant(dependencies=route.dependant.dependencies, path=route.path_format)
+    saved = {key: request.scope.get(key) for key in _STACKS}
+    try:
+        async with AsyncExitStack() as stack:
+            for key in _STACKS:
+                request.scope[key] = stack
+            solved = await solve_dependencies(
+                request=request,
+                dependant=without_body,
+                dependency_overrides_provider=request.app,
+                async_exit_stack=stack,
+                embed_body_fields=False,
+            )
+    finally:
+        request.scope.update(saved)
+    if solved.errors and not authenticated_already(request):
+        # A parameter of the guard's own (an ``orgId`` query too long to be an id) was
+        # invalid, so the guard never ran: authentication still comes first.
+        async with get_services(request).db.sessionmaker() as db:
+            await authenticate(request, db)
 
 
 # Readable aliases, one per permission, keyed by ``{orgId}``; pages use the ``Page*`` ones

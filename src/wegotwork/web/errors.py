@@ -28,6 +28,7 @@ from wegotwork.db import is_unavailable
 from wegotwork.deps import Services
 from wegotwork.errors import DomainError, RateLimited, Unauthorized, Unavailable
 from wegotwork.schemas import UNKNOWN_FIELD
+from wegotwork.tenancy.guard import before_the_body
 
 log = logging.getLogger("wegotwork.errors")
 
@@ -148,6 +149,8 @@ async def handle_domain_error(request: Request, exc: Exception) -> Response:
     elif isinstance(exc, Unavailable):
         headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     face = face_of(request.url.path)
+    if face == "auth" and getattr(exc, "bare", False):
+        return Response(status_code=exc.status, headers=headers)
     if face == "auth":
         message = exc.message
         if isinstance(exc, Unauthorized) and message == Unauthorized.default_message:
@@ -168,8 +171,21 @@ async def handle_domain_error(request: Request, exc: Exception) -> Response:
     return error_page(request, exc.status, exc.message, headers)
 
 
+async def refused_before_the_body(request: Request) -> Response | None:
+    """The answer to a caller who may not use the route at all, when FastAPI failed to parse
+    the body before the guard ran (see ``tenancy.guard.before_the_body``); None otherwise."""
+    try:
+        await before_the_body(request)
+    except DomainError as refusal:
+        return await handle_domain_error(request, refusal)
+    return None
+
+
 async def handle_validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
+    refused = await refused_before_the_body(request)
+    if refused is not None:
+        return refused
     face = face_of(request.url.path)
     if _is_malformed_body(exc):
         if face == "auth":
@@ -206,6 +222,10 @@ def allowed_methods(request: Request) -> str:
 
 async def handle_http_exception(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400:  # a form FastAPI could not parse, perhaps before the guard
+        refused = await refused_before_the_body(request)
+        if refused is not None:
+            return refused
     face = face_of(request.url.path)
     headers = dict(exc.headers or {})
     if exc.status_code == 405 and face != "auth":

@@ -2,6 +2,7 @@
 // Usage: node client.mjs <base URL> <mail bridge URL> <ID token of the "oidc" provider> <its nonce>
 // Prints "ok <step>" per passed step; exits 1 at the first failure ("fail <step>: <why>").
 import { createAuthClient } from "better-auth/client";
+import { organizationClient } from "better-auth/client/plugins";
 
 const [baseURL, mailURL, idToken, idTokenNonce] = process.argv.slice(2);
 const origin = new URL(baseURL).origin;
@@ -210,6 +211,33 @@ check(
 );
 result = await phone.signIn.social({ provider: "oidc", idToken: { token: idToken, nonce: "another nonce" } });
 check("ID token with the wrong nonce", result.error?.status === 401 && result.error?.code === "INVALID_TOKEN", result.error);
+
+// 401 before validation: signed out, a route that needs a session does not look at the body
+// (Better Auth itself would answer 400 VALIDATION_ERROR to these).
+const stranger = browser("stranger");
+const strangerOrgs = createAuthClient({
+  baseURL,
+  plugins: [organizationClient()],
+  fetchOptions: { customFetchImpl: fetchers.stranger },
+});
+const unauthorized = (error) => error?.status === 401 && error?.code === "UNAUTHORIZED";
+// (A call with an empty body goes out as a GET: each sends something.)
+result = await stranger.revokeSession({ token: 12 });
+check("401 before validation: revoke-session with a token that is no string", unauthorized(result.error), result.error);
+result = await stranger.changeEmail({ newEmail: "not an address" });
+check("401 before validation: change-email to a bad address", unauthorized(result.error), result.error);
+result = await stranger.changePassword({ newPassword: 12 });
+check("401 before validation: change-password without the current one", unauthorized(result.error), result.error);
+result = await strangerOrgs.organization.create({ name: "No Slug" });
+check("401 before validation: organization create without a slug", result.error?.status === 401, result.error);
+result = await strangerOrgs.organization.inviteMember({ email: 12 });
+check("401 before validation: invite-member with a bad body", unauthorized(result.error), result.error);
+result = await fetchers.stranger(`${baseURL}/api/auth/delete-user`, {
+  method: "POST",
+  headers: { "content-type": "application/json" },
+  body: '{"password": ',
+});
+check("401 before validation: delete-user with malformed JSON", result.status === 401, result.status);
 
 // Revoke everything
 result = await laptop.revokeSessions();
