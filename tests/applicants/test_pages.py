@@ -228,45 +228,6 @@ async def test_changing_the_status_from_the_page_records_it_and_comes_back(
     assert "Choose a status" in flash_of(bad)
 
 
-async def test_bulk_status_change_moves_the_selected_and_ignores_strangers(
-    db: AsyncSession, world: World, job: Job
-) -> None:
-    chosen = [await factories.make_applicant(db, job) for _ in range(3)]
-    untouched = await factories.make_applicant(db, job)
-    stranger = await factories.make_applicant(db, await factories.make_job(db, world.other_org))
-    await db.commit()
-    response = await world.browser("member").post(
-        f"/dashboard/{world.org.slug}/applicants/bulk-status",
-        data={
-            "ids": [a.id for a in chosen] + [stranger.id],
-            "status": "REJECTED",
-            "q": "x",
-            "status_filter": "SUBMITTED",
-        },
-    )
-    assert response.status_code == 303
-    assert response.headers["location"] == (
-        f"/dashboard/{world.org.slug}/applicants?q=x&status=SUBMITTED"
-    )
-    assert "3 applicants moved to Rejected." in flash_of(response)
-    statuses = dict((await db.execute(select(Applicant.id, Applicant.status))).all())
-    assert {statuses[a.id] for a in chosen} == {"REJECTED"}
-    assert statuses[untouched.id] == "SUBMITTED"
-    assert statuses[stranger.id] == "SUBMITTED"
-    assert await db.scalar(select(func.count()).select_from(ApplicantEvent)) == 3
-
-    nothing = await world.browser("member").post(
-        f"/dashboard/{world.org.slug}/applicants/bulk-status", data={"status": "HIRED"}
-    )
-    assert "Select at least one applicant" in flash_of(nothing)
-    no_status = await world.browser("member").post(
-        f"/dashboard/{world.org.slug}/applicants/bulk-status",
-        data={"ids": [untouched.id], "status": ""},
-    )
-    assert "Choose the status to move the selected applicants to." in flash_of(no_status)
-    assert (await db.get(Applicant, untouched.id, populate_existing=True)).status == "SUBMITTED"
-
-
 async def test_csv_export_of_the_filtered_list_is_safe_in_spreadsheets(
     db: AsyncSession, world: World, job: Job
 ) -> None:

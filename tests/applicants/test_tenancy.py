@@ -105,10 +105,10 @@ async def test_bulk_changes_in_ones_own_organization_cannot_reach_anothers_appli
     applicant = await factories.make_applicant(db, job)
     await db.commit()
     response = await world.browser("outsider").post(
-        f"/dashboard/{world.other_org.slug}/applicants/bulk-status",
-        data={"ids": [applicant.id], "status": "HIRED"},
+        f"/dashboard/{world.other_org.slug}/applicants/bulk",
+        data={"applicantIds": [applicant.id], "action": "message", "subject": "Hi", "body": "Hi"},
     )
-    assert response.status_code == 303
+    assert response.status_code == 422
     await db.refresh(applicant)
     assert applicant.status == "SUBMITTED"
     assert await db.scalar(select(func.count()).select_from(ApplicantEvent)) == 0

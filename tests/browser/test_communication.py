@@ -111,3 +111,51 @@ async def test_a_candidate_withdraws_and_the_team_sees_it(
     await page.goto(f"{live_server.url}/dashboard/{team.slug}/applicants/{applicant_id}")
     await expect(page.locator(".history")).to_contain_text("The candidate withdrew")
     await expect(page.locator(".history")).to_contain_text("Rejected: Withdrawn")
+
+
+async def _reject_two_from_the_list(
+    server: LiveServer, team: Team, smtp_sink: SmtpSink, screen: Page
+) -> None:
+    """Tick two applicants of the job's list, reject them with a reason and the rejection
+    template sent now: both get the mail, the third waits on."""
+    people = [
+        ("ada@example.com", "Ada Lovelace"),
+        ("grace@example.com", "Grace Hopper"),
+        ("linus@example.com", "Linus Torvalds"),
+    ]
+    for email, name in people:
+        await _apply(server, team, email, name)
+    await sign_in(screen, server, team)
+    await screen.goto(f"{server.url}/dashboard/{team.slug}/jobs/{team.job_id}/applicants")
+    # Enhanced: the bar's buttons wait until something is selected.
+    await expect(screen.get_by_role("button", name="Move selected")).to_be_disabled()
+    await screen.get_by_label("Select Ada Lovelace").check()
+    await screen.get_by_label("Select Grace Hopper").check()
+    await expect(screen.locator("[data-selected-count]")).to_have_text("2 selected")
+    await screen.locator("summary", has_text="Reject selected").click()
+    await screen.get_by_label("Reason").select_option(label="Position filled")
+    await screen.get_by_label("Mail to the candidates").select_option(index=1)
+    await screen.get_by_role("radio", name="Now").check()
+    await screen.get_by_role("button", name="Reject selected").click()
+    await expect(screen.locator(".flash")).to_contain_text("2 applicants rejected.")
+    rows = screen.locator(".applicant-table tbody tr")
+    await expect(rows.filter(has_text="Ada Lovelace")).to_contain_text("Rejected")
+    await expect(rows.filter(has_text="Grace Hopper")).to_contain_text("Rejected")
+    await expect(rows.filter(has_text="Linus Torvalds")).not_to_contain_text("Rejected")
+    for email in ("ada@example.com", "grace@example.com"):
+        mails = await smtp_sink.wait_for(email, count=2, timeout=30)
+        assert mails[1].subject == f"Your application for {team.job_title} at {team.org_name}"
+
+
+async def test_the_team_rejects_two_selected_applicants_at_once_on_a_phone(
+    live_server: LiveServer, team: Team, phone: Page, smtp_sink: SmtpSink
+) -> None:
+    await _reject_two_from_the_list(live_server, team, smtp_sink, phone)
+    width = await phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390
+
+
+async def test_the_team_rejects_two_selected_applicants_at_once_on_a_desktop(
+    live_server: LiveServer, team: Team, page: Page, smtp_sink: SmtpSink
+) -> None:
+    await _reject_two_from_the_list(live_server, team, smtp_sink, page)

@@ -234,8 +234,11 @@ TABLE: dict[str, Cell] = {
     "GET /dashboard/{slug}/jobs/{jobId}/applicants": Cell(TEAM_PAGE),
     "GET /dashboard/{slug}/applicants": Cell(TEAM_PAGE),
     "GET /dashboard/{slug}/applicants/export.csv": Cell(TEAM_PAGE),
-    "POST /dashboard/{slug}/applicants/bulk-status": Cell(
-        TEAM_FORM, writers=TEAM, form={"ids": "{applicantId}", "status": "INTERVIEW"}
+    # The list's bulk bar: done, back to the list (303); an outsider meets 404.
+    "POST /dashboard/{slug}/applicants/bulk": Cell(
+        TEAM_FORM,
+        writers=TEAM,
+        form={"applicantIds": "{applicantId}", "action": "reject", "reasonId": "{reasonId}"},
     ),
     "GET /dashboard/{slug}/board": Cell(TEAM_PAGE),
     "GET /dashboard/{slug}/applicants/{applicantId}": Cell(TEAM_PAGE),

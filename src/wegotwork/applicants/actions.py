@@ -27,7 +27,6 @@ from wegotwork.applicants.schemas import (
     ApplicantSort,
     ApplicantStatusUpdate,
     ApplicationInput,
-    BulkStatusUpdate,
     EventRow,
 )
 from wegotwork.db import Database, new_id, utcnow
@@ -496,26 +495,6 @@ async def change_status(
     return await pipelines.move_applicant(
         db, ctx, applicant_id, stage_id=data.stage_id, status=data.status
     )
-
-
-async def bulk_change_status(db: AsyncSession, ctx: OrgContext, data: BulkStatusUpdate) -> int:
-    """Move every applicant of ``data.ids`` that belongs to the organization to the first stage
-    of ``data.status`` in its job's pipeline, recording each change; returns how many changed.
-    Ids of other organizations are ignored as if they did not exist.
-
-    Members (MANAGE_APPLICANTS) may call it. Raises Forbidden without the permission.
-    """
-    ctx.require(Permission.MANAGE_APPLICANTS)
-    assert data.status is not None
-    applicants = (
-        await db.scalars(
-            scoped(Applicant, ctx)
-            .where(Applicant.id.in_(data.ids))
-            .order_by(Applicant.id)
-            .with_for_update()
-        )
-    ).all()
-    return await pipelines.move_to_status(db, ctx, applicants, data.status)
 
 
 async def erase_applicant(

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Annotated, Any
-from urllib.parse import quote, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
@@ -22,16 +22,30 @@ from wegotwork.applicants.schemas import (
     MAX_SEARCH,
     ApplicantFilters,
     ApplicantStatusUpdate,
-    BulkStatusUpdate,
 )
 from wegotwork.db import utcnow
 from wegotwork.deps import DbSession, ServicesDep
-from wegotwork.errors import Conflict, Invalid, NotFound
+from wegotwork.errors import Conflict, DomainError, Invalid, NotFound, RateLimited
 from wegotwork.forms import queries as form_queries
-from wegotwork.messages.actions import overdue_count
-from wegotwork.models import Applicant, ApplicantStatus, Job, QuestionKind
+from wegotwork.messages import actions as messages
+from wegotwork.messages.schemas import bulk_of_form
+from wegotwork.models import (
+    Applicant,
+    ApplicantStatus,
+    Job,
+    PipelineStage,
+    QuestionKind,
+    TemplateKind,
+)
 from wegotwork.onboarding.actions import checklist
-from wegotwork.pipelines.queries import Column, activity, board, job_pipeline, stage_cards
+from wegotwork.pipelines.queries import (
+    Column,
+    activity,
+    board,
+    job_pipeline,
+    list_pipelines,
+    stage_cards,
+)
 from wegotwork.pipelines.rules import END_STATUSES, STATUS_LABELS
 from wegotwork.reviews import queries as reviews
 from wegotwork.reviews import rules as review_rules
@@ -39,8 +53,9 @@ from wegotwork.storage.cleanup import discard_files
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.guard import SLUG, require
 from wegotwork.tenancy.permissions import Permission
+from wegotwork.tenancy.scoping import get_scoped
 from wegotwork.web.dashboard import render_dashboard
-from wegotwork.web.forms import parse_form
+from wegotwork.web.forms import parse_form, redirect
 
 router = APIRouter(include_in_schema=False)
 
@@ -51,7 +66,6 @@ Member = Annotated[OrgContext, Depends(require(Permission.VIEW_ORGANIZATION, via
 PER_COLUMN = 50
 # A job's board shows this many cards per stage at first, the rest on demand.
 PER_STAGE = 25
-CHOOSE_BULK_STATUS = "Choose the status to move the selected applicants to."
 STATUSES = list(ApplicantStatus)
 
 
@@ -59,9 +73,8 @@ def _common() -> dict[str, Any]:
     return {"statuses": STATUSES, "status_labels": STATUS_LABELS}
 
 
-def _filters_from(request: Request, *, job_id: str | None = None) -> ApplicantFilters:
+def _filters_from(params: Mapping[str, str], *, job_id: str | None = None) -> ApplicantFilters:
     """Page filters from the query string; unknown or malformed values are simply ignored."""
-    params = request.query_params
     status_value = (params.get("status") or "").strip().upper()
     status = ApplicantStatus(status_value) if status_value in ApplicantStatus.__members__ else None
     q = (params.get("q") or "").strip()[:MAX_SEARCH] or None
@@ -106,7 +119,7 @@ async def overview_page(
 ) -> Response:
     figures = await overview(db, ctx)
     # Zero ghosting: how many candidates wait longer than promised (a count, not the list).
-    waiting = await overdue_count(db, ctx) if ctx.can(Permission.VIEW_APPLICANTS) else 0
+    waiting = await messages.overdue_count(db, ctx) if ctx.can(Permission.VIEW_APPLICANTS) else 0
     return await render_dashboard(
         request,
         services,
@@ -123,26 +136,75 @@ async def overview_page(
     )
 
 
+def _list_base(slug: str, job_id: str | None) -> str:
+    if job_id:
+        return f"/dashboard/{slug}/jobs/{quote(job_id, safe='')}/applicants"
+    return f"/dashboard/{slug}/applicants"
+
+
+@dataclass(frozen=True, slots=True)
+class BulkForm:
+    """The list's bulk bar after a refused change: what was chosen, and why it was refused."""
+
+    action: str = ""
+    values: Mapping[str, str] = field(default_factory=dict)
+    selected: frozenset[str] = frozenset()
+    select_all: bool = False
+    message: str | None = None
+    errors: Mapping[str, list[str]] = field(default_factory=dict)
+
+
+async def _bulk_choices(db: DbSession, ctx: OrgContext, job_id: str | None) -> dict[str, Any]:
+    """The bulk bar's choices: the stages to move to (the job's pipeline when the list shows
+    one job, else every pipeline's, grouped), the rejection reasons and the mail templates
+    (rejection templates first)."""
+    groups: list[tuple[str, list[tuple[str, str]]]] = []
+    if job_id:
+        try:
+            shown = await job_pipeline(db, ctx, job_id)
+        except NotFound:  # a hand-edited job filter: offer every pipeline instead
+            pass
+        else:
+            groups = [(shown.pipeline.name, [(c.stage.id, c.stage.name) for c in shown.stages])]
+    if not groups:
+        groups = [
+            (view.pipeline.name, [(stage.id, stage.name) for stage in view.stages])
+            for view in await list_pipelines(db, ctx)
+        ]
+    templates = sorted(
+        await messages.list_templates(db, ctx),
+        key=lambda template: (template.kind is not TemplateKind.REJECTION, template.name.lower()),
+    )
+    return {
+        "bulk_stages": groups,
+        "bulk_reasons": [
+            (reason.id, reason.name) for reason in await messages.list_reasons(db, ctx)
+        ],
+        "bulk_templates": [(template.id, template.name) for template in templates],
+    }
+
+
 async def _list_page(
     request: Request,
     ctx: OrgContext,
     db: DbSession,
     services: ServicesDep,
     *,
+    params: Mapping[str, str],
     job_id: str | None = None,
+    bulk: BulkForm | None = None,
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
 ) -> Response:
-    filters = _filters_from(request, job_id=job_id)
+    filters = _filters_from(params, job_id=job_id)
     job_title = await actions.get_job_title(db, ctx, job_id) if job_id else None
     try:
         page = await actions.list_applicants(db, ctx, filters)
     except Invalid:  # a stale or hand-edited cursor: show the first page instead
         filters = replace(filters, cursor=None)
         page = await actions.list_applicants(db, ctx, filters)
-    base = (
-        f"/dashboard/{ctx.organization.slug}/jobs/{job_id}/applicants"
-        if job_id
-        else f"/dashboard/{ctx.organization.slug}/applicants"
-    )
+    base = _list_base(ctx.organization.slug, job_id)
+    manager = ctx.can(Permission.MANAGE_APPLICANTS)
     context = {
         **_common(),
         "filters": filters,
@@ -154,6 +216,12 @@ async def _list_page(
         "fixed_job": job_id,
         "base": base,
         "walk_query": _query(filters),
+        # The bulk bar returns to this very page of the list.
+        "back_query": _query(
+            filters, cursor=filters.cursor or "", **({"job": ""} if job_id else {})
+        ),
+        "bulk": bulk or BulkForm(),
+        **(await _bulk_choices(db, ctx, filters.job_id) if manager and page.rows else {}),
         "next_url": f"{base}?{_query(filters, cursor=page.next_cursor)}"
         if page.next_cursor
         else None,
@@ -171,7 +239,15 @@ async def _list_page(
         ),
     }
     return await render_dashboard(
-        request, services, db, ctx, "applicants/list.html", context, section="applicants"
+        request,
+        services,
+        db,
+        ctx,
+        "applicants/list.html",
+        context,
+        section="applicants",
+        status_code=status_code,
+        headers=headers,
     )
 
 
@@ -199,14 +275,14 @@ async def _answer_choices(
 async def list_page(
     request: Request, ctx: Viewer, db: DbSession, services: ServicesDep
 ) -> Response:
-    return await _list_page(request, ctx, db, services)
+    return await _list_page(request, ctx, db, services, params=request.query_params)
 
 
 @router.get("/dashboard/{slug}/jobs/{jobId}/applicants", response_class=HTMLResponse)
 async def job_list_page(
     jobId: str, request: Request, ctx: Viewer, db: DbSession, services: ServicesDep
 ) -> Response:
-    return await _list_page(request, ctx, db, services, job_id=jobId)
+    return await _list_page(request, ctx, db, services, params=request.query_params, job_id=jobId)
 
 
 CSV_COLUMNS = (
@@ -227,7 +303,7 @@ CSV_COLUMNS = (
 @router.get("/dashboard/{slug}/applicants/export.csv")
 async def export_csv(request: Request, ctx: Viewer, db: DbSession) -> Response:
     """The current filtered list as CSV, every page of it, streamed."""
-    filters = _filters_from(request)
+    filters = _filters_from(request.query_params)
 
     # Application forms: with a job chosen, one column per question of that job.
     questions = (
@@ -299,37 +375,78 @@ async def export_csv(request: Request, ctx: Viewer, db: DbSession) -> Response:
     )
 
 
-@router.post("/dashboard/{slug}/applicants/bulk-status")
-async def bulk_status(
+# The fields of the bulk bar an action's error may name, as the form calls them.
+BULK_FIELDS = {"stageId", "reasonId", "subject", "body"}
+
+
+def _bulk_refusal(exc: DomainError, action: str) -> tuple[str, dict[str, list[str]]]:
+    """A refused bulk change as the bar shows it: a summary, and errors next to its fields."""
+    errors: dict[str, list[str]] = {}
+    for name, reasons in (exc.field_errors or {}).items():
+        if name == "templateId":
+            name = "rejectTemplateId" if action == "reject" else "messageTemplateId"
+        if name in BULK_FIELDS or name.endswith("TemplateId"):
+            errors[name] = reasons
+    return f"Nothing changed. {exc.message}", errors
+
+
+def _plural(count: int) -> str:
+    return f"{count} applicant{'s' if count != 1 else ''}"
+
+
+async def _bulk_notice(db: DbSession, ctx: OrgContext, change: messages.Bulk, count: int) -> str:
+    if change.action is messages.BulkAction.MOVE:
+        stage = await get_scoped(db, PipelineStage, ctx, change.stage_id or "")
+        return f"{_plural(count)} moved to {stage.name}."
+    if change.action is messages.BulkAction.REJECT:
+        if change.draft is None or change.draft.template_id is None:
+            return f"{_plural(count)} rejected."
+        when = "now" if change.send_at is not None else "the next morning"
+        return f"{_plural(count)} rejected. Their mail goes out {when}."
+    return f"Message sent to {_plural(count)}."
+
+
+@router.post("/dashboard/{slug}/applicants/bulk")
+async def bulk_form(
     request: Request, ctx: Manager, db: DbSession, services: ServicesDep
 ) -> Response:
-    form = await parse_form(request, BulkStatusUpdate, multi=("ids",))
-    values = form.values
-    status_filter = str(values.get("status_filter", ""))
-    back_filters = ApplicantFilters(
-        status=ApplicantStatus(status_filter)
-        if status_filter in ApplicantStatus.__members__
-        else None,
-        job_id=str(values.get("job_filter", "")) or None,
-        q=str(values.get("q", ""))[:MAX_SEARCH] or None,
-    )
-    fixed_job = str(values.get("fixed_job", ""))
-    base = f"/dashboard/{ctx.organization.slug}/applicants"
-    if fixed_job:
-        base = f"/dashboard/{ctx.organization.slug}/jobs/{quote(fixed_job, safe='')}/applicants"
-    query = _query(back_filters)
-    response = RedirectResponse(f"{base}?{query}" if query else base, status_code=303)
-    if form.data is None or not form.ok:
-        message = " ".join(form.errors.get("ids", [])) or CHOOSE_BULK_STATUS
-        services.templates.flash(response, message, "error")
-        return response
-    changed = await actions.bulk_change_status(db, ctx, form.data)
+    """The list's bulk bar: move, reject or message the selected applicants (or every one of
+    the page with "select all"), all or nothing. Done: back to the same list with a notice.
+    Refused: the list again with the reason in place and the choices kept; nothing changed."""
+    form = await request.form()
+    values = {key: value for key in form if isinstance(value := form.get(key), str)}
+    selected = [value for value in form.getlist("applicantIds") if isinstance(value, str)]
+    select_all = bool(values.get("selectAll"))
+    page_ids = [value for value in form.getlist("pageIds") if isinstance(value, str)]
+    params = dict(parse_qsl(values.get("back", "")))
+    fixed_job = values.get("fixedJob") or None
+    try:
+        async with db.begin_nested():
+            change = bulk_of_form(values, selected + (page_ids if select_all else []), now=utcnow())
+            count = await messages.bulk(
+                db, ctx, change, base_url=services.settings.base_url, secret=services.secret
+            )
+    except DomainError as exc:
+        action = values.get("action", "")
+        summary, errors = _bulk_refusal(exc, action)
+        limited = isinstance(exc, RateLimited)
+        return await _list_page(
+            request,
+            ctx,
+            db,
+            services,
+            params=params,
+            job_id=fixed_job,
+            bulk=BulkForm(action, values, frozenset(selected), select_all, summary, errors),
+            status_code=429 if limited else 422,
+            headers={"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None,
+        )
+    notice = await _bulk_notice(db, ctx, change, count)
     await db.commit()
-    noun = "applicant" if changed == 1 else "applicants"
-    services.templates.flash(
-        response, f"{changed} {noun} moved to {STATUS_LABELS[form.data.status]}."
-    )
-    return response
+    filters = _filters_from(params, job_id=fixed_job)
+    query = _query(filters, cursor=filters.cursor or "", **({"job": ""} if fixed_job else {}))
+    base = _list_base(ctx.organization.slug, fixed_job)
+    return redirect(services, f"{base}?{query}" if query else base, notice)
 
 
 @dataclass(frozen=True, slots=True)
@@ -470,7 +587,7 @@ async def detail_page(
 ) -> Response:
     detail = await actions.get_applicant(db, ctx, applicantId)
     # Previous and next within the list the reviewer came from (its filters ride along).
-    filters = _filters_from(request)
+    filters = _filters_from(request.query_params)
     previous, following = await actions.neighbours(db, ctx, filters, detail.applicant)
     walk = _query(filters)
     base = f"/dashboard/{ctx.organization.slug}/applicants"

@@ -156,21 +156,6 @@ class ApplicantStatusUpdate(_StatusChoice):
         return self
 
 
-class BulkStatusUpdate(_StatusChoice):
-    """A status for several applicants at once (the ids of one page at most)."""
-
-    status: ApplicantStatus
-    ids: list[str] = Field(default_factory=list, max_length=MAX_PAGE, validate_default=True)
-
-    @field_validator("ids")
-    @classmethod
-    def _ids(cls, value: list[str]) -> list[str]:
-        chosen = [item for item in dict.fromkeys(value) if item]
-        if not chosen:
-            raise ValueError("Select at least one applicant")
-        return chosen
-
-
 class NotificationChoice(BaseModel):
     """The organizations whose new applicants, and whose mentions of me in notes, are mailed
     to me (all others: none)."""

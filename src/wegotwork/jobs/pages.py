@@ -27,6 +27,7 @@ from wegotwork.jobs.rules import (
 )
 from wegotwork.jobs.salary import INTERVAL_NAMES, currency_choices
 from wegotwork.jobs.schemas import JobCreate, JobDeleteConfirm, JobEditForm, JobFilters, JobUpdate
+from wegotwork.messages.actions import UNDECIDED_APPLICANTS
 from wegotwork.models import Job, JobStatus
 from wegotwork.pipelines.queries import list_pipelines
 from wegotwork.storage.cleanup import discard_files
@@ -159,6 +160,7 @@ async def _editor(
     values: dict[str, Any] | None = None,
     errors: dict[str, list[str]] | None = None,
     delete_errors: dict[str, list[str]] | None = None,
+    undecided_url: str | None = None,
     status_code: int = 200,
 ) -> HTMLResponse:
     row = await actions.get_job(db, ctx, job_id)
@@ -170,6 +172,7 @@ async def _editor(
         "values": shown,
         "errors": errors or {},
         "delete_errors": delete_errors or {},
+        "undecided_url": undecided_url,
         "category_options": [
             (category.id, category.name) for category in await actions.category_choices(db, ctx)
         ],
@@ -223,6 +226,9 @@ async def save(
     except DomainError as exc:
         if not exc.field_errors:
             raise
+        # Closing with applicants still waiting: their list (filtered by this job) is where the
+        # bulk bar rejects them with a template.
+        undecided = exc.code == UNDECIDED_APPLICANTS
         return await _editor(
             request,
             services,
@@ -231,6 +237,9 @@ async def save(
             job_id,
             values=form.values,
             errors=errors_from_domain(exc),
+            undecided_url=f"/dashboard/{ctx.organization.slug}/jobs/{job_id}/applicants"
+            if undecided
+            else None,
             status_code=422,
         )
     await db.commit()

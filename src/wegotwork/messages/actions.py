@@ -52,6 +52,8 @@ APPLICANT_NOT_FOUND = "Applicant does not exist"
 TEMPLATE_NOT_FOUND = "Template does not exist"
 MESSAGE_NOT_FOUND = "Message does not exist"
 REASON_NOT_FOUND = "Rejection reason does not exist"
+# The code of the Conflict that closing a job with applicants still waiting meets.
+UNDECIDED_APPLICANTS = "UNDECIDED_APPLICANTS"
 MAX_AHEAD = timedelta(days=90)
 PAST_GRACE = timedelta(minutes=1)
 MORNING_HOUR = 8
@@ -903,7 +905,7 @@ async def close_job_check(
         )
         raise Conflict(
             f"{waiting} Reject them with a template (rejectRemaining) or close anyway (force).",
-            code="UNDECIDED_APPLICANTS",
+            code=UNDECIDED_APPLICANTS,
             field_errors={
                 "status": [
                     f"{waiting} Answer them first: select them on the applicants list and "

@@ -1,6 +1,7 @@
 """Candidate communication in HTML: the candidate's status page (public, ``noindex``, works
-without JavaScript) with withdrawing, downloading and deleting one's data; and the team's pages for
-templates, the overdue list and bulk actions on the applicants list."""
+without JavaScript) with withdrawing, downloading and deleting one's data; and the team's pages
+for templates, an applicant's messages and decision, and the overdue list (the applicants list's
+bulk bar lives with the list, in ``applicants/pages.py``)."""
 
 from __future__ import annotations
 

@@ -3,12 +3,14 @@ decisions, bulk actions, the reply promise and the overdue list."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, Field
 from pydantic.json_schema import SkipJsonSchema
 
+from wegotwork.errors import Invalid
 from wegotwork.messages import actions
 from wegotwork.messages.actions import BulkAction, MessageStatus
 from wegotwork.models import ApplicantStatus, MessageTemplate, RejectionReason, TemplateKind
@@ -195,6 +197,57 @@ class BulkIn(InputModel):
             draft=actions.Draft(self.templateId, self.subject, self.body),
             send_at=self.sendAt,
         )
+
+
+NOTHING_SELECTED = "Select at least one applicant."
+TOO_MANY_SELECTED = f"Select at most {MAX_BULK} applicants at once."
+CHOOSE_ACTION = "Choose what to do with the selected applicants."
+WRITE_OR_CHOOSE = "Choose a template, or write a subject and a message."
+
+
+def bulk_of_form(
+    values: Mapping[str, str], selected: Sequence[str], *, now: datetime
+) -> actions.Bulk:
+    """A bulk change from the applicants list's form (which works without JavaScript): the
+    ``action`` its submit button names (``move``, ``reject`` or ``message``) and that action's
+    fields: ``stageId``; ``reasonId``, ``rejectTemplateId`` and ``when`` (``morning``, the
+    default, or ``now``); ``messageTemplateId``, or ``subject`` and ``body``. Raises Invalid,
+    in the form's field names, when nothing is selected or the action is missing."""
+
+    def given(name: str) -> str | None:
+        return (values.get(name) or "").strip() or None
+
+    ids = list(dict.fromkeys(item for item in selected if item))
+    if not ids:
+        raise Invalid.field("applicantIds", NOTHING_SELECTED)
+    if len(ids) > MAX_BULK:
+        raise Invalid.field("applicantIds", TOO_MANY_SELECTED)
+    try:
+        action = BulkAction(values.get("action") or "")
+    except ValueError:
+        raise Invalid.field("action", CHOOSE_ACTION) from None
+    if action is BulkAction.MOVE:
+        return actions.Bulk(ids, action, stage_id=given("stageId"))
+    if action is BulkAction.REJECT:
+        return actions.Bulk(
+            ids,
+            action,
+            reason_id=given("reasonId"),
+            draft=actions.Draft(template_id=given("rejectTemplateId")),
+            send_at=now if values.get("when") == "now" else None,
+        )
+    template_id = given("messageTemplateId")
+    if template_id is not None:
+        return actions.Bulk(ids, action, draft=actions.Draft(template_id=template_id))
+    subject, body = given("subject"), given("body")
+    if subject is None or body is None:
+        errors = {}
+        if subject is None:
+            errors["subject"] = ["Write a subject, or choose a template."]
+        if body is None:
+            errors["body"] = ["Write the message, or choose a template."]
+        raise Invalid(WRITE_OR_CHOOSE, field_errors=errors)
+    return actions.Bulk(ids, action, draft=actions.Draft(subject=subject, body=body))
 
 
 class BulkOut(BaseModel):
