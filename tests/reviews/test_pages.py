@@ -3,6 +3,7 @@ until one submits, a note's deletion, and the notifications menu and page."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -172,6 +173,46 @@ async def test_the_list_shows_the_rating_the_caller_may_see(db: AsyncSession, wo
         "applicant-rating"
         in (await world.browser("member").get(f"/dashboard/{place.slug}/applicants")).text
     )
+
+
+async def test_the_list_sorts_and_filters_by_rating_and_stage_and_the_walk_follows(
+    db: AsyncSession, world: World
+) -> None:
+    job = await factories.make_job(db, world.org, title="Rated job")
+    people = [await factories.make_applicant(db, job, name=name) for name in ("Ann", "Bo", "Cy")]
+    ids = {person.name: person.id for person in people}
+    stage_id = people[0].stage_id
+    slug, job_id = world.org.slug, job.id
+    await db.commit()
+    for name, verdict in (("Ann", "yes"), ("Bo", "strong_yes"), ("Cy", "no")):
+        await world.api("owner").put(
+            f"/api/v1/applicants/{ids[name]}/scorecards/{stage_id}",
+            json={"recommendation": verdict},
+        )
+    admin = world.browser("admin")
+    base = f"/dashboard/{slug}/jobs/{job_id}/applicants"
+
+    def order(html: str) -> list[str]:
+        found = re.findall(r">(Ann|Bo|Cy)</a>", html)
+        return list(dict.fromkeys(found))
+
+    assert order((await admin.get(base)).text) == ["Cy", "Bo", "Ann"]
+    rated = await admin.get(f"{base}?sort=rating")
+    assert order(rated.text) == ["Bo", "Ann", "Cy"]
+    assert "Best rated first." in rated.text
+    assert order((await admin.get(f"{base}?sort=rating&minRating=1")).text) == ["Bo", "Ann"]
+    assert order((await admin.get(f"{base}?minRating=1.5")).text) == ["Bo"]
+    page = (await admin.get(base)).text
+    assert 'id="f-stage"' in page
+    assert order((await admin.get(f"{base}?stage={stage_id}")).text) == ["Cy", "Bo", "Ann"]
+    assert order((await admin.get(f"{base}?stage=another-stage")).text) == []
+
+    # From the best rated, "next" walks in the list's order: Bo, then Ann, then Cy.
+    detail = await admin.get(f"/dashboard/{slug}/applicants/{ids['Bo']}?sort=rating&job={job_id}")
+    assert f"/dashboard/{slug}/applicants/{ids['Ann']}?" in detail.text
+    assert "sort=rating" in detail.text
+    # A member who has written no scorecard sees no rating, so the filter keeps no one.
+    assert order((await world.browser("member").get(f"{base}?minRating=0")).text) == []
 
 
 async def test_the_board_shows_the_rating_the_caller_may_see(

@@ -21,6 +21,7 @@ from wegotwork.applicants.schemas import (
     DEFAULT_PAGE,
     MAX_SEARCH,
     ApplicantFilters,
+    ApplicantSort,
     ApplicantStatusUpdate,
 )
 from wegotwork.db import utcnow
@@ -88,7 +89,19 @@ def _filters_from(params: Mapping[str, str], *, job_id: str | None = None) -> Ap
         source=clean_source(params.get("source") or "") or None,
         knocked_out=(params.get("knockedOut") or "") in {"true", "on", "1"},
         answer=_answer_filter(params.get("answer") or ""),
+        stage_id=(params.get("stage") or "").strip()[:64] or None,
+        min_rating=RATING_FILTERS.get(params.get("minRating") or ""),
+        sort=ApplicantSort.RATING if params.get("sort") == "rating" else ApplicantSort.NEWEST,
     )
+
+
+# The rating filter's choices: the query value, the least rating it keeps, and its label.
+RATING_CHOICES = (
+    ("1.5", 1.5, "Strong yes"),
+    ("1", 1.0, "Yes or better"),
+    ("0", 0.0, "Not against"),
+)
+RATING_FILTERS = {value: least for value, least, _label in RATING_CHOICES}
 
 
 def _answer_filter(value: str) -> tuple[str, str] | None:
@@ -107,6 +120,11 @@ def _query(filters: ApplicantFilters, **extra: str) -> str:
         "source": filters.source or "",
         "knockedOut": "true" if filters.knocked_out else "",
         "answer": ":".join(filters.answer) if filters.answer else "",
+        "stage": filters.stage_id or "",
+        "minRating": next(
+            (value for value, least, _ in RATING_CHOICES if least == filters.min_rating), ""
+        ),
+        "sort": "rating" if filters.sort == ApplicantSort.RATING else "",
         **extra,
     }
     present = {key: value for key, value in values.items() if value}
@@ -229,6 +247,9 @@ async def _list_page(
         "export_url": f"/dashboard/{ctx.organization.slug}/applicants/export.csv?{_query(filters)}",
         # Application forms: filters on the job's choice and yes/no answers.
         "answer_filters": await _answer_choices(db, ctx, job_id),
+        # Pipelines: the stages of the job's pipeline, when the list shows one job.
+        "stage_filters": await _stage_choices(db, ctx, job_id),
+        "rating_filters": [(value, label) for value, _least, label in RATING_CHOICES],
         "filtered": bool(
             filters.q
             or filters.status
@@ -236,6 +257,8 @@ async def _list_page(
             or (filters.job_id and not job_id)
             or filters.knocked_out
             or filters.answer
+            or filters.stage_id
+            or filters.min_rating is not None
         ),
     }
     return await render_dashboard(
@@ -249,6 +272,19 @@ async def _list_page(
         status_code=status_code,
         headers=headers,
     )
+
+
+async def _stage_choices(
+    db: DbSession, ctx: OrgContext, job_id: str | None
+) -> list[tuple[str, str]]:
+    """(id, name) of the stages of the job's pipeline; none for the organization's list."""
+    if not job_id:
+        return []
+    try:
+        shown = await job_pipeline(db, ctx, job_id)
+    except NotFound:
+        return []
+    return [(column.stage.id, column.stage.name) for column in shown.stages]
 
 
 async def _answer_choices(
