@@ -129,6 +129,7 @@ LATER_COLUMNS = {
     "quarantined_at",
     "legal_hold",
     "notify_mentions",
+    "notify_scorecards",
 }
 
 
@@ -387,7 +388,7 @@ async def test_status_links_gain_an_empty_download_link_and_lose_it_going_down(
     finally:
         await engine.dispose()
     await asyncio.to_thread(migrate.upgrade, url, "0014_candidate_export")
-    assert await asyncio.to_thread(migrate.current_revision, url) == migrate.head_revision()
+    assert await asyncio.to_thread(migrate.current_revision, url) == "0014_candidate_export"
     engine = create_engine(url, pool_size=1)
     try:
         async with engine.connect() as connection:

@@ -220,15 +220,17 @@ async def test_a_batch_slower_than_its_lease_is_never_sent_twice(
         senders = [
             OutboxSender(
                 database,
-                SlowTransport(smtp_sink.url, pause=0.3),
+                SlowTransport(smtp_sink.url, pause=0.4),
                 "WeGotWork <no-reply@test>",
-                lease_seconds=1,
+                # Half the lease (when a sender stops beginning messages) fits three slow
+                # messages, and leaves a whole second for the last one on a busy machine.
+                lease_seconds=3,
             )
             for _ in range(2)
         ]
 
         async def drain(sender: OutboxSender) -> None:
-            for _round in range(20):
+            for _round in range(40):
                 await sender.send_due()
                 await asyncio.sleep(0.05)
                 if len(smtp_sink.messages) >= 6:

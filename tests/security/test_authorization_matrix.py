@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pytest
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
@@ -702,6 +703,8 @@ AUDITED_READS = {
 REPLAY: dict[str, int] = {}
 
 
+# About 2,000 requests with a database snapshot around each writer: minutes on a busy machine.
+@pytest.mark.timeout(600)
 async def test_every_route_by_every_caller(
     app: FastAPI,
     db: AsyncSession,

@@ -725,6 +725,7 @@ class NotificationSetting:
     organization_slug: str
     enabled: bool  # new applicants are mailed to me
     mentions: bool  # mentions of me in notes are mailed to me
+    scorecards: bool  # teammates' scorecards at stages I reviewed are mailed to me
 
 
 async def notification_settings(db: AsyncSession, auth: AuthContext) -> list[NotificationSetting]:
@@ -738,6 +739,7 @@ async def notification_settings(db: AsyncSession, auth: AuthContext) -> list[Not
             Organization.slug,
             Member.notify_new_applicants,
             Member.notify_mentions,
+            Member.notify_scorecards,
         )
         .join(Member, joins_organization(Member))
         .where(Member.user_id == auth.user.id)
@@ -747,22 +749,33 @@ async def notification_settings(db: AsyncSession, auth: AuthContext) -> list[Not
 
 
 async def set_notifications(
-    db: AsyncSession, auth: AuthContext, enabled: set[str], mentions: set[str]
+    db: AsyncSession,
+    auth: AuthContext,
+    enabled: set[str],
+    mentions: set[str],
+    scorecards: set[str],
 ) -> int:
-    """Mail new applicants of the organizations in ``enabled``, and mentions in notes of the
-    organizations in ``mentions``, to the caller, and stop for the others. Only the caller's
-    own memberships change; unknown ids are ignored. Any signed-in user may call it. Returns
-    how many memberships changed."""
+    """Mail new applicants of the organizations in ``enabled``, mentions in notes of those in
+    ``mentions`` and teammates' scorecards of those in ``scorecards`` to the caller, and stop
+    for the others. Only the caller's own memberships change; unknown ids are ignored. Any
+    signed-in user may call it. Returns how many memberships changed."""
     members = (
         await db.scalars(select(Member).where(Member.user_id == auth.user.id).order_by(Member.id))
     ).all()
     changed = 0
     for member in members:
-        applicants = member.organization_id in enabled
-        mentioned = member.organization_id in mentions
-        if (member.notify_new_applicants, member.notify_mentions) != (applicants, mentioned):
-            member.notify_new_applicants = applicants
-            member.notify_mentions = mentioned
+        wanted = (
+            member.organization_id in enabled,
+            member.organization_id in mentions,
+            member.organization_id in scorecards,
+        )
+        current = (member.notify_new_applicants, member.notify_mentions, member.notify_scorecards)
+        if current != wanted:
+            (
+                member.notify_new_applicants,
+                member.notify_mentions,
+                member.notify_scorecards,
+            ) = wanted
             changed += 1
     await db.flush()
     return changed

@@ -40,9 +40,11 @@ async def notifications(
 async def save_notifications(
     request: Request, auth: CurrentAuth, db: DbSession, services: ServicesDep
 ) -> Response:
-    form = await parse_form(request, NotificationChoice, multi=("notify", "mention"))
+    form = await parse_form(request, NotificationChoice, multi=("notify", "mention", "scorecard"))
     choice = form.data or NotificationChoice()
-    await actions.set_notifications(db, auth, set(choice.notify), set(choice.mention))
+    await actions.set_notifications(
+        db, auth, set(choice.notify), set(choice.mention), set(choice.scorecard)
+    )
     await db.commit()
     if _is_htmx(request):
         settings = await actions.notification_settings(db, auth)

@@ -157,11 +157,12 @@ class ApplicantStatusUpdate(_StatusChoice):
 
 
 class NotificationChoice(BaseModel):
-    """The organizations whose new applicants, and whose mentions of me in notes, are mailed
-    to me (all others: none)."""
+    """The organizations whose new applicants, mentions of me in notes, and teammates'
+    scorecards at stages I reviewed are mailed to me (all others: none)."""
 
     notify: list[str] = Field(default_factory=list, max_length=500)
     mention: list[str] = Field(default_factory=list, max_length=500)
+    scorecard: list[str] = Field(default_factory=list, max_length=500)
 
 
 class ApplicantSort(StrEnum):

@@ -63,6 +63,8 @@ class Member(IdMixin, CreatedMixin, Base):
     notify_new_applicants: Mapped[bool] = mapped_column(default=True)
     # Mail me when a teammate mentions me in a note (the in-app notification comes regardless).
     notify_mentions: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # A teammate's scorecard at a stage this member reviewed too is mailed to them.
+    notify_scorecards: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     user: Mapped[User] = relationship(lazy="raise")
     organization: Mapped[Organization] = relationship(lazy="raise")

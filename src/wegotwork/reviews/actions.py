@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wegotwork.db import new_id, utcnow
@@ -295,11 +295,19 @@ async def set_kit(
 
 
 async def submit_scorecard(
-    db: AsyncSession, ctx: OrgContext, applicant_id: str, stage_id: str, data: ScorecardInput
+    db: AsyncSession,
+    ctx: OrgContext,
+    applicant_id: str,
+    stage_id: str,
+    data: ScorecardInput,
+    *,
+    base_url: str | None = None,
 ) -> ScorecardView:
     """Write the caller's scorecard for the applicant at ``stage_id`` (a stage of the job's
     pipeline): one per member and stage, replaced when sent again. The first submission is
-    logged on the timeline (without the verdict: the timeline is not blind).
+    logged on the timeline (without the verdict: the timeline is not blind) and, with a
+    ``base_url`` for the link, mailed to the teammates who reviewed the same stage and want
+    such mail (they may see it: they submitted theirs).
 
     Members (MANAGE_APPLICANTS) may call it. Raises NotFound for another organization's
     applicant, Invalid for a stage of another pipeline (``stageId``), ratings of attributes
@@ -328,6 +336,7 @@ async def submit_scorecard(
         )
     )
     now = utcnow()
+    first = card is None
     if card is None:
         card = Scorecard(
             id=new_id(),
@@ -350,7 +359,61 @@ async def submit_scorecard(
     card.notes = notes
     card.updated_at = now
     await db.flush()
+    if first and base_url is not None:
+        await _tell_co_reviewers(db, ctx, applicant, stage, base_url=base_url)
     return ScorecardView(card, ctx.user, True)
+
+
+async def _tell_co_reviewers(
+    db: AsyncSession, ctx: OrgContext, applicant: Applicant, stage: PipelineStage, *, base_url: str
+) -> None:
+    """Mail the caller's new scorecard to the members who submitted theirs for the same
+    applicant and stage and want scorecards mailed, when the caller may send mail now."""
+    rows = (
+        await db.execute(
+            scoped(Member, ctx, User.name, User.email)
+            .select_from(Member)
+            .join(User, User.id == Member.user_id)
+            .join(
+                Scorecard,
+                and_(
+                    Scorecard.author_id == Member.user_id,
+                    Scorecard.applicant_id == applicant.id,
+                    Scorecard.stage_id == stage.id,
+                ),
+            )
+            .where(Member.user_id != ctx.user.id, Member.notify_scorecards)
+            .order_by(Member.created_at, Member.id)
+        )
+    ).all()
+    if not rows:
+        return
+    try:
+        await claim_mail(db, ctx, MailKind.SCORECARD, count=len(rows))
+    except DomainError:
+        # Unverified sender or over the hour's budget: the scorecard is on the applicant's
+        # page for the teammates all the same; only the mail is left out.
+        return
+    link = f"{base_url}/dashboard/{ctx.organization.slug}/applicants/{applicant.id}#scorecards"
+    for name, email in rows:
+        subject, text, html = render_message(
+            "scorecard",
+            member=name,
+            author=ctx.user.name,
+            applicant=applicant.name,
+            stage=stage.name,
+            organization=ctx.organization.name,
+            link=link,
+            settings_link=f"{base_url}/account/notifications",
+        )
+        enqueue(
+            db,
+            to=email,
+            subject=" ".join(subject.split())[:255],
+            text=text,
+            html=html,
+            kind="scorecard",
+        )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -167,11 +167,18 @@ async def list_scorecards(
     summary="Submit (or replace) my scorecard for the applicant at a stage",
 )
 async def submit_scorecard(
-    applicantId: str, stageId: str, body: ScorecardIn, ctx: ApplicantReviewer, db: DbSession
+    applicantId: str,
+    stageId: str,
+    body: ScorecardIn,
+    ctx: ApplicantReviewer,
+    db: DbSession,
+    settings: SettingsDep,
 ) -> ScorecardEnvelope:
     data = actions.ScorecardInput(
         ratings=body.ratings, recommendation=body.recommendation, notes=body.notes
     )
-    view = await actions.submit_scorecard(db, ctx, applicantId, stageId, data)
+    view = await actions.submit_scorecard(
+        db, ctx, applicantId, stageId, data, base_url=settings.base_url
+    )
     await db.commit()
     return ScorecardEnvelope(scorecard=ScorecardOut.of(view))

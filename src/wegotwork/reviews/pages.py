@@ -127,6 +127,7 @@ async def submit_scorecard(
     ctx: Reviewer,
     db: DbSession,
     services: ServicesDep,
+    settings: SettingsDep,
 ) -> Response:
     """The scorecard form: ``recommendation``, ``notes`` and pairs ``attr-N`` (an attribute's
     name) / ``rating-N`` (1–4, or empty for not rated)."""
@@ -151,6 +152,7 @@ async def submit_scorecard(
             applicantId,
             stageId,
             actions.ScorecardInput(data.ratings, data.recommendation, data.notes),
+            base_url=settings.base_url,
         )
     except ValidationError as exc:
         errors = errors_from_validation(exc)

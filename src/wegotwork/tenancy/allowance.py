@@ -37,6 +37,7 @@ class MailKind(StrEnum):
     INVITATION = "invitation"  # invitations and resends
     MENTION = "mention"  # a note mentioning a teammate
     CANDIDATE = "candidate"  # messages to applicants, one by one or in bulk
+    SCORECARD = "scorecard"  # a scorecard told to the teammates who reviewed the same stage
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +54,7 @@ BUDGETS: dict[MailKind, Budget] = {
     MailKind.INVITATION: Budget(per_user=20, per_organization=40, noun="invitations"),
     MailKind.MENTION: Budget(per_user=100, per_organization=500, noun="mentions"),
     MailKind.CANDIDATE: Budget(per_user=500, per_organization=1000, noun="messages"),
+    MailKind.SCORECARD: Budget(per_user=100, per_organization=500, noun="scorecard notices"),
 }
 
 

@@ -6,7 +6,11 @@
 
   // Keep keyboard focus on the control that was used, across the htmx swap of the list.
   var focusKey = null;
-  document.addEventListener("htmx:beforeRequest", function () {
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    // Only the list's own requests: another one (the notifications menu loading, say) must
+    // not forget the button a move was started from.
+    var source = event.detail && event.detail.elt;
+    if (!(source instanceof Element) || !source.closest(".category-move")) return;
     var active = document.activeElement;
     focusKey = active && active.getAttribute ? active.getAttribute("data-focus-key") : null;
   });
