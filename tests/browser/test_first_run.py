@@ -187,6 +187,9 @@ async def test_every_control_is_reached_by_keyboard_with_a_visible_focus(
             "/account",
         ):
             await page.goto(live_server.url + path)
+            # What the page fetches once loaded (the account page's email settings, the
+            # notifications menu) is in place before the walk counts the controls.
+            await page.wait_for_load_state("networkidle")
             await page.locator("body").click(position={"x": 1, "y": 1})
             reached, offered, missing = await tab_through(page)
             assert missing == [], f"{path} [{size}]: not reachable by keyboard"
