@@ -546,7 +546,8 @@ async def test_candidate_mail_html_is_inert_and_always_has_a_plain_text_part(
                 )
             assert response.status_code == 201, (payload, response.text)
             message = await db.get(Message, response.json()["message"]["id"])
-            assert message is not None and message.outbox_id is not None
+            assert message is not None
+            assert message.outbox_id is not None
             row = await db.get(OutboxMessage, message.outbox_id)
             assert row is not None
             html_body, text_body = row.html_body, row.text_body
@@ -567,7 +568,8 @@ async def test_candidate_mail_html_is_inert_and_always_has_a_plain_text_part(
         shown = html.unescape(re.sub(r"<[^>]*>", "", html_body))  # only p, br and a, as above
         assert " ".join(payload.split())[:20] in " ".join(shown.split()), payload
         plain = email.get_body(preferencelist=("plain",))
-        assert plain is not None and plain.get_content().strip() == text_body.strip(), payload
+        assert plain is not None, payload
+        assert plain.get_content().strip() == text_body.strip(), payload
         assert email.get_content_type() == "multipart/alternative"
     assert sent == len(XSS_PAYLOADS)
     stats.record("attacks", kind="xss-mail", dialect=dialect, payloads=sent)
