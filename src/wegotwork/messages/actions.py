@@ -9,7 +9,7 @@ row that is not sent before its time.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -402,6 +402,23 @@ async def ensure_link(
     return links.derive(secret, applicant.id, link.nonce)
 
 
+async def load_links(
+    db: AsyncSession, ctx: OrgContext, applicants: Sequence[Applicant]
+) -> dict[str, CandidateLink]:
+    """The status links of ``applicants`` by applicant id, read in one query (a bulk action
+    writes to 500 applicants: one query each would be most of its time)."""
+    ids = [applicant.id for applicant in applicants]
+    found: dict[str, CandidateLink] = {}
+    for start in range(0, len(ids), 500):
+        for link in await db.scalars(
+            scoped(CandidateLink, ctx).where(
+                CandidateLink.applicant_id.in_(ids[start : start + 500])
+            )
+        ):
+            found[link.applicant_id] = link
+    return found
+
+
 # ---------------------------------------------------------------------------------------------
 # Messages
 
@@ -418,9 +435,19 @@ class Sending:
 
 
 async def _values(
-    db: AsyncSession, sending: Sending, applicant: Applicant, job_title: str, *, new: bool
+    db: AsyncSession,
+    sending: Sending,
+    applicant: Applicant,
+    job_title: str,
+    *,
+    new: bool,
+    known: Mapping[str, CandidateLink] | None = None,
 ) -> templates.Values:
-    token = await ensure_link(db, applicant, sending.secret, new=new)
+    link = known.get(applicant.id) if known is not None else None
+    if link is not None:
+        token = links.derive(sending.secret, applicant.id, link.nonce)
+    else:  # ``known`` holds every link there is: an applicant missing from it has none yet
+        token = await ensure_link(db, applicant, sending.secret, new=new or known is not None)
     return templates.Values(
         candidate_name=applicant.name,
         job_title=job_title,
@@ -443,8 +470,11 @@ async def _write(
     kind: str = "candidate_message",
     log: bool = True,
     new: bool = False,
+    known: Mapping[str, CandidateLink] | None = None,
 ) -> Message:
-    values = await _values(db, sending, applicant, job_title, new=new)
+    """Render and enqueue one message to ``applicant``. ``known``: the status links of the
+    applicants being written to, when read beforehand (``load_links``)."""
+    values = await _values(db, sending, applicant, job_title, new=new, known=known)
     rendered_subject = templates.render_subject(subject, values)
     text = templates.render(body, values)
     outbox = enqueue(
@@ -679,6 +709,7 @@ async def _reject_all(
             ctx.organization, ctx.user, reply.reply_to or ctx.user.email, base_url, secret
         )
         titles = await _job_titles(db, ctx, {applicant.job_id for applicant in applicants})
+        known = await load_links(db, ctx, applicants)
         for applicant in applicants:
             await _write(
                 db,
@@ -690,6 +721,7 @@ async def _reject_all(
                 send_at=when,
                 template_id=template_id,
                 kind="candidate_rejection",
+                known=known,
             )
     await db.flush()
     return moved
@@ -802,6 +834,7 @@ async def bulk(
     await claim_mail(db, ctx, MailKind.CANDIDATE, count=len(applicants))
     sending = await sending_for(db, ctx, base_url=base_url, secret=secret)
     titles = await _job_titles(db, ctx, {applicant.job_id for applicant in applicants})
+    known = await load_links(db, ctx, applicants)
     for applicant in applicants:
         await _write(
             db,
@@ -812,6 +845,7 @@ async def bulk(
             body=body,
             send_at=when,
             template_id=template_id,
+            known=known,
         )
     await db.flush()
     return len(applicants)
