@@ -381,10 +381,17 @@ async def create_reason(db: AsyncSession, ctx: OrgContext, name: str) -> Rejecti
 
 
 async def ensure_link(
-    db: AsyncSession, applicant: Applicant, secret: str, *, new: bool = False
+    db: AsyncSession,
+    applicant: Applicant,
+    secret: str,
+    *,
+    new: bool = False,
+    mailed_at: datetime | None = None,
 ) -> str:
     """The applicant's status token, made on first use (``new``: the applicant is not written
-    yet, so it has none). For the apply flow and for members writing to the applicant."""
+    yet, so it has none). For the apply flow and for members writing to the applicant.
+    ``mailed_at``: a mail carrying the link goes then, which keeps the link working (see
+    ``candidates.link_expires_at``)."""
     link = None if new else await db.get(CandidateLink, applicant.id)
     if link is None:
         nonce = links.new_nonce()
@@ -396,10 +403,18 @@ async def ensure_link(
                 nonce=nonce,
                 token_hash=links.digest(token),
                 created_at=utcnow(),
+                mailed_at=mailed_at,
             )
         )
         return token
+    renew(link, mailed_at)
     return links.derive(secret, applicant.id, link.nonce)
+
+
+def renew(link: CandidateLink, mailed_at: datetime | None) -> None:
+    """Remember that a mail carrying the link goes at ``mailed_at`` (the latest one counts)."""
+    if mailed_at is not None and (link.mailed_at is None or link.mailed_at < mailed_at):
+        link.mailed_at = mailed_at
 
 
 async def load_links(
@@ -441,13 +456,17 @@ async def _values(
     job_title: str,
     *,
     new: bool,
+    send_at: datetime,
     known: Mapping[str, CandidateLink] | None = None,
 ) -> templates.Values:
     link = known.get(applicant.id) if known is not None else None
     if link is not None:
+        renew(link, send_at)
         token = links.derive(sending.secret, applicant.id, link.nonce)
     else:  # ``known`` holds every link there is: an applicant missing from it has none yet
-        token = await ensure_link(db, applicant, sending.secret, new=new or known is not None)
+        token = await ensure_link(
+            db, applicant, sending.secret, new=new or known is not None, mailed_at=send_at
+        )
     return templates.Values(
         candidate_name=applicant.name,
         job_title=job_title,
@@ -474,7 +493,7 @@ async def _write(
 ) -> Message:
     """Render and enqueue one message to ``applicant``. ``known``: the status links of the
     applicants being written to, when read beforehand (``load_links``)."""
-    values = await _values(db, sending, applicant, job_title, new=new, known=known)
+    values = await _values(db, sending, applicant, job_title, new=new, send_at=send_at, known=known)
     rendered_subject = templates.render_subject(subject, values)
     text = templates.render(body, values)
     outbox = enqueue(
