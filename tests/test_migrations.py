@@ -423,3 +423,53 @@ async def test_status_links_gain_an_empty_download_link_and_lose_it_going_down(
         await engine.dispose()
     assert not columns & {"export_hash", "export_expires_at", "export_used_at"}
     assert kept == 1
+
+
+async def test_status_links_gain_an_empty_last_mail_time_and_lose_it_going_down(
+    dialect: str, fresh_databases: FreshDatabase
+) -> None:
+    """Status-link expiry: existing links have no mail time (their decision alone counts) and
+    keep working; going down removes the column and keeps the links."""
+    url = await fresh_databases.create(dialect)
+    await asyncio.to_thread(migrate.upgrade, url, "0006_import_mapping")
+    statuses = await _round_one_data(url)
+    await asyncio.to_thread(migrate.upgrade, url, "0015_scorecard_mail")
+    applicant = next(iter(statuses))
+    engine = create_engine(url, pool_size=1)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                _old(
+                    CandidateLink,
+                    applicant_id=applicant,
+                    organization_id="0" * 32,
+                    nonce="n" * 32,
+                    token_hash="t" * 64,
+                )
+            )
+    finally:
+        await engine.dispose()
+    await asyncio.to_thread(migrate.upgrade, url, "0016_status_link_expiry")
+    engine = create_engine(url, pool_size=1)
+    try:
+        async with engine.connect() as connection:
+            rows = (
+                await connection.execute(select(CandidateLink.token_hash, CandidateLink.mailed_at))
+            ).all()
+    finally:
+        await engine.dispose()
+    assert [tuple(row) for row in rows] == [("t" * 64, None)]
+    await asyncio.to_thread(migrate.downgrade, url, "0015_scorecard_mail")
+    engine = create_engine(url, pool_size=1)
+    try:
+        async with engine.connect() as connection:
+            columns = await connection.run_sync(
+                lambda sync: {item["name"] for item in inspect(sync).get_columns("candidate_link")}
+            )
+            kept = await connection.scalar(
+                select(func.count()).select_from(table("candidate_link"))
+            )
+    finally:
+        await engine.dispose()
+    assert "mailed_at" not in columns
+    assert kept == 1

@@ -25,6 +25,7 @@ from wegotwork.models import (
     ApplicantStatus,
     Message,
     OutboxMessage,
+    Session,
 )
 
 pytestmark = pytest.mark.usefixtures("dialect")
@@ -259,3 +260,63 @@ async def test_the_overdue_page_answers_the_waiting_in_one_click(
     assert await _count(db, Message) == 2
     page = await browser.get(f"/dashboard/{slug}/overdue")
     assert "0 candidates waiting" in page.text
+
+
+async def test_the_link_expires_180_days_after_the_decision_and_a_new_message_renews_it(
+    db: AsyncSession,
+    world: World,
+    services: Services,
+    database: Database,
+    smtp_sink: SmtpSink,
+    frozen_clock: FrozenClock,
+) -> None:
+    """Open applications keep their link; a decided one works for 180 days after the decision
+    (or the last mail with the link), then shows a friendly 410 page and refuses its actions;
+    a message the team sends then carries a link that works again."""
+    place = await arrange(db, world, services.secret, count=2)
+    decided, waiting = place.tokens
+    rejected = await world.api("member").post(
+        f"/api/v1/applicants/{place.applicant_ids[0]}/reject",
+        json={"reasonId": place.reasons["Skills do not match"]},
+    )
+    assert rejected.status_code == 200, rejected.text
+
+    frozen_clock.advance(timedelta(days=179))
+    still = await world.anonymous.get(f"/status/{decided}")
+    assert still.status_code == 200
+    assert "This page stays open until" in still.text
+    open_page = await world.anonymous.get(f"/status/{waiting}")
+    assert "This page stays open until" not in open_page.text
+    frozen_clock.advance(timedelta(days=1, seconds=1))
+    page = await world.anonymous.get(f"/status/{decided}")
+    assert page.status_code == 410
+    assert "This status page has closed" in page.text
+    assert f"please write to {place.org_name}" in page.text
+    assert "Analytical Engineer" in page.text
+    assert "Traceback" not in page.text
+    browser = world.browser("anonymous")
+    for action in ("withdraw", "delete"):
+        refused = await browser.post(
+            f"/status/{decided}/{action}", headers={"Origin": "http://testserver"}
+        )
+        assert refused.status_code == 410, action
+    assert smtp_sink.messages == []
+
+    # The open application's link never expires.
+    assert (await world.anonymous.get(f"/status/{waiting}")).status_code == 200
+
+    # The team writes to the rejected candidate: the mail's link works again, for 180 days.
+    # (The member's session would have expired meanwhile: it is kept alive here.)
+    await db.execute(update(Session).values(expires_at=frozen_clock.current + timedelta(days=1)))
+    await db.commit()
+    sent = await world.api("member").post(
+        f"/api/v1/applicants/{place.applicant_ids[0]}/messages",
+        json={"subject": "A new opening", "body": "See {{statusUrl}}"},
+    )
+    assert sent.status_code == 201, sent.text
+    assert await drain(database, smtp_sink) == 1
+    [received] = smtp_sink.to(place.emails[0])
+    assert f"/status/{decided}" in received.text
+    assert (await world.anonymous.get(f"/status/{decided}")).status_code == 200
+    frozen_clock.advance(timedelta(days=180, seconds=1))
+    assert (await world.anonymous.get(f"/status/{decided}")).status_code == 410

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import html
 import json
 import re
 import time
@@ -34,13 +35,20 @@ from tests.routes import endpoints
 from tests.security import stats
 from tests.security.targets import Targets, call, state
 from tests.security.test_authorization_matrix import TABLE
+from wegotwork.db import Database, utcnow
+from wegotwork.mail.outbox import OutboxSender
+from wegotwork.mail.transport import LogTransport
 from wegotwork.models import (
     Applicant,
     Invitation,
     Job,
     JobCategory,
+    Message,
+    MessageTemplate,
     Note,
     Organization,
+    OutboxMessage,
+    RejectionReason,
     Scorecard,
     ScorecardAttribute,
     User,
@@ -270,7 +278,7 @@ async def store_everywhere(db: AsyncSession, world: World, payload: str, round_:
         update(Organization)
         .where(Organization.id == org)
         .values(
-            name=payload[:100],
+            name=payload[:80],
             description=payload,
             content_version=Organization.content_version + 1 + round_,
         )
@@ -305,7 +313,40 @@ async def store_everywhere(db: AsyncSession, world: World, payload: str, round_:
         .where(Scorecard.organization_id == org)
         .values(notes=payload, ratings={payload[:80]: 3})
     )
+    # Candidate communication: the organization's mail templates and rejection reasons, and
+    # the messages to its applicants (marked sent, so the candidate's status page shows them).
+    await db.execute(
+        update(MessageTemplate)
+        .where(MessageTemplate.organization_id == org)
+        .values(name=payload[:120], subject=payload[:255], body=payload)
+    )
+    await db.execute(
+        update(RejectionReason)
+        .where(RejectionReason.organization_id == org)
+        .values(name=payload[:80])
+    )
+    await db.execute(
+        update(Message)
+        .where(Message.organization_id == org)
+        .values(subject=payload[:255], body=payload)
+    )
+    await db.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id.in_(select(Message.outbox_id).where(Message.organization_id == org))
+        )
+        .values(sent_at=utcnow(), subject=payload[:255], text_body=payload)
+    )
     await db.flush()
+
+
+# The pages that show the text stored above, besides the organization's own pages.
+COMMUNICATION_PAGES = (
+    "/dashboard/{slug}/communication",
+    "/dashboard/{slug}/communication/templates/{templateId}",
+    "/dashboard/{slug}/applicants/{applicantId}/messages",
+    "/status/{statusToken}",
+)
 
 
 async def rendered_pages(
@@ -339,6 +380,11 @@ async def test_stored_payloads_are_escaped_on_every_page(
         finally:
             await attempt.rollback()
         assert len(pages) > 25
+        shown = dict(pages)
+        for path in COMMUNICATION_PAGES:
+            assert shown[path].status_code == 200, (path, payload)
+            # The stored text is really on the page (escaped), not left out.
+            assert payload[:20] in html.unescape(shown[path].text), (path, payload)
         for path, response in pages:
             checked += 1
             assert injected(response.text) == [], (path, payload)
@@ -429,6 +475,7 @@ async def test_no_stored_payload_runs_in_chromium(
         "/careers/{slug}/jobs/{job_id}",
         "/dashboard/{slug}/applicants/{applicantId}",
         "/dashboard/{slug}/team",
+        *COMMUNICATION_PAGES,
     ]
     loaded = 0
     for round_, payload in enumerate(XSS_PAYLOADS):
@@ -450,6 +497,82 @@ async def test_no_stored_payload_runs_in_chromium(
     stats.record(
         "attacks", kind="xss-browser", dialect=dialect, payloads=len(XSS_PAYLOADS), pages=loaded
     )
+
+
+class _MailTags(HTMLParser):
+    """Every tag and attribute of a mail's HTML part."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: set[str] = set()
+        self.attributes: list[tuple[str, str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        self.attributes += [(tag, name, value or "") for name, value in attrs]
+
+
+MAIL_TAGS = {"p", "br", "a"}
+
+
+async def test_candidate_mail_html_is_inert_and_always_has_a_plain_text_part(
+    app: FastAPI,
+    db: AsyncSession,
+    connection: AsyncConnection,
+    world: World,
+    targets: Targets,
+    database: Database,
+    dialect: str,
+) -> None:
+    """A message to an applicant whose name, job title and organization name (through the
+    placeholders) and whose free text are a payload: the outbox row's HTML part holds only
+    paragraphs, line breaks and http(s) links, the payload's text arrives escaped, and the
+    mail built from the row always has a plain-text part."""
+    owner = world.api("owner")
+    url = targets.fill("/api/v1/applicants/{applicantId}/messages")
+    sender = OutboxSender(database, LogTransport(), "WeGotWork <no-reply@test>")
+    sent = 0
+    for round_, payload in enumerate(XSS_PAYLOADS):
+        attempt = await connection.begin_nested()
+        try:
+            await store_everywhere(db, world, payload, round_)
+            greeting = "Hello {{candidate.firstName}} of {{organization.name}}, {{job.title}}"
+            response = await owner.post(
+                url, json={"subject": "About {{job.title}}", "body": f"{greeting}\n\n{payload}"}
+            )
+            if response.status_code == 422:  # the payload is template syntax: placeholders only
+                response = await owner.post(
+                    url, json={"subject": "About {{job.title}}", "body": greeting}
+                )
+            assert response.status_code == 201, (payload, response.text)
+            message = await db.get(Message, response.json()["message"]["id"])
+            assert message is not None
+            assert message.outbox_id is not None
+            row = await db.get(OutboxMessage, message.outbox_id)
+            assert row is not None
+            html_body, text_body = row.html_body, row.text_body
+            email = sender._email(row)
+        finally:
+            await attempt.rollback()
+        sent += 1
+        assert html_body is not None
+        assert injected(html_body) == [], payload
+        tags = _MailTags()
+        tags.feed(html_body)
+        assert tags.tags <= MAIL_TAGS, (payload, tags.tags)
+        for tag, name, value in tags.attributes:
+            assert (tag, name) == ("a", "href"), (payload, tag, name)
+            assert value.startswith(("http://", "https://")), (payload, value)
+        # The payload is in the text as written, and in the HTML only as text.
+        assert payload[:20] in text_body, payload
+        shown = html.unescape(re.sub(r"<[^>]*>", "", html_body))  # only p, br and a, as above
+        assert " ".join(payload.split())[:20] in " ".join(shown.split()), payload
+        plain = email.get_body(preferencelist=("plain",))
+        assert plain is not None, payload
+        assert plain.get_content().strip() == text_body.strip(), payload
+        assert email.get_content_type() == "multipart/alternative"
+    assert sent == len(XSS_PAYLOADS)
+    stats.record("attacks", kind="xss-mail", dialect=dialect, payloads=sent)
 
 
 # Open redirects --------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ row that is not sent before its time.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -381,10 +381,17 @@ async def create_reason(db: AsyncSession, ctx: OrgContext, name: str) -> Rejecti
 
 
 async def ensure_link(
-    db: AsyncSession, applicant: Applicant, secret: str, *, new: bool = False
+    db: AsyncSession,
+    applicant: Applicant,
+    secret: str,
+    *,
+    new: bool = False,
+    mailed_at: datetime | None = None,
 ) -> str:
     """The applicant's status token, made on first use (``new``: the applicant is not written
-    yet, so it has none). For the apply flow and for members writing to the applicant."""
+    yet, so it has none). For the apply flow and for members writing to the applicant.
+    ``mailed_at``: a mail carrying the link goes then, which keeps the link working (see
+    ``candidates.link_expires_at``)."""
     link = None if new else await db.get(CandidateLink, applicant.id)
     if link is None:
         nonce = links.new_nonce()
@@ -396,10 +403,35 @@ async def ensure_link(
                 nonce=nonce,
                 token_hash=links.digest(token),
                 created_at=utcnow(),
+                mailed_at=mailed_at,
             )
         )
         return token
+    renew(link, mailed_at)
     return links.derive(secret, applicant.id, link.nonce)
+
+
+def renew(link: CandidateLink, mailed_at: datetime | None) -> None:
+    """Remember that a mail carrying the link goes at ``mailed_at`` (the latest one counts)."""
+    if mailed_at is not None and (link.mailed_at is None or link.mailed_at < mailed_at):
+        link.mailed_at = mailed_at
+
+
+async def load_links(
+    db: AsyncSession, ctx: OrgContext, applicants: Sequence[Applicant]
+) -> dict[str, CandidateLink]:
+    """The status links of ``applicants`` by applicant id, read in one query (a bulk action
+    writes to 500 applicants: one query each would be most of its time)."""
+    ids = [applicant.id for applicant in applicants]
+    found: dict[str, CandidateLink] = {}
+    for start in range(0, len(ids), 500):
+        for link in await db.scalars(
+            scoped(CandidateLink, ctx).where(
+                CandidateLink.applicant_id.in_(ids[start : start + 500])
+            )
+        ):
+            found[link.applicant_id] = link
+    return found
 
 
 # ---------------------------------------------------------------------------------------------
@@ -418,9 +450,23 @@ class Sending:
 
 
 async def _values(
-    db: AsyncSession, sending: Sending, applicant: Applicant, job_title: str, *, new: bool
+    db: AsyncSession,
+    sending: Sending,
+    applicant: Applicant,
+    job_title: str,
+    *,
+    new: bool,
+    send_at: datetime,
+    known: Mapping[str, CandidateLink] | None = None,
 ) -> templates.Values:
-    token = await ensure_link(db, applicant, sending.secret, new=new)
+    link = known.get(applicant.id) if known is not None else None
+    if link is not None:
+        renew(link, send_at)
+        token = links.derive(sending.secret, applicant.id, link.nonce)
+    else:  # ``known`` holds every link there is: an applicant missing from it has none yet
+        token = await ensure_link(
+            db, applicant, sending.secret, new=new or known is not None, mailed_at=send_at
+        )
     return templates.Values(
         candidate_name=applicant.name,
         job_title=job_title,
@@ -443,8 +489,11 @@ async def _write(
     kind: str = "candidate_message",
     log: bool = True,
     new: bool = False,
+    known: Mapping[str, CandidateLink] | None = None,
 ) -> Message:
-    values = await _values(db, sending, applicant, job_title, new=new)
+    """Render and enqueue one message to ``applicant``. ``known``: the status links of the
+    applicants being written to, when read beforehand (``load_links``)."""
+    values = await _values(db, sending, applicant, job_title, new=new, send_at=send_at, known=known)
     rendered_subject = templates.render_subject(subject, values)
     text = templates.render(body, values)
     outbox = enqueue(
@@ -679,6 +728,7 @@ async def _reject_all(
             ctx.organization, ctx.user, reply.reply_to or ctx.user.email, base_url, secret
         )
         titles = await _job_titles(db, ctx, {applicant.job_id for applicant in applicants})
+        known = await load_links(db, ctx, applicants)
         for applicant in applicants:
             await _write(
                 db,
@@ -690,6 +740,7 @@ async def _reject_all(
                 send_at=when,
                 template_id=template_id,
                 kind="candidate_rejection",
+                known=known,
             )
     await db.flush()
     return moved
@@ -802,6 +853,7 @@ async def bulk(
     await claim_mail(db, ctx, MailKind.CANDIDATE, count=len(applicants))
     sending = await sending_for(db, ctx, base_url=base_url, secret=secret)
     titles = await _job_titles(db, ctx, {applicant.job_id for applicant in applicants})
+    known = await load_links(db, ctx, applicants)
     for applicant in applicants:
         await _write(
             db,
@@ -812,6 +864,7 @@ async def bulk(
             body=body,
             send_at=when,
             template_id=template_id,
+            known=known,
         )
     await db.flush()
     return len(applicants)

@@ -4,6 +4,12 @@ the application, and downloading or deleting one's data after confirming by mail
 Nobody is signed in here: the token is the candidate's proof. Each action finds the link by
 the token's digest and acts for the organization the applicant belongs to. A wrong token is
 NotFound, like an unknown page.
+
+A status link works as long as the application is open, and for 180 days (``LINK_KEPT``) after
+the later of the decision (the applicant's last change once rejected or hired) and the last
+mail that carried the link: a message the team sends afterwards, which always holds the link,
+opens the page again for another 180 days. After that the page and its actions answer Gone
+(410) with a page that says so and whom to ask.
 """
 
 from __future__ import annotations
@@ -56,6 +62,13 @@ PHASES: dict[ApplicantStatus, str] = {
     ApplicantStatus.REJECTED: "Decision made",
     ApplicantStatus.HIRED: "Decision made",
 }
+LINK_KEPT = timedelta(days=180)
+STATUS_GONE = (
+    "This status page has closed: {organization} decided on your application for {job} more "
+    "than 180 days ago. If you have a question about it, please write to {organization} "
+    "directly."
+)
+
 PHASE_ORDER = ("Received", "In review", "Interviewing", "Offer", "Decision made")
 
 
@@ -78,6 +91,7 @@ class StatusView:
     decided: bool
     erase_requested: bool
     export_requested: bool
+    open_until: datetime | None = None  # when the link stops working (None: while open)
 
 
 async def _find(
@@ -98,7 +112,22 @@ async def _find(
     if row is None:
         raise NotFound(STATUS_NOT_FOUND)
     link, applicant, title, organization = row
+    expires = link_expires_at(link, applicant)
+    if expires is not None and expires <= utcnow():
+        raise Gone(STATUS_GONE.format(organization=organization.name, job=title))
     return link, applicant, title, organization
+
+
+def link_expires_at(link: CandidateLink, applicant: Applicant) -> datetime | None:
+    """When the status link stops working: never while the application is open; else
+    ``LINK_KEPT`` after the decision or the last mail that carried the link, whichever is
+    later."""
+    if applicant.status not in actions.END_STATES:
+        return None
+    last = applicant.updated_at
+    if link.mailed_at is not None and link.mailed_at > last:
+        last = link.mailed_at
+    return last + LINK_KEPT
 
 
 async def _pending_decision(db: AsyncSession, applicant: Applicant) -> bool:
@@ -155,6 +184,7 @@ async def status(db: AsyncSession, token: str) -> StatusView:
             and link.export_expires_at
             and link.export_expires_at > now
         ),
+        open_until=None if not decided else link_expires_at(link, applicant),
     )
 
 

@@ -542,6 +542,10 @@ async def create_template_from_page(
     )
 
 
+def _unrenderable(exc: Invalid) -> str:
+    return f"This template cannot be filled in: {exc.message} Correct it below and save."
+
+
 async def _render_template(
     request: Request,
     services: Services,
@@ -570,9 +574,20 @@ async def _render_template(
     except NotFound:
         preview_error = "That applicant does not exist any more: the preview shows sample data."
         chosen = ""
-        subject, text, _html = await actions.preview(
-            db, ctx, template.id, None, base_url=services.settings.base_url, secret=services.secret
-        )
+        try:
+            subject, text, _html = await actions.preview(
+                db,
+                ctx,
+                template.id,
+                None,
+                base_url=services.settings.base_url,
+                secret=services.secret,
+            )
+        except Invalid as exc:
+            subject, text, preview_error = "", "", _unrenderable(exc)
+    except Invalid as exc:
+        # Saved before a rule it breaks: the page still opens, so the text can be corrected.
+        subject, text, preview_error = "", "", _unrenderable(exc)
     stored = FormState(
         {
             "name": template.name,

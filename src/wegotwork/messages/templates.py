@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 from typing import Any
 
 import nh3
-from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from wegotwork.errors import Invalid
@@ -130,15 +131,22 @@ def check(text: str, field: str) -> None:
         raise Invalid(problems[0], field_errors={field: problems})
 
 
+@lru_cache(maxsize=256)
+def _compiled(text: str, field: str) -> Template:
+    """``text`` checked and compiled once: a bulk action renders one template for hundreds of
+    applicants, and parsing it is most of the work. (A template that fails the check raises
+    every time; only good ones are kept.)"""
+    check(text, field)
+    return _env.from_string(text)
+
+
 def render(text: str, values: Values) -> str:
     """``text`` (already checked) with the placeholders filled in."""
-    check(text, "body")
-    return _env.from_string(text).render(values.context())
+    return _compiled(text, "body").render(values.context())
 
 
 def render_subject(text: str, values: Values) -> str:
-    check(text, "subject")
-    return " ".join(_env.from_string(text).render(values.context()).split())[:255]
+    return " ".join(_compiled(text, "subject").render(values.context()).split())[:255]
 
 
 def to_html(text: str) -> str:

@@ -84,7 +84,9 @@ class CandidateLink(OrgScoped, CreatedMixin, Base):
     the link. ``erase_hash`` is the SHA-256 of the token of a pending "delete my data"
     confirmation, valid until ``erase_expires_at``. ``export_hash`` is the SHA-256 of the token
     of a mailed "download my data" link, valid until ``export_expires_at`` and used up once
-    ``export_used_at`` is set."""
+    ``export_used_at`` is set. ``mailed_at`` is when a mail last carried the link (its send time):
+    once the application is decided, the link works for 180 days after the later of the
+    decision and that mail."""
 
     __tablename__ = "candidate_link"
 
@@ -98,6 +100,7 @@ class CandidateLink(OrgScoped, CreatedMixin, Base):
     export_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     export_expires_at: Mapped[datetime | None]
     export_used_at: Mapped[datetime | None]
+    mailed_at: Mapped[datetime | None]
 
     applicant: Mapped[Applicant] = relationship(lazy="raise")
 
