@@ -195,3 +195,42 @@ async def test_erasure_through_the_api_leaves_nothing_and_is_audited(
     # The next run clears what the request noted.
     await retention.run(database, services.storage)
     assert await db.scalar(select(func.count()).select_from(PendingFileDeletion)) == 0
+
+
+async def test_an_undecided_candidate_of_a_closed_job_is_quarantined_and_leaves_exports(
+    db: AsyncSession,
+    database: Database,
+    world: World,
+    services: Services,
+    frozen_clock: FrozenClock,
+) -> None:
+    """A process also ends when its job is closed (the team never decided): the retention
+    period runs from then, and a quarantined candidate is in no export or list."""
+    waiting = await candidate(db, world, services, name="Ada Waiting")
+    applicant = await db.get(Applicant, waiting.id)
+    assert applicant is not None
+    job_id = applicant.job_id
+    slug = world.org.slug
+    await db.commit()
+    admin = world.api("admin")
+    # Closing with undecided applicants needs force (or rejecting them first).
+    closed = await admin.patch(f"/api/v1/jobs/{job_id}", json={"status": "closed", "force": True})
+    assert closed.status_code == 200, closed.text
+    assert closed.json()["job"]["status"] == "closed"
+
+    await keep_signed_in(db, frozen_clock, 23 * MONTH)
+    assert (await retention.run(database, services.storage)).quarantined == 0
+    export = await world.browser("member").get(f"/dashboard/{slug}/applicants/export.csv")
+    assert "Ada Waiting" in export.text
+
+    await keep_signed_in(db, frozen_clock, 2 * MONTH)
+    report = await retention.run(database, services.storage)
+    assert report.quarantined == 1
+    export = await world.browser("member").get(f"/dashboard/{slug}/applicants/export.csv")
+    assert export.status_code == 200
+    assert "Ada Waiting" not in export.text
+    job_list = await world.api("member").get(f"/api/v1/jobs/{job_id}/applicants")
+    assert job_list.json()["applicants"] == []
+    analytics = await admin.get(f"/api/v1/organizations/{world.org.id}/analytics")
+    assert analytics.status_code == 200
+    assert "Ada Waiting" not in analytics.text
