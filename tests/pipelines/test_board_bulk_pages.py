@@ -238,7 +238,9 @@ async def test_the_stage_changes_in_place_with_htmx(db: AsyncSession, world: Wor
     assert "Ada Lovelace moved to Take-home." in text_of(response)
     assert not response.cookies.get("wegotwork.flash")
     # The header, the stage form, the timeline and the scorecards, out of band.
-    assert re.search(r'id="applicant-stage-badge" hx-swap-oob="true">\s*<span[^>]*>Take-home<', html)
+    assert re.search(
+        r'id="applicant-stage-badge" hx-swap-oob="true">\s*<span[^>]*>Take-home<', html
+    )
     assert f'<option value="{stages["Take-home"].id}" selected>Take-home</option>' in html
     timeline = html[html.index('id="applicant-timeline"') :]
     assert 'hx-swap-oob="true"' in timeline[:200]

@@ -468,6 +468,7 @@ async def bulk_form(
         action = values.get("action", "")
         summary, errors = _bulk_refusal(exc, action)
         limited = isinstance(exc, RateLimited)
+        retry = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
         if board_job:
             return await _board_page(
                 request,
@@ -477,7 +478,7 @@ async def bulk_form(
                 job_id=board_job,
                 bulk=BulkForm(action, values, frozenset(selected), False, summary, errors),
                 status_code=429 if limited else 422,
-                headers={"Retry-After": str(exc.retry_after)} if limited else None,
+                headers=retry,
             )
         return await _list_page(
             request,
@@ -488,7 +489,7 @@ async def bulk_form(
             job_id=fixed_job,
             bulk=BulkForm(action, values, frozenset(selected), select_all, summary, errors),
             status_code=429 if limited else 422,
-            headers={"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None,
+            headers=retry,
         )
     notice = await _bulk_notice(db, ctx, change, count)
     await db.commit()
