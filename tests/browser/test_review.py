@@ -165,6 +165,8 @@ async def test_the_stage_changes_without_a_reload(
         feedback = page.locator("#stage-feedback[role=status]")
         await expect(feedback).to_have_text("Grace Hopper moved to Take-home.")
         await expect(badge).to_have_text("Take-home")
+        # The focus stays on the button that saved it.
+        await expect(page.get_by_role("button", name="Save stage")).to_be_focused()
         await expect(page.locator("#applicant-timeline")).to_contain_text(
             "Olivia Owner moved from Applied to Take-home"
         )
