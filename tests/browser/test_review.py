@@ -65,6 +65,7 @@ async def test_two_members_review_the_same_candidate(
         await page.goto(listing)
         await page.get_by_role("link", name="Grace Hopper").click()
         await expect(page.get_by_role("heading", name="Grace Hopper", level=1)).to_be_visible()
+        await page.wait_for_load_state()  # the shortcuts' script runs once the page is parsed
         # n writes a note; typing j in it does not walk away.
         await page.keyboard.press("n")
         await expect(page.get_by_label("Add a note")).to_be_focused()
