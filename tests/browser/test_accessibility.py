@@ -244,6 +244,22 @@ async def reply_settings_with_errors(page: Page, url: str, seeded: Seeded) -> st
     return "communication page, the reply promise sent back with errors"
 
 
+async def board_bulk_refused(page: Page, url: str, seeded: Seeded) -> str:
+    await page.goto(f"{url}/dashboard/{seeded.slug}/board?job={seeded.ids['jobId']}")
+    await page.locator(".board-select input").first.check()
+    await page.get_by_role("button", name="Move selected").click()
+    await page.wait_for_selector("#board-bulk-stage-error")
+    return "job board, ticked cards sent back without a stage"
+
+
+async def stage_changed_in_place(page: Page, url: str, seeded: Seeded) -> str:
+    await page.goto(f"{url}/dashboard/{seeded.slug}/applicants/{seeded.ids['applicantId']}")
+    await page.get_by_label("Move to").select_option(index=1)
+    await page.get_by_role("button", name="Save stage").click()
+    await page.wait_for_selector("#stage-feedback .stage-done")
+    return "applicant page, the stage changed in place"
+
+
 OWNER_STATES: tuple[State, ...] = (
     draft_job_editor,
     user_menu_open,
@@ -253,6 +269,8 @@ OWNER_STATES: tuple[State, ...] = (
     job_editor_with_errors,
     communication_with_errors,
     reply_settings_with_errors,
+    board_bulk_refused,
+    stage_changed_in_place,
 )
 
 

@@ -1,7 +1,7 @@
 """Team review in a browser, at phone and desktop size: two members review the same candidate.
 The first writes a note mentioning the second (it reaches their notifications menu and the SMTP
 server) and submits a scorecard; the second cannot see it until they submit their own. j / k
-walk the filtered list, and never fire while typing."""
+walk the filtered list, and never fire while typing. The stage changes without a reload."""
 
 from __future__ import annotations
 
@@ -65,6 +65,7 @@ async def test_two_members_review_the_same_candidate(
         await page.goto(listing)
         await page.get_by_role("link", name="Grace Hopper").click()
         await expect(page.get_by_role("heading", name="Grace Hopper", level=1)).to_be_visible()
+        await page.wait_for_load_state()  # the shortcuts' script runs once the page is parsed
         # n writes a note; typing j in it does not walk away.
         await page.keyboard.press("n")
         await expect(page.get_by_label("Add a note")).to_be_focused()
@@ -121,3 +122,66 @@ async def test_two_members_review_the_same_candidate(
     finally:
         await ada.close()
         await bo.close()
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+async def test_the_stage_changes_without_a_reload(
+    live_server: LiveServer, browser: Browser, size: str
+) -> None:
+    engine = create_engine(live_server.database_url)
+    try:
+        async with async_sessionmaker(engine, expire_on_commit=False)() as db:
+            owner = await factories.make_user(db, name="Olivia Owner")
+            org = await factories.make_org(db, owner, name="Lovelace Labs")
+            pipeline = await factories.make_pipeline(db, org, template="technical")
+            job = await factories.make_job(
+                db, org, title="Engine Programmer", pipeline_id=pipeline.id
+            )
+            grace = await factories.make_applicant(db, job, name="Grace Hopper")
+            session = await factories.make_session(db, owner)
+            await db.commit()
+    finally:
+        await engine.dispose()
+    width = SIZES[size][0]
+
+    context = await new_context(browser, live_server, size, session.token)
+    try:
+        page = await context.new_page()
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        url = f"{live_server.url}/dashboard/{org.slug}/applicants/{grace.id}"
+        await page.goto(url)
+        badge = page.locator("#applicant-stage-badge")
+        await expect(badge).to_have_text("Applied")
+        await page.evaluate("window.__marker = 1")
+
+        # s focuses the stage selector; choose a stage and save it.
+        await page.locator("body").click(position={"x": 1, "y": 1})
+        await page.keyboard.press("s")
+        await expect(page.get_by_label("Move to")).to_be_focused()
+        await page.get_by_label("Move to").select_option(label="Take-home")
+        await page.get_by_role("button", name="Save stage").click()
+
+        # Said in the stage card's status region (screen readers hear it).
+        feedback = page.locator("#stage-feedback[role=status]")
+        await expect(feedback).to_have_text("Grace Hopper moved to Take-home.")
+        await expect(badge).to_have_text("Take-home")
+        # The focus stays on the button that saved it.
+        await expect(page.get_by_role("button", name="Save stage")).to_be_focused()
+        await expect(page.locator("#applicant-timeline")).to_contain_text(
+            "Olivia Owner moved from Applied to Take-home"
+        )
+        # The same document: no reload, no navigation.
+        assert await page.evaluate("window.__marker") == 1
+        assert page.url == url
+
+        # Once more, to the next stage: the form still works in place.
+        await page.get_by_label("Move to").select_option(label="Interview")
+        await page.get_by_role("button", name="Save stage").click()
+        await expect(feedback).to_have_text("Grace Hopper moved to Interview.")
+        await expect(badge).to_have_text("Interview")
+        assert await page.evaluate("window.__marker") == 1
+        assert await page.evaluate("document.documentElement.scrollWidth") <= width
+        assert errors == [], errors
+    finally:
+        await context.close()

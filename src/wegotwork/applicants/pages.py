@@ -456,6 +456,8 @@ async def bulk_form(
     page_ids = [value for value in form.getlist("pageIds") if isinstance(value, str)]
     params = dict(parse_qsl(values.get("back", "")))
     fixed_job = values.get("fixedJob") or None
+    # A job's board sends its selection here too, and gets its answer on the board.
+    board_job = (values.get("boardJob") or "").strip() or None
     try:
         async with db.begin_nested():
             change = bulk_of_form(values, selected + (page_ids if select_all else []), now=utcnow())
@@ -466,6 +468,18 @@ async def bulk_form(
         action = values.get("action", "")
         summary, errors = _bulk_refusal(exc, action)
         limited = isinstance(exc, RateLimited)
+        retry = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        if board_job:
+            return await _board_page(
+                request,
+                ctx,
+                db,
+                services,
+                job_id=board_job,
+                bulk=BulkForm(action, values, frozenset(selected), False, summary, errors),
+                status_code=429 if limited else 422,
+                headers=retry,
+            )
         return await _list_page(
             request,
             ctx,
@@ -475,10 +489,13 @@ async def bulk_form(
             job_id=fixed_job,
             bulk=BulkForm(action, values, frozenset(selected), select_all, summary, errors),
             status_code=429 if limited else 422,
-            headers={"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None,
+            headers=retry,
         )
     notice = await _bulk_notice(db, ctx, change, count)
     await db.commit()
+    if board_job:
+        board_url = f"/dashboard/{ctx.organization.slug}/board?" + urlencode({"job": board_job})
+        return redirect(services, board_url, notice)
     filters = _filters_from(params, job_id=fixed_job)
     query = _query(filters, cursor=filters.cursor or "", **({"job": ""} if fixed_job else {}))
     base = _list_base(ctx.organization.slug, fixed_job)
@@ -551,8 +568,22 @@ async def board_page(
 ) -> Response:
     """Without a job: a column per status across all jobs. With ``?job=``: a column per stage
     of the job's pipeline, each with its count and first cards (more on demand), the end
-    states folded away."""
+    states folded away, and for those who may, a bar to move the ticked cards at once."""
     job_id = (request.query_params.get("job") or "").strip() or None
+    return await _board_page(request, ctx, db, services, job_id=job_id)
+
+
+async def _board_page(
+    request: Request,
+    ctx: OrgContext,
+    db: DbSession,
+    services: ServicesDep,
+    *,
+    job_id: str | None,
+    bulk: BulkForm | None = None,
+    status_code: int = 200,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
     if job_id:
         overview, stage_columns = await board(db, ctx, job_id, per_column=PER_STAGE)
         columns = [_stage_column(ctx.organization.slug, overview.job, c) for c in stage_columns]
@@ -573,8 +604,13 @@ async def board_page(
             "jobs": await actions.job_choices(db, ctx),
             "job_id": job_id,
             "ratings": await _card_ratings(db, ctx, columns),
+            # A job's board: tick cards, then move them all to one stage (the bulk route).
+            "bulk_board": bool(job_id) and ctx.can(Permission.MANAGE_APPLICANTS),
+            "bulk": bulk or BulkForm(),
         },
         section="board",
+        status_code=status_code,
+        headers=headers,
     )
 
 
@@ -612,65 +648,102 @@ async def board_more(
                 "job_id": job_id,
                 "can": {"manage_applicants": ctx.can(Permission.MANAGE_APPLICANTS)},
                 "ratings": await _card_ratings(db, ctx, [column]),
+                "bulk_board": ctx.can(Permission.MANAGE_APPLICANTS),
+                "bulk": BulkForm(),
             },
         )
     )
+
+
+async def _detail_context(
+    request: Request, ctx: OrgContext, db: DbSession, applicant_id: str
+) -> dict[str, Any]:
+    """What the applicant page shows (also its pieces sent after a stage change in place)."""
+    detail = await actions.get_applicant(db, ctx, applicant_id)
+    # Previous and next within the list the reviewer came from (its filters ride along).
+    filters = _filters_from(request.query_params)
+    previous, following = await actions.neighbours(db, ctx, filters, detail.applicant)
+    walk = _query(filters)
+    base = f"/dashboard/{ctx.organization.slug}/applicants"
+    review = await reviews.review(db, ctx, applicant_id)
+    current = next(
+        (entry for entry in review.stages if entry.stage.id == detail.applicant.stage_id), None
+    )
+    moderator = ctx.can(Permission.MODERATE_NOTES)
+    return {
+        **_common(),
+        "detail": detail,
+        "applicant": detail.applicant,
+        "base": f"{base}/{quote(applicant_id, safe='')}",
+        "stages": review.pipeline,
+        "stage_name": next(
+            (stage.name for stage in review.pipeline if stage.id == detail.applicant.stage_id),
+            None,
+        ),
+        "timeline": await activity(db, ctx, applicant_id),
+        "notes": [
+            {
+                "view": view,
+                "html": review_rules.note_html(view.note.body),
+                "deletable": moderator or view.note.author_id == ctx.user.id,
+                "editable": view.note.author_id == ctx.user.id,
+            }
+            for view in await reviews.notes(db, ctx, applicant_id)
+        ],
+        "teammates": await reviews.teammates(db, ctx),
+        "review": review,
+        "previous_url": f"{base}/{previous}{'?' + walk if walk else ''}" if previous else None,
+        "next_url": f"{base}/{following}{'?' + walk if walk else ''}" if following else None,
+        "list_url": f"{base}{'?' + walk if walk else ''}",
+        "review_current": current,
+        "my_card": next(
+            (card.scorecard for card in (current.visible if current else []) if card.mine),
+            None,
+        ),
+        "recommendations": [
+            (item.value, label) for item, label in review_rules.RECOMMENDATION_LABEL.items()
+        ],
+        "recommendation_labels": review_rules.RECOMMENDATION_LABEL,
+        # Application forms: the answers to the job's questions.
+        "answers": await form_queries.answers_of(db, ctx, applicant_id),
+        # The page's pieces that follow the stage render whole here, out of band after a change.
+        "oob": False,
+        "stage_error": False,
+    }
 
 
 @router.get("/dashboard/{slug}/applicants/{applicantId}", response_class=HTMLResponse)
 async def detail_page(
     applicantId: str, request: Request, ctx: Viewer, db: DbSession, services: ServicesDep
 ) -> Response:
-    detail = await actions.get_applicant(db, ctx, applicantId)
-    # Previous and next within the list the reviewer came from (its filters ride along).
-    filters = _filters_from(request.query_params)
-    previous, following = await actions.neighbours(db, ctx, filters, detail.applicant)
-    walk = _query(filters)
-    base = f"/dashboard/{ctx.organization.slug}/applicants"
-    review = await reviews.review(db, ctx, applicantId)
-    current = next(
-        (entry for entry in review.stages if entry.stage.id == detail.applicant.stage_id), None
+    context = await _detail_context(request, ctx, db, applicantId)
+    return await render_dashboard(
+        request, services, db, ctx, "applicants/detail.html", context, section="applicants"
     )
-    moderator = ctx.can(Permission.MODERATE_NOTES)
+
+
+async def _stage_changed(
+    request: Request,
+    ctx: OrgContext,
+    db: DbSession,
+    services: ServicesDep,
+    applicant_id: str,
+    *,
+    message: str,
+    error: bool = False,
+) -> Response:
+    """The applicant page's answer to a stage change sent in place (htmx): what happened, for
+    #stage-feedback, and the header, stage form, timeline and scorecards as they are now."""
+    context = await _detail_context(request, ctx, db, applicant_id)
     return await render_dashboard(
         request,
         services,
         db,
         ctx,
-        "applicants/detail.html",
-        {
-            **_common(),
-            "detail": detail,
-            "applicant": detail.applicant,
-            "stages": review.pipeline,
-            "timeline": await activity(db, ctx, applicantId),
-            "notes": [
-                {
-                    "view": view,
-                    "html": review_rules.note_html(view.note.body),
-                    "deletable": moderator or view.note.author_id == ctx.user.id,
-                    "editable": view.note.author_id == ctx.user.id,
-                }
-                for view in await reviews.notes(db, ctx, applicantId)
-            ],
-            "teammates": await reviews.teammates(db, ctx),
-            "review": review,
-            "previous_url": f"{base}/{previous}{'?' + walk if walk else ''}" if previous else None,
-            "next_url": f"{base}/{following}{'?' + walk if walk else ''}" if following else None,
-            "list_url": f"{base}{'?' + walk if walk else ''}",
-            "review_current": current,
-            "my_card": next(
-                (card.scorecard for card in (current.visible if current else []) if card.mine),
-                None,
-            ),
-            "recommendations": [
-                (item.value, label) for item, label in review_rules.RECOMMENDATION_LABEL.items()
-            ],
-            "recommendation_labels": review_rules.RECOMMENDATION_LABEL,
-            # Application forms: the answers to the job's questions.
-            "answers": await form_queries.answers_of(db, ctx, applicantId),
-        },
+        "applicants/_stage_changed.html",
+        {**context, "message": message, "stage_error": error, "oob": True},
         section="applicants",
+        status_code=422 if error else 200,
     )
 
 
@@ -678,8 +751,11 @@ async def detail_page(
 async def status_form(
     applicantId: str, request: Request, ctx: Manager, db: DbSession, services: ServicesDep
 ) -> Response:
+    """Move an applicant to a stage: from the board (back to the board) or the applicant page
+    (back to it; sent in place by htmx, the answer is the page's changed pieces)."""
     form = await parse_form(request, ApplicantStatusUpdate)
     slug = ctx.organization.slug
+    in_place = request.headers.get("hx-request") == "true" and form.values.get("next") != "board"
     back = f"/dashboard/{slug}/applicants/{quote(applicantId, safe='')}"
     if form.values.get("next") == "board":
         back = f"/dashboard/{slug}/board"
@@ -687,14 +763,30 @@ async def status_form(
             back += "?" + urlencode({"job": str(form.values["job"])})
     response = RedirectResponse(back, status_code=303)
     if form.data is None or not form.ok:
-        services.templates.flash(
-            response, " ".join(form.errors.get("status", ["Choose a status"])), "error"
-        )
+        refusal = " ".join(form.errors.get("status", ["Choose a status"]))
+        if in_place:
+            return await _stage_changed(
+                request, ctx, db, services, applicantId, message=refusal, error=True
+            )
+        services.templates.flash(response, refusal, "error")
         return response
-    applicant = await actions.change_status(db, ctx, applicantId, form.data)
+    if in_place:
+        try:
+            async with db.begin_nested():
+                applicant = await actions.change_status(db, ctx, applicantId, form.data)
+        except (Invalid, Conflict) as exc:
+            return await _stage_changed(
+                request, ctx, db, services, applicantId, message=exc.message, error=True
+            )
+    else:
+        applicant = await actions.change_status(db, ctx, applicantId, form.data)
     name = applicant.name
     where = applicant.stage.name if applicant.stage else STATUS_LABELS[applicant.status]
     await db.commit()
+    if in_place:
+        return await _stage_changed(
+            request, ctx, db, services, applicantId, message=f"{name} moved to {where}."
+        )
     services.templates.flash(response, f"{name} moved to {where}.")
     return response
 

@@ -178,6 +178,16 @@
     if (elt instanceof HTMLFormElement) setBusy(elt, false);
   });
 
+  // A form marked data-htmx-errors shows its refusals (422) in place, as it shows successes.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var elt = event.detail && event.detail.elt;
+    if (!(elt instanceof Element) || !elt.closest("[data-htmx-errors]")) return;
+    if (event.detail.xhr && event.detail.xhr.status === 422) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
   // Back from the next page (bfcache): nothing is in flight any more.
   window.addEventListener("pageshow", function () {
     document.querySelectorAll("form[data-busy]").forEach(function (form) { setBusy(form, false); });

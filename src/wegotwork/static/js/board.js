@@ -1,7 +1,8 @@
 // The applicant board: move cards between columns (a job's stages, or statuses across all
 // jobs) by drag and drop (a mouse, or a finger: touch and hold a card, then drag it), by the
 // arrow keys, or with each card's own small form (which also works without this file). "Show
-// more" cards arrive by htmx and are handled the same way.
+// more" cards arrive by htmx and are handled the same way. On a job's board, ticked cards move
+// together through the bulk bar.
 (function () {
   "use strict";
 
@@ -92,11 +93,41 @@
     move(card, form.querySelector("select[name=" + field + "]").value);
   });
 
-  // Drag and drop.
+  // Bulk (a job's board): the ticked cards are counted, the bar's button waits for a selection,
+  // and the bar stays in view while cards are ticked. The checkboxes belong to the bar's form
+  // (their form attribute), so without this file the bar works as it is.
+  var bulk = document.querySelector("[data-board-bulk]");
+
+  function updateBulk() {
+    if (!bulk) return;
+    var checked = board.querySelectorAll(".board-select input:checked").length;
+    bulk.classList.toggle("is-selecting", checked > 0);
+    var count = bulk.querySelector("[data-selected-count]");
+    if (count) {
+      count.textContent = checked === 0 ? "Tick the cards to move several at once."
+        : checked === 1 ? "1 applicant selected." : checked + " applicants selected.";
+    }
+    var button = bulk.querySelector("button[type=submit]");
+    if (button && !bulk.hasAttribute("data-busy")) button.disabled = checked === 0;
+  }
+
+  board.addEventListener("change", function (event) {
+    if (event.target instanceof Element && event.target.closest(".board-select")) updateBulk();
+  });
+  updateBulk();
+
+  // Drag and drop. A press on the card's checkbox or its move form never starts
+  // a drag: only the card itself is dragged.
   var dragged = null;
+  var pressed = null;
+  board.addEventListener("pointerdown", function (event) { pressed = event.target; }, true);
   board.addEventListener("dragstart", function (event) {
     var card = event.target instanceof Element ? event.target.closest(".board-card") : null;
     if (!card || !card.hasAttribute("draggable")) return;
+    if (pressed instanceof Element && card.contains(pressed) && pressed.closest("input, label, select, button")) {
+      event.preventDefault();
+      return;
+    }
     dragged = card;
     card.classList.add("is-dragging");
     event.dataTransfer.effectAllowed = "move";

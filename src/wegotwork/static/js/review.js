@@ -40,6 +40,21 @@
   });
 })();
 
+// The stage selector answers in place (htmx): its form comes back re-drawn, so the focus (lost
+// while the form was busy) returns to it: to the selector when the stage was refused, else to
+// the button. Never taken from wherever the reviewer went meanwhile.
+document.addEventListener("htmx:afterSettle", function (event) {
+  "use strict";
+  var target = event.detail && event.detail.target;
+  if (!target || target.id !== "stage-feedback") return;
+  var active = document.activeElement;
+  if (active && active !== document.body && document.contains(active)) return;
+  var select = document.getElementById("f-status");
+  var button = document.getElementById("stage-save");
+  var next = select && select.getAttribute("aria-invalid") === "true" ? select : button;
+  if (next) next.focus();
+});
+
 // @mention suggestions in the note composer: typing @ and the start of a teammate's name lists
 // the teammates who match; arrows choose, Enter or Tab inserts "@Full Name", Escape closes.
 (function () {
