@@ -330,6 +330,7 @@ def privacy_run(
 ) -> None:
     """Quarantine candidates kept past their organization's retention period, erase those whose
     quarantine is over (never one under legal hold), and delete files earlier erasures left."""
+    import wegotwork.routes  # noqa: F401  (each domain registers its privacy section on import)
     from wegotwork.privacy.cli import run_privacy
 
     settings, _ = settings_or_fail()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from datetime import datetime
 from typing import Any
 
@@ -252,3 +253,12 @@ def decode_ranked_cursor(cursor: str) -> tuple[int, datetime, str]:
     ):
         raise ValueError("Invalid cursor")
     return rank, moment, applicant_id
+
+
+_PLAUSIBLE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def plausible_id(value: str) -> bool:
+    """Whether ``value`` could be an id or a slug at all (anything else is unknown without a
+    query)."""
+    return bool(_PLAUSIBLE_ID.match(value))

@@ -17,8 +17,8 @@ from wegotwork.analytics.funnel import (
 )
 from wegotwork.db import utcnow
 from wegotwork.errors import Invalid, NotFound
-from wegotwork.jobs.rules import plausible_id
 from wegotwork.models import Job
+from wegotwork.schemas import plausible_id
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.permissions import Permission
 from wegotwork.tenancy.scoping import scoped

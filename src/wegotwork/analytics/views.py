@@ -20,8 +20,8 @@ from wegotwork.analytics.counters import add_to
 from wegotwork.analytics.rules import clean_source
 from wegotwork.analytics.sources import source_names
 from wegotwork.db import Database, utcnow
-from wegotwork.jobs.rules import plausible_id
 from wegotwork.models import DIRECT, Job, PageViewDaily
+from wegotwork.schemas import plausible_id
 from wegotwork.tenancy.scoping import owned_by
 
 log = logging.getLogger("wegotwork.analytics")

@@ -530,18 +530,6 @@ async def erase_applicant(
     return await privacy_registry.erase(db, subject, actor_id=ctx.user.id)
 
 
-async def erase_for_candidate(db: AsyncSession, applicant: Applicant) -> list[str]:
-    """Erase an applicant at their own confirmed request (the status page's "delete my
-    data", whose mailed link proved who asks), as any erasure: everything the registry knows.
-    Returns the storage keys to delete once committed. Raises Conflict while the applicant is
-    under legal hold."""
-    if applicant.legal_hold:
-        raise Conflict(HELD, code="LEGAL_HOLD")
-    subject = Subject(applicant.id, applicant.organization_id, applicant.email)
-    db.expunge(applicant)
-    return await privacy_registry.erase(db, subject, actor_id=None)
-
-
 async def _erase_applicant_rows(db: AsyncSession, subject: Subject) -> list[str]:
     key = await db.scalar(
         select(Applicant.resume_key).where(

@@ -27,7 +27,6 @@ from wegotwork.jobs.rules import (
     clean_text,
     country_name,
     location_label,
-    plausible_id,
 )
 from wegotwork.jobs.salary import salary_label
 from wegotwork.models import (
@@ -40,6 +39,7 @@ from wegotwork.models import (
     SalaryInterval,
     WorkMode,
 )
+from wegotwork.schemas import plausible_id
 from wegotwork.tenancy.scoping import joins_organization, owned_by
 
 CAREERS_NOT_FOUND = "This careers page does not exist"

@@ -33,8 +33,8 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects import sqlite
 
 from wegotwork.db import Database
-from wegotwork.jobs.rules import plausible_id
 from wegotwork.models import Job, Organization
+from wegotwork.schemas import plausible_id
 from wegotwork.tenancy.scoping import joins_organization
 
 Version = tuple[str, int]

@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from wegotwork.categories.schemas import CategoryCreate, CategoryOrder, CategoryUpdate
 from wegotwork.content import bump_content_version
 from wegotwork.errors import Conflict, Invalid, NotFound
-from wegotwork.jobs.rules import plausible_id
 from wegotwork.models import Job, JobCategory
+from wegotwork.schemas import plausible_id
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.permissions import Permission
 from wegotwork.tenancy.scoping import get_scoped, in_context, scoped

@@ -17,12 +17,13 @@ from wegotwork.content import bump_content_version
 from wegotwork.db import utcnow
 from wegotwork.errors import Invalid, NotFound
 from wegotwork.jobs.markdown import render_markdown
-from wegotwork.jobs.rules import PUBLIC_STATUSES, TITLE_MAX, plausible_id, published_at_after
+from wegotwork.jobs.rules import PUBLIC_STATUSES, TITLE_MAX, published_at_after
 from wegotwork.jobs.salary import salary_problems
 from wegotwork.jobs.schemas import JobCreate, JobFilters, JobUpdate
 from wegotwork.messages import actions as messages
 from wegotwork.models import Applicant, Job, JobCategory, JobStatus, WorkMode
 from wegotwork.pipelines import actions as pipelines
+from wegotwork.schemas import plausible_id
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.permissions import Permission
 from wegotwork.tenancy.scoping import get_scoped, in_context, scoped

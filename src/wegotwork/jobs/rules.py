@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from functools import cache, lru_cache
 
@@ -48,17 +47,10 @@ ADDRESS_MAX = 200
 POSTAL_CODE_MAX = 20
 REGION_MAX = 120
 
+
 # Ids are opaque URL-safe strings (ours are 32 letters and digits; imported ones may be cuids or
 # UUIDs). Anything else cannot name a row, and is refused before it reaches the database (where a
 # NUL byte, say, would be an error rather than "not found").
-_PLAUSIBLE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-
-
-def plausible_id(value: str) -> bool:
-    """Whether ``value`` could be an id or a slug at all."""
-    return bool(_PLAUSIBLE_ID.match(value))
-
-
 def clean_text(value: str) -> str:
     """Text without NUL characters, which databases refuse to store."""
     return value.replace("\x00", "")

@@ -20,7 +20,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from wegotwork.applicants.actions import erase_for_candidate
 from wegotwork.db import utcnow
 from wegotwork.errors import Conflict, Gone, NotFound
 from wegotwork.mail import enqueue
@@ -38,6 +37,7 @@ from wegotwork.models import (
 )
 from wegotwork.pipelines import actions as pipelines
 from wegotwork.privacy import actions as privacy
+from wegotwork.privacy.actions import erase_for_candidate
 from wegotwork.tenancy.scoping import joins_organization, owned_by
 
 STATUS_NOT_FOUND = "This status page does not exist. Use the link in your confirmation email."

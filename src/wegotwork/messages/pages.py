@@ -13,10 +13,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from wegotwork.applicants.ratelimit import client_ip
 from wegotwork.db import utcnow
 from wegotwork.deps import DbSession, Services, ServicesDep
 from wegotwork.errors import Conflict, DomainError, Invalid, NotFound
+from wegotwork.identity.deps import client_ip
 from wegotwork.messages import actions, candidates, links
 from wegotwork.messages.candidates import PHASE_ORDER
 from wegotwork.messages.ratelimit import status_limiter
@@ -46,7 +46,7 @@ NO_STORE = {
 async def _limit(request: Request, services: Services) -> None:
     limiter = status_limiter(services)
     if limiter is not None:
-        await limiter.hit(client_ip(request))
+        await limiter.hit(client_ip(request.scope) or "unknown")
 
 
 async def _limit_mail(services: Services, token: str) -> None:

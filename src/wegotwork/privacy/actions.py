@@ -12,7 +12,6 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from wegotwork.applicants import actions as applicants  # noqa: F401  (registers its sections)
 from wegotwork.db import utcnow
 from wegotwork.errors import Conflict, Invalid, NotFound
 from wegotwork.models import Applicant, Organization, PrivacyAction, PrivacyAudit
@@ -26,6 +25,7 @@ APPLICANT_NOT_FOUND = "Applicant does not exist"
 ERASED = "This applicant was erased; nothing of them is left to restore or export"
 NOT_QUARANTINED = "This applicant is not in quarantine"
 HELD = "This applicant is under legal hold and is never quarantined"
+ERASE_HELD = "This applicant is under legal hold; release the hold before erasing"
 FORMAT = 1
 
 
@@ -248,3 +248,15 @@ async def audit_log(db: AsyncSession, ctx: OrgContext, *, limit: int = 200) -> l
         .limit(max(1, min(limit, 500)))
     )
     return list(rows)
+
+
+async def erase_for_candidate(db: AsyncSession, applicant: Applicant) -> list[str]:
+    """Erase an applicant at their own confirmed request (the status page's "delete my
+    data", whose mailed link proved who asks), as any erasure: everything the registry knows.
+    Returns the storage keys to delete once committed. Raises Conflict while the applicant is
+    under legal hold."""
+    if applicant.legal_hold:
+        raise Conflict(ERASE_HELD, code="LEGAL_HOLD")
+    subject = registry.Subject(applicant.id, applicant.organization_id, applicant.email)
+    db.expunge(applicant)
+    return await registry.erase(db, subject, actor_id=None)

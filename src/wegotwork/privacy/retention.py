@@ -23,7 +23,6 @@ from datetime import datetime
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from wegotwork.applicants import actions as applicants  # noqa: F401  (registers its sections)
 from wegotwork.db import Database, utcnow
 from wegotwork.models import Applicant, Organization, PendingFileDeletion, PrivacyAction
 from wegotwork.privacy import queries, registry
