@@ -43,7 +43,7 @@ from wegotwork.storage import Storage, StorageError
 from wegotwork.storage.cleanup import discard_files
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.permissions import Permission
-from wegotwork.tenancy.scoping import joins_organization, owned_by
+from wegotwork.tenancy.scoping import active_in, joins_organization, owned_by
 
 log = logging.getLogger("wegotwork.organizations")
 
@@ -440,7 +440,7 @@ async def forget_active_for(db: AsyncSession, user_id: str, organization_id: str
     """A user who is no longer a member: clear the organization from their sessions."""
     await db.execute(
         update(Session)
-        .where(Session.user_id == user_id, Session.active_organization_id == organization_id)
+        .where(Session.user_id == user_id, active_in(organization_id))
         .values(active_organization_id=None)
         .execution_options(synchronize_session="fetch")
     )

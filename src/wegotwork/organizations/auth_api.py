@@ -66,6 +66,7 @@ from wegotwork.schemas import auth_error_responses
 from wegotwork.storage.cleanup import discard_files
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.guard import member_context, named_or_active, signed_in
+from wegotwork.tenancy.scoping import is_active_in
 
 Q = TypeVar("Q", ListMembersQuery, ActiveMemberRoleQuery)
 
@@ -192,7 +193,7 @@ async def delete_organization(
     ctx = await asked_member(
         db, auth, data.organization_id, unnamed=not_a_member, outsider=not_a_member, active=False
     )
-    was_active = auth.active_organization_id == ctx.organization.id
+    was_active = is_active_in(auth.active_organization_id, ctx)
     with wire_errors():
         deleted = await actions.delete_organization(db, ctx)
     if was_active:
@@ -468,7 +469,7 @@ async def remove_member(
             raise error("MEMBER_NOT_FOUND")
         target = match.id
     # Read before the action: it also updates the (identity-mapped) session it clears.
-    was_active = auth.active_organization_id == ctx.organization.id
+    was_active = is_active_in(auth.active_organization_id, ctx)
     with wire_errors():
         member = await members.remove_member(db, ctx, target)
     if member.user_id == auth.user.id and was_active:
@@ -489,7 +490,7 @@ async def leave(request: Request, db: DbSession, services: ServicesDep, auth: Si
         outsider=error("MEMBER_NOT_FOUND"),
         active=False,
     )
-    was_active = auth.active_organization_id == ctx.organization.id
+    was_active = is_active_in(auth.active_organization_id, ctx)
     with wire_errors():
         member = await members.leave_organization(db, ctx)
     if was_active:

@@ -23,7 +23,7 @@ from sqlalchemy import Select, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wegotwork.errors import NotFound
-from wegotwork.models import Applicant, Organization
+from wegotwork.models import Applicant, Organization, Session
 from wegotwork.tenancy.context import OrgContext
 
 T = TypeVar("T")
@@ -91,3 +91,13 @@ async def get_scoped(
     if found is None:
         raise NotFound(message)
     return found
+
+
+def active_in(organization_id: str) -> Any:
+    """``session.active_organization_id = organization_id``: the sessions working in it."""
+    return Session.active_organization_id == organization_id
+
+
+def is_active_in(active_organization_id: str | None, ctx: OrgContext) -> bool:
+    """Whether a session's active organization is the context's."""
+    return active_organization_id == ctx.organization.id
