@@ -4,6 +4,7 @@ test PostgreSQL server) imported into SQLite and PostgreSQL, twice, interrupted,
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -12,13 +13,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import make_user
 from tests.fixtures.app import BASE_URL
+from tests.fixtures.mail import SmtpSink
 from tests.importer.conftest import PASSWORD, Original
 from tests.importer.original import at, insert
 from tests.s3server import make_bucket, s3_storage
+from wegotwork.clock import FrozenClock
 from wegotwork.db import Database
 from wegotwork.deps import Services
 from wegotwork.importer.report import Report
 from wegotwork.importer.run import ImportOptions, run_import
+from wegotwork.invitations.actions import invitation_url
+from wegotwork.mail.outbox import OutboxSender
+from wegotwork.mail.transport import SmtpTransport
 from wegotwork.models import (
     Account,
     Applicant,
@@ -132,13 +138,6 @@ async def test_everything_comes_over_once_with_each_awkward_row_reported(
         .limit(1)
     )
     assert first == "beta-labs"
-
-    # Invitations are pending with a fresh 48 hours; nothing was mailed.
-    invitation = (await db.scalars(select(Invitation))).one()
-    assert invitation.email == "new@acme.test"
-    assert invitation.status == InvitationStatus.PENDING
-    assert invitation.expires_at > invitation.created_at
-    assert await db.scalar(select(func.count()).select_from(OutboxMessage)) == 0
 
     # Jobs are published, their HTML is inert and their categories kept in order.
     backend = await db.get(Job, await by_source(db, "job", "c-job-backend"))
@@ -354,14 +353,72 @@ async def test_original_passwords_sign_in_and_become_argon2(
     assert google.password is None
 
 
-async def test_invitations_are_mailed_only_when_asked(
-    database: Database, services: Services, original: Original, db: AsyncSession
+def aware(moment: datetime) -> datetime:
+    """SQLite hands back naive UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def outbox(database: Database, smtp: SmtpSink) -> OutboxSender:
+    return OutboxSender(database, SmtpTransport(smtp.url, timeout=2), "WeGotWork <no-reply@test>")
+
+
+async def test_invitations_are_pending_for_a_fresh_48_hours_and_not_mailed(
+    database: Database,
+    services: Services,
+    original: Original,
+    db: AsyncSession,
+    smtp_sink: SmtpSink,
+    frozen_clock: FrozenClock,
+) -> None:
+    imported_at = frozen_clock.current
+    frozen_clock.advance(timedelta(minutes=5))  # the invitation was made before the import ran
+    report = await run(database, services, original)
+
+    assert outcomes(report, "invitation") == {"imported": 1, "merged": 1, "skipped": 1}
+    invitation = (await db.scalars(select(Invitation))).one()
+    assert invitation.email == "new@acme.test"
+    assert invitation.status == InvitationStatus.PENDING
+    # 48 hours from the import, by the application's clock (not from the original's date).
+    assert aware(invitation.expires_at) == imported_at + timedelta(minutes=5, hours=48)
+    assert aware(invitation.created_at) < imported_at
+
+    # Nothing is queued, so the mail server receives nothing.
+    assert await db.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    assert await outbox(database, smtp_sink).send_due() == 0
+    assert smtp_sink.messages == []
+
+    # A second run finds it unchanged and still mails nothing.
+    frozen_clock.advance(timedelta(hours=1))
+    again = await run(database, services, original)
+    assert outcomes(again, "invitation") == {"merged": 1, "skipped": 1, "unchanged": 1}
+    await db.refresh(invitation)
+    assert aware(invitation.expires_at) == imported_at + timedelta(minutes=5, hours=48)
+    assert await outbox(database, smtp_sink).send_due() == 0
+    assert smtp_sink.messages == []
+
+
+async def test_invitations_are_mailed_when_asked(
+    database: Database,
+    services: Services,
+    original: Original,
+    db: AsyncSession,
+    smtp_sink: SmtpSink,
+    frozen_clock: FrozenClock,
 ) -> None:
     await run(database, services, original, send_invitations=True)
 
+    invitation = (await db.scalars(select(Invitation))).one()
+    assert aware(invitation.expires_at) == frozen_clock.current + timedelta(hours=48)
     mail = (await db.scalars(select(OutboxMessage))).all()
-    assert [message.to_address for message in mail] == ["new@acme.test"]
-    assert mail[0].kind == "invitation"
+    assert [(message.to_address, message.kind) for message in mail] == [
+        ("new@acme.test", "invitation")
+    ]
+
+    assert await outbox(database, smtp_sink).send_due() == 1
+    [received] = smtp_sink.messages
+    assert received.to == ["new@acme.test"]
+    assert invitation_url(BASE_URL, invitation.id) in received.text
+    assert "Acme" in received.subject + received.text
 
 
 async def test_resumes_come_from_the_original_s3_bucket(
