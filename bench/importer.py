@@ -196,6 +196,7 @@ async def measure(
     finally:
         await database.dispose()
     total = time.perf_counter() - started
+    load = " ".join(f"{figure:.1f}" for figure in os.getloadavg())
     imported = report.counts["applicant"]["imported"]
     seconds = measurement.finished - measurement.started
     rate = imported / seconds if seconds else 0.0
@@ -213,6 +214,9 @@ async def measure(
         f"- resident memory during the applicants: {tenth:.0f} MiB at 10 %, "
         f"{max(samples, default=0):.0f} MiB at most, {samples[-1] if samples else 0:.0f} MiB "
         "at the end",
+        f"- load average at the end (1, 5, 15 min): {load}",
+        "- applicant phase by step: "
+        + ", ".join(f"{step} {seconds:.1f} s" for step, seconds in report.timings.items()),
         "",
     ]
     text = "\n".join(lines)

@@ -35,6 +35,8 @@ class Report:
     )
     notes: list[Note] = field(default_factory=list)
     resumes_copied: int = 0
+    # Seconds spent in each step of the applicant phase.
+    timings: dict[str, float] = field(default_factory=dict)
 
     def count(self, kind: str, outcome: str, number: int = 1) -> None:
         self.counts[kind][outcome] += number

@@ -12,16 +12,17 @@ the résumé type check, the invitation lifetime, the funnel counting.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections import Counter
+import time
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import bindparam, exists, func, insert, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wegotwork.analytics import funnel
@@ -75,8 +76,37 @@ BATCH_SIZE = 2000
 _IMAGE = TypeAdapter(ImageUrl)
 _MAPPING: Any = ImportMapping.__table__
 DELETED_HERE = "deleted here since it was imported; not brought back"
-# Tables written with COPY on PostgreSQL: their rows name every column.
-_COPIED: frozenset[type[Base]] = frozenset({Applicant})
+# The columns of the rows written as records (COPY on PostgreSQL), in their order.
+MAPPING_COLUMNS = (
+    "kind",
+    "source_id",
+    "target_id",
+    "outcome",
+    "fingerprint",
+    "created_at",
+    "updated_at",
+)
+APPLICANT_COLUMNS = (
+    "id",
+    "organization_id",
+    "job_id",
+    "name",
+    "email",
+    "motivation",
+    "linkedin",
+    "twitter",
+    "github",
+    "status",
+    "resume_key",
+    "resume_filename",
+    "resume_content_type",
+    "resume_size",
+    "stage_id",
+    "source",
+    "created_at",
+    "updated_at",
+)
+_NO_RESUME = (None, None, None, None)
 # Why a duplicate was merged into the row that was kept.
 MERGED = {
     "member": "a second membership of the same person; the highest role is kept",
@@ -84,6 +114,11 @@ MERGED = {
     "applicant": "an older application of the same address to the same job; the newest is kept",
 }
 FUNNEL_COLUMNS = ("organization_id", "day", "job_id", "source", "step")
+_FUNNEL_STEPS = {status: tuple(rules.funnel_steps(status)) for status in ApplicantStatus}
+
+
+def _funnel_steps(status: ApplicantStatus) -> tuple[str, ...]:
+    return _FUNNEL_STEPS[status]
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,9 +167,13 @@ class Writes:
     """One batch's writes, executed together (inserts in dependency order, then updates)."""
 
     inserts: dict[type[Base], list[dict[str, Any]]] = field(default_factory=dict)
+    # New applicants as records in APPLICANT_COLUMNS' order.
+    applicants: list[tuple[Any, ...]] = field(default_factory=list)
     updates: dict[type[Base], list[dict[str, Any]]] = field(default_factory=dict)
-    mappings: list[dict[str, Any]] = field(default_factory=list)
+    # New import_mapping rows as records in MAPPING_COLUMNS' order.
+    mappings: list[tuple[Any, ...]] = field(default_factory=list)
     changed_mappings: list[dict[str, Any]] = field(default_factory=list)
+    now: datetime = field(default_factory=utcnow)
 
     def insert(self, model: type[Base], row: dict[str, Any]) -> None:
         self.inserts.setdefault(model, []).append(row)
@@ -143,31 +182,23 @@ class Writes:
         self.updates.setdefault(model, []).append({"_id": target_id, **values})
 
     def map(self, kind: str, source_id: str, target_id: str, outcome: str, print_: str) -> None:
-        now = utcnow()
-        self.mappings.append(
-            {
-                "kind": kind,
-                "source_id": source_id,
-                "target_id": target_id,
-                "outcome": outcome,
-                "fingerprint": print_,
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
+        self.mappings.append((kind, source_id, target_id, outcome, print_, self.now, self.now))
 
     def remap(self, kind: str, source_id: str, print_: str) -> None:
         self.changed_mappings.append(
-            {"_kind": kind, "_source_id": source_id, "_print": print_, "_now": utcnow()}
+            {"_kind": kind, "_source_id": source_id, "_print": print_, "_now": self.now}
         )
 
     async def execute(self, db: AsyncSession) -> None:
         for model, rows in self.inserts.items():
-            table: Any = model.__table__
-            if model in _COPIED:
-                await _insert_many(db, table, rows)
-            else:
+            if model is not ApplicantEvent:  # those follow the applicants
+                table: Any = model.__table__
                 await db.execute(insert(table), rows)
+        if self.applicants:
+            await _insert_records(db, Applicant.__table__, APPLICANT_COLUMNS, self.applicants)
+        if ApplicantEvent in self.inserts:
+            events: Any = ApplicantEvent.__table__
+            await db.execute(insert(events), self.inserts[ApplicantEvent])
         for model, rows in self.updates.items():
             table = model.__table__
             # Parameters of an executemany UPDATE may not share the columns' names.
@@ -183,7 +214,7 @@ class Writes:
                 statement = update(table).where(table.c.id == bindparam("__id")).values(values)
                 await db.execute(statement, group)
         if self.mappings:
-            await _insert_many(db, _MAPPING, self.mappings)
+            await _insert_records(db, _MAPPING, MAPPING_COLUMNS, self.mappings)
         if self.changed_mappings:
             statement = (
                 update(_MAPPING)
@@ -196,24 +227,19 @@ class Writes:
             await db.execute(statement, self.changed_mappings)
 
 
-async def _insert_many(db: AsyncSession, table: Any, rows: list[dict[str, Any]]) -> None:
-    """Insert rows that name every column: with COPY on PostgreSQL (several times faster than
-    an INSERT per row for the large tables), else one executemany INSERT."""
+async def _insert_records(
+    db: AsyncSession, table: Any, columns: Sequence[str], records: list[tuple[Any, ...]]
+) -> None:
+    """Insert records (plain values in ``columns``' order): with COPY on PostgreSQL, several
+    times faster than INSERT for the large tables; else one executemany INSERT."""
     if db.get_bind().dialect.name != "postgresql":
+        rows = [dict(zip(columns, record, strict=True)) for record in records]
         await db.execute(insert(table), rows)
         return
     connection = await db.connection()
     raw = await connection.get_raw_connection()
-    columns = list(rows[0])
-    records = [
-        tuple(
-            value.value if isinstance(value, StrEnum) else value
-            for value in (row[column] for column in columns)
-        )
-        for row in rows
-    ]
     await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
-        table.name, records=records, columns=columns
+        table.name, records=records, columns=list(columns)
     )
 
 
@@ -299,10 +325,16 @@ class Importer:
         self.default_pipelines: dict[str, tuple[str | None, list[tuple[str, ApplicantStatus]]]] = {}
         self.emails: dict[str, str] = {}  # addresses of users created in this run → user here
         self.members: set[tuple[str, str]] = set()
+        self.new_jobs: set[str] = set()  # jobs created by this run
+        # Kinds no earlier run imported anything of: their rows need no look-up of mappings
+        # (each original row is read once per run).
+        self.unmapped: set[str] = set()
         self.touched: set[str] = set()  # organizations whose public content changed
         self.resume_files: list[str] = []  # files copied by the batch being written
         self._group: tuple[tuple[str, ...], str] | None = None  # (duplicate key, kept row here)
         self.now = utcnow()
+        # Seconds spent in each step of the applicant phase (the benchmark shows them).
+        self.timings: defaultdict[str, float] = defaultdict(float)
         self._handlers: dict[str, Callable[[Sequence[Any], Writes], Any]] = {
             "user": self._users,
             "account": self._accounts,
@@ -327,10 +359,15 @@ class Importer:
             # run (its mapping rows are lost with it), so the commit need not wait for disk.
             await self.db.execute(text("SET LOCAL synchronous_commit TO off"))
         await self._handlers[kind](rows, writes)
+        started = time.perf_counter()
         await writes.execute(self.db)
         if kind == "invitation" and self.options.send_invitations:
             await self._mail([row["id"] for row in writes.inserts.get(Invitation, [])])
+        written = time.perf_counter()
         await self._commit()
+        if kind == "applicant":
+            self.timings["applicants: write rows and mappings"] += written - started
+            self.timings["applicants: commit"] += time.perf_counter() - written
 
     async def _commit(self) -> None:
         if self.options.dry_run:
@@ -351,6 +388,12 @@ class Importer:
                 log.warning("could not remove %s; wegotwork storage gc will", key)
         self.resume_files.clear()
 
+    async def begin(self, kind: str) -> None:
+        """Before the rows of ``kind``: whether an earlier run imported any of them."""
+        earlier = await self.db.scalar(select(exists().where(ImportMapping.kind == kind)))
+        if not earlier:
+            self.unmapped.add(kind)
+
     async def finish(self) -> None:
         """Bump the careers sites whose content changed."""
         for organization_id in sorted(self.touched):
@@ -360,6 +403,8 @@ class Importer:
     async def _known(self, kind: str, source_ids: Iterable[str]) -> Seen:
         """Earlier runs' mappings of these rows whose row here still exists, and the rows whose
         row here has since been deleted."""
+        if kind in self.unmapped:
+            return Seen({}, set())
         ids = list(source_ids)
         rows = (
             await self.db.execute(
@@ -877,6 +922,7 @@ class Importer:
             )
             self._imported("job", source_id, target, print_, writes, repairs)
             self.jobs[source_id] = (target, organization)
+            self.new_jobs.add(target)
             self.touched.add(organization)
 
     # Applicants ---------------------------------------------------------------------------
@@ -902,70 +948,101 @@ class Importer:
         }, repairs
 
     async def _applicants(self, rows: Sequence[Any], writes: Writes) -> None:
+        started = time.perf_counter()
         seen = await self._known("applicant", (row["id"] for row in rows))
         counts: Counter[tuple[Any, ...]] = Counter()
         statuses: dict[str, ApplicantStatus] = {}  # applicants updated here → their status
-        jobs = {self.jobs[row["jobId"]][0] for row in rows if row["jobId"] in self.jobs}
-        emails = {(row["email"] or "").strip().lower() for row in rows}
-        existing = {
-            (job, email): target
-            for target, job, email in (
-                await self.db.execute(
-                    select(Applicant.id, Applicant.job_id, func.lower(Applicant.email))
-                    .where(Applicant.job_id.in_(sorted(jobs)))
-                    .where(func.lower(Applicant.email).in_(sorted(emails)))
-                )
-            )
-        }
+        existing = await self._existing_applicants(rows)
+        for job_id, organization in sorted(
+            {self.jobs[row["jobId"]] for row in rows if row["jobId"] in self.jobs}
+        ):
+            await self._stages_of_job(job_id, organization)
+        self.timings["applicants: read earlier runs and existing rows"] += (
+            time.perf_counter() - started
+        )
+        started = time.perf_counter()
+        ids = iter(rules.fresh_ids(len(rows)))
         for row in rows:
             source_id = row["id"]
             values, repairs = self._applicant_values(row)
+            status: ApplicantStatus = values["status"]
             print_ = self._fingerprint((row["jobId"], row["resumeKey"], *values.values()))
-            key = ("applicant", row["jobId"], values["email"].lower())
+            email = values["email"]
+            key = ("applicant", row["jobId"], email.lower())
             kept = self._same_group(key)
             entry = self._earlier("applicant", source_id, seen, print_, writes, values, key)
             if entry is not None:
                 if entry.outcome == "imported" and entry.fingerprint != print_:
-                    statuses[entry.target_id] = values["status"]
+                    statuses[entry.target_id] = status
                 continue
             job = self.jobs.get(row["jobId"])
             if job is None:
                 self.report.skip("applicant", source_id, f"its job {row['jobId']} is gone")
                 continue
-            if not is_email(values["email"]):
-                self.report.skip("applicant", source_id, f"invalid email {values['email']!r}")
+            if not is_email(email):
+                self.report.skip("applicant", source_id, f"invalid email {email!r}")
                 continue
+            job_id, organization = job
             if kept is None:
-                kept = existing.get((job[0], values["email"].lower()))
+                kept = existing.get((job_id, email.lower()))
             if kept is not None:
                 self._merge("applicant", source_id, kept, print_, writes)
                 continue
-            target = rules.fresh_id()
+            target = next(ids)
             created = rules.utc(row["createdAt"]) or self.now
-            resume = await self._resume(source_id, row["resumeKey"])
-            stages = await self._stages_of_job(job[0], job[1])
-            writes.insert(
-                Applicant,
-                {
-                    "id": target,
-                    "organization_id": job[1],
-                    "job_id": job[0],
-                    **values,
-                    **resume,
-                    "stage_id": pipeline_rules.landing_stage(stages, values["status"])
-                    if stages
-                    else None,
-                    "source": None,
-                    "created_at": created,
-                    "updated_at": created,
-                },
+            resume = (
+                await self._resume(source_id, row["resumeKey"]) if row["resumeKey"] else _NO_RESUME
+            )
+            stages = self.job_stages.get(job_id) or await self._stages_of_job(*job)
+            writes.applicants.append(
+                (
+                    target,
+                    organization,
+                    job_id,
+                    values["name"],
+                    email,
+                    values["motivation"],
+                    values["linkedin"],
+                    values["twitter"],
+                    values["github"],
+                    status.value,
+                    *resume,
+                    pipeline_rules.landing_stage(stages, status) if stages else None,
+                    None,  # source
+                    created,
+                    created,
+                )
             )
             self._imported("applicant", source_id, target, print_, writes, repairs)
             self._group = (key, target)
-            for step in rules.funnel_steps(values["status"]):
-                counts[(job[1], created.date(), job[0], DIRECT, step)] += 1
+            day = created.date()
+            for step in _funnel_steps(status):
+                counts[(organization, day, job_id, DIRECT, step)] += 1
+        self.timings["applicants: check and shape (Python)"] += time.perf_counter() - started
+        started = time.perf_counter()
         await _count_in_funnel(self.db, counts)
+        self.timings["applicants: funnel counters"] += time.perf_counter() - started
         await self._moved(statuses, writes)
+
+    async def _existing_applicants(self, rows: Sequence[Any]) -> dict[tuple[str, str], str]:
+        """The applicants here, by (job here, lowercased address), that the batch's rows would
+        duplicate. Jobs this run created hold only what this run wrote, which the source's order
+        already groups, so only jobs that were here before are looked at."""
+        pairs = sorted(
+            {
+                (self.jobs[row["jobId"]][0], (row["email"] or "").strip().lower())
+                for row in rows
+                if row["jobId"] in self.jobs and self.jobs[row["jobId"]][0] not in self.new_jobs
+            }
+        )
+        if not pairs:
+            return {}
+        found = await self.db.execute(
+            select(Applicant.id, Applicant.job_id, func.lower(Applicant.email)).where(
+                tuple_(Applicant.job_id, func.lower(Applicant.email)).in_(pairs)
+            )
+        )
+        return {(job, email): target for target, job, email in found}
 
     async def _moved(self, statuses: dict[str, ApplicantStatus], writes: Writes) -> None:
         """Applicants whose status changed in the original since the last run move here as a
@@ -1025,15 +1102,10 @@ class Importer:
                 self.job_stages[job_id] = [(stage.id, stage.status) for stage in stages]
         return self.job_stages[job_id]
 
-    async def _resume(self, source_id: str, key: str | None) -> dict[str, Any]:
-        """Copy the original's résumé file into our storage; its columns (empty on failure,
-        which is reported: the applicant is kept without one)."""
-        empty: dict[str, Any] = {
-            "resume_key": None,
-            "resume_filename": None,
-            "resume_content_type": None,
-            "resume_size": None,
-        }
+    async def _resume(self, source_id: str, key: str | None) -> tuple[Any, ...]:
+        """Copy the original's résumé file into our storage; its columns (key, filename, type,
+        size; empty on failure, which is reported: the applicant is kept without one)."""
+        empty = _NO_RESUME
         if not key:
             return empty
         if self.options.resumes is None:
@@ -1066,12 +1138,12 @@ class Importer:
             return empty
         final_type = inspector.content_type or content_type
         self.report.resumes_copied += 1
-        return {
-            "resume_key": None if self.options.dry_run else stored,
-            "resume_filename": resume_filename(key.rsplit("/", 1)[-1], final_type),
-            "resume_content_type": final_type,
-            "resume_size": size,
-        }
+        return (
+            None if self.options.dry_run else stored,
+            resume_filename(key.rsplit("/", 1)[-1], final_type),
+            final_type,
+            size,
+        )
 
 
 async def run_import(
@@ -1090,11 +1162,24 @@ async def run_import(
                 for kind in KINDS:
                     done = 0
                     progress(kind, 0, totals[kind])
-                    async for rows in source.batches(kind, options.batch_size):
-                        await importer.handle(kind, rows)
-                        done += len(rows)
-                        progress(kind, done, totals[kind])
+                    await importer.begin(kind)
+                    batches = source.batches(kind, options.batch_size)
+                    # The next batch is read from the source while this one is written here.
+                    reading = asyncio.ensure_future(anext(batches, None))
+                    try:
+                        while (rows := await reading) is not None:
+                            reading = asyncio.ensure_future(anext(batches, None))
+                            await importer.handle(kind, rows)
+                            done += len(rows)
+                            progress(kind, done, totals[kind])
+                    finally:
+                        # Let a read under way end before the source is closed.
+                        await asyncio.wait([reading])
+                        if not reading.cancelled():
+                            reading.exception()
+                        await batches.aclose()
                 await importer.finish()
+                importer.report.timings.update(importer.timings)
             finally:
                 if options.dry_run:
                     await db.rollback()

@@ -4,7 +4,7 @@ server-side cursors, a batch at a time, so memory stays flat however large it is
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -171,7 +171,7 @@ class Source:
         total: int = await self.connection.fetchval(query)
         return total
 
-    async def batches(self, kind: str, size: int) -> AsyncIterator[Sequence[asyncpg.Record]]:
+    async def batches(self, kind: str, size: int) -> AsyncGenerator[Sequence[asyncpg.Record], None]:
         """The rows of ``kind`` in ``size``-row batches, through a server-side cursor."""
         batch: list[asyncpg.Record] = []
         async for record in self.connection.cursor(QUERIES[kind], prefetch=size):
