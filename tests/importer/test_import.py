@@ -12,15 +12,16 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.factories import make_user
-from tests.fixtures.app import BASE_URL
+from tests.fixtures.app import BASE_URL, Deployment
 from tests.fixtures.mail import SmtpSink
 from tests.importer.conftest import PASSWORD, Original
 from tests.importer.original import at, insert
 from tests.s3server import make_bucket, s3_storage
 from wegotwork.clock import FrozenClock
-from wegotwork.db import Database
+from wegotwork.db import Database, create_engine
 from wegotwork.deps import Services
 from wegotwork.importer.report import Report
+from wegotwork.importer.rules import funnel_steps
 from wegotwork.importer.run import ImportOptions, run_import
 from wegotwork.invitations.actions import invitation_url
 from wegotwork.mail.outbox import OutboxSender
@@ -291,6 +292,7 @@ async def test_an_interrupted_run_resumes_where_it_stopped(
                 source_url=original.url,
                 resumes=LocalStorage(str(original.resumes_dir)),
                 batch_size=2,
+                writers=1,
             ),
             stop_after_first_applicants,
         )
@@ -305,6 +307,64 @@ async def test_an_interrupted_run_resumes_where_it_stopped(
         "skipped": 1,
     }
     assert await db.scalar(select(func.count()).select_from(Applicant)) == 5
+
+
+async def test_applicants_written_side_by_side_come_over_as_one_writer_brings_them(
+    deployment: Deployment, original: Original, dialect: str
+) -> None:
+    """Batches of two, three connections on PostgreSQL (one on SQLite): a duplicate pair is
+    never split between batches, every batch is whole, and a stop leaves whole batches."""
+    database = Database(create_engine(deployment.url))
+    files = LocalStorage(str(deployment.tmp / "files"))
+    options = ImportOptions(
+        source_url=original.url,
+        resumes=LocalStorage(str(original.resumes_dir)),
+        batch_size=2,
+        writers=3,
+    )
+
+    def stop_after_first_applicants(kind: str, done: int, total: int) -> None:
+        if kind == "applicant" and done > 0:
+            raise Interrupted
+
+    try:
+        with pytest.raises(Interrupted):
+            await run_import(database, files, options, stop_after_first_applicants)
+        async with deployment.sessions() as db:
+            applicants = await db.scalar(select(func.count()).select_from(Applicant))
+            assert applicants is not None
+            assert 1 <= applicants <= 5
+            mapped = await db.scalar(
+                select(func.count())
+                .select_from(ImportMapping)
+                .where(ImportMapping.kind == "applicant", ImportMapping.outcome == "imported")
+            )
+            assert mapped == applicants
+
+        report = await run_import(database, files, options)
+        again = await run_import(database, files, options)
+    finally:
+        await database.dispose()
+
+    counts = outcomes(report, "applicant")
+    assert counts["imported"] + counts.get("unchanged", 0) == 5
+    assert counts["merged"] == 1
+    assert counts["skipped"] == 1
+    assert outcomes(again, "applicant") == {"unchanged": 5, "merged": 1, "skipped": 1}
+    async with deployment.sessions() as db:
+        assert await db.scalar(select(func.count()).select_from(Applicant)) == 5
+        # The newest of the duplicate pair is the one kept.
+        ann = (
+            await db.scalars(
+                select(Applicant).where(func.lower(Applicant.email) == "ann@mail.test")
+            )
+        ).one()
+        assert ann.name == "Ann Newer"
+        assert ann.id == await by_source(db, "applicant", "c-a2")
+        # The funnel counted each applicant once, the interrupted run's batches included.
+        statuses = (await db.scalars(select(Applicant.status))).all()
+        counted = await db.scalar(select(func.sum(FunnelCount.count)))
+        assert counted == sum(len(funnel_steps(status)) for status in statuses)
 
 
 async def test_a_dry_run_writes_nothing_and_reports_the_same(

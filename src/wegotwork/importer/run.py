@@ -13,17 +13,19 @@ the résumé type check, the invitation lifetime, the funnel counting.
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Iterable, Mapping, Sequence
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import bindparam, exists, func, insert, select, text, tuple_, update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from wegotwork.analytics import funnel
 from wegotwork.analytics.counters import add_to
@@ -130,6 +132,10 @@ class ImportOptions:
     send_invitations: bool = False
     base_url: str = "http://127.0.0.1:8000"
     batch_size: int = BATCH_SIZE
+    # Connections writing applicants side by side on PostgreSQL (each batch one transaction;
+    # a batch never splits the rows of one job and address, so batches do not depend on each
+    # other). A dry run and SQLite use one.
+    writers: int = 2
     # The installation's secret: keys the digests kept in import_mapping.
     secret: str = ""
 
@@ -387,6 +393,18 @@ class Importer:
             except StorageError:
                 log.warning("could not remove %s; wegotwork storage gc will", key)
         self.resume_files.clear()
+
+    def beside(self, db: AsyncSession) -> Importer:
+        """An importer writing through another session beside this one: the same report,
+        id maps and caches; its own transaction and files in flight."""
+        other = copy.copy(self)
+        other.db = db
+        other.resume_files = []
+        other._group = None
+        other._handlers = {
+            kind: getattr(other, handler.__name__) for kind, handler in self._handlers.items()
+        }
+        return other
 
     async def begin(self, kind: str) -> None:
         """Before the rows of ``kind``: whether an earlier run imported any of them."""
@@ -1146,6 +1164,11 @@ class Importer:
         )
 
 
+def _applicant_key(row: Any) -> tuple[str, str]:
+    """The duplicate key of an original applicant (its job and address, as compared)."""
+    return row["jobId"], (row["email"] or "").strip()[:320].lower()
+
+
 async def run_import(
     database: Database,
     storage: Storage,
@@ -1160,24 +1183,26 @@ async def run_import(
             importer = Importer(db, storage, options)
             try:
                 for kind in KINDS:
-                    done = 0
                     progress(kind, 0, totals[kind])
                     await importer.begin(kind)
-                    batches = source.batches(kind, options.batch_size)
-                    # The next batch is read from the source while this one is written here.
-                    reading = asyncio.ensure_future(anext(batches, None))
-                    try:
-                        while (rows := await reading) is not None:
-                            reading = asyncio.ensure_future(anext(batches, None))
-                            await importer.handle(kind, rows)
-                            done += len(rows)
-                            progress(kind, done, totals[kind])
-                    finally:
-                        # Let a read under way end before the source is closed.
-                        await asyncio.wait([reading])
-                        if not reading.cancelled():
-                            reading.exception()
-                        await batches.aclose()
+                    side_by_side = (
+                        kind == "applicant"
+                        and options.writers > 1
+                        and not options.dry_run
+                        and db.get_bind().dialect.name == "postgresql"
+                        # Not when every session shares one connection (as tests bind them).
+                        and not isinstance(database.sessionmaker.kw.get("bind"), AsyncConnection)
+                    )
+                    async with AsyncExitStack() as sessions:
+                        writers = [importer]
+                        if side_by_side:
+                            for _ in range(options.writers - 1):
+                                other = await sessions.enter_async_context(database.sessionmaker())
+                                writers.append(importer.beside(other))
+                        batches = source.batches(
+                            kind, options.batch_size, _applicant_key if side_by_side else None
+                        )
+                        await _write(kind, batches, writers, totals[kind], progress)
                 await importer.finish()
                 importer.report.timings.update(importer.timings)
             finally:
@@ -1187,3 +1212,53 @@ async def run_import(
                     await db.rollback()
                     await importer._discard_files()
             return importer.report
+
+
+async def _write(
+    kind: str,
+    batches: AsyncGenerator[Sequence[Any], None],
+    writers: list[Importer],
+    total: int,
+    progress: Progress,
+) -> None:
+    """Hand each batch to a free writer; the next batch is read from the source meanwhile."""
+    free = list(reversed(writers))
+    running: dict[asyncio.Future[int], Importer] = {}
+    done = 0
+
+    async def handle(writer: Importer, rows: Sequence[Any]) -> int:
+        await writer.handle(kind, rows)
+        return len(rows)
+
+    async def settle(finished: Iterable[asyncio.Future[int]]) -> None:
+        nonlocal done
+        for task in finished:
+            free.append(running.pop(task))
+            done += task.result()
+            progress(kind, done, total)
+
+    reading = asyncio.ensure_future(anext(batches, None))
+    try:
+        while (rows := await reading) is not None:
+            reading = asyncio.ensure_future(anext(batches, None))
+            if not free:
+                finished, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                await settle(finished)
+            writer = free.pop()
+            running[asyncio.ensure_future(handle(writer, rows))] = writer
+        while running:
+            finished, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+            await settle(finished)
+    finally:
+        # Let the batches under way end (each commits or rolls back as a whole) and the read
+        # under way end before the source is closed.
+        under_way: list[asyncio.Future[Any]] = [reading, *running]
+        await asyncio.wait(under_way)
+        for task in under_way:
+            if not task.cancelled():
+                task.exception()
+        for writer in writers[1:]:
+            if writer.db.in_transaction():
+                await writer.db.rollback()
+                await writer._discard_files()
+        await batches.aclose()

@@ -4,7 +4,7 @@ server-side cursors, a batch at a time, so memory stays flat however large it is
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Callable, Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
@@ -171,13 +171,17 @@ class Source:
         total: int = await self.connection.fetchval(query)
         return total
 
-    async def batches(self, kind: str, size: int) -> AsyncGenerator[Sequence[asyncpg.Record], None]:
-        """The rows of ``kind`` in ``size``-row batches, through a server-side cursor."""
+    async def batches(
+        self, kind: str, size: int, key: Callable[[asyncpg.Record], object] | None = None
+    ) -> AsyncGenerator[Sequence[asyncpg.Record], None]:
+        """The rows of ``kind`` in batches of about ``size`` rows, through a server-side cursor.
+        With ``key``, a batch ends only where the key changes: rows that share one (which the
+        order keeps together) always arrive in the same batch."""
         batch: list[asyncpg.Record] = []
         async for record in self.connection.cursor(QUERIES[kind], prefetch=size):
-            batch.append(record)
-            if len(batch) >= size:
+            if len(batch) >= size and (key is None or key(record) != key(batch[-1])):
                 yield batch
                 batch = []
+            batch.append(record)
         if batch:
             yield batch
