@@ -5,7 +5,9 @@ Builds an original WeGotWork database (its schema from ``tests/importer/original
 PostgreSQL itself, then runs ``wegotwork import wegotwork`` into a fresh, migrated PostgreSQL
 database and measures applicants per second (the applicant phase alone) and this process's
 resident memory after each batch, to show whether it stays flat. Both databases are dropped at
-the end. ``--write`` appends the result to ``bench/IMPORT.md``.
+the end. ``--write`` appends the result to ``bench/IMPORT.md``. ``BENCH_IMPORT_BATCH`` sets the
+batch size (2 000), ``BENCH_IMPORT_WRITERS`` the connections writing applicants side by side
+(the import's default).
 """
 
 from __future__ import annotations
@@ -24,11 +26,13 @@ from tests.importer.original import better_auth_hash, create_schema
 
 from wegotwork import migrate
 from wegotwork.db import Database, create_engine
+from wegotwork.importer.run import WRITERS as DEFAULT_WRITERS
 from wegotwork.importer.run import ImportOptions, run_import
 from wegotwork.storage import LocalStorage
 
 RESULTS = Path(__file__).with_name("IMPORT.md")
 BATCH = int(os.environ.get("BENCH_IMPORT_BATCH", "2000"))
+WRITERS = int(os.environ.get("BENCH_IMPORT_WRITERS", str(DEFAULT_WRITERS)))
 
 FILL = """
 INSERT INTO "Organization" (id, name, slug, description, website)
@@ -190,7 +194,7 @@ async def measure(
         report = await run_import(
             database,
             LocalStorage(str(files)),
-            ImportOptions(source_url=source, secret="bench", batch_size=BATCH),
+            ImportOptions(source_url=source, secret="bench", batch_size=BATCH, writers=WRITERS),
             measurement.progress,
         )
     finally:
@@ -205,7 +209,8 @@ async def measure(
     lines = [
         f"### {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores",
         "",
-        f"- source: {organizations} organizations, {jobs} jobs, {applicants} applicants (no files)",
+        f"- source: {organizations} organizations, {jobs} jobs, {applicants} applicants "
+        f"(no files); batches of {BATCH}, {WRITERS} writing connection(s)",
         f"- whole import: {total:.1f} s; applicants: {imported} in {seconds:.1f} s = "
         f"**{rate:,.0f} applicants/s** (target ≥ 5,000/s)",
         f"- floor: PostgreSQL alone inserts {floor:,.0f} applicant rows/s into the same table and "

@@ -75,6 +75,7 @@ log = logging.getLogger("wegotwork.importer")
 
 CREDENTIAL = "credential"
 BATCH_SIZE = 2000
+WRITERS = 2  # connections writing applicants side by side (PostgreSQL)
 _IMAGE = TypeAdapter(ImageUrl)
 _MAPPING: Any = ImportMapping.__table__
 DELETED_HERE = "deleted here since it was imported; not brought back"
@@ -135,7 +136,7 @@ class ImportOptions:
     # Connections writing applicants side by side on PostgreSQL (each batch one transaction;
     # a batch never splits the rows of one job and address, so batches do not depend on each
     # other). A dry run and SQLite use one.
-    writers: int = 2
+    writers: int = WRITERS
     # The installation's secret: keys the digests kept in import_mapping.
     secret: str = ""
 
