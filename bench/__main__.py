@@ -9,11 +9,13 @@ import asyncio
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from bench import data as benchdata
 from bench import forms_validation, growth, postings, retention, round2, scenarios
 from bench.report import Report
 from bench.scenarios import Config
+from wegotwork import migrate
 
 Bench = Callable[[Config, benchdata.Generated, Report], None]
 
@@ -62,6 +64,12 @@ def main(argv: list[str] | None = None) -> int:
     config = Config.from_env(quick=args.quick)
     report = Report.start(config)
     data = asyncio.run(scenarios.prepare_data(config))
+    # Data generated earlier is reused: bring it to this checkout's schema (the server refuses
+    # to start on an older one), the SQLite copy too when there is one.
+    migrate.upgrade(config.database)
+    sqlite_file = Path(config.sqlite.removeprefix("sqlite+aiosqlite:///"))
+    if sqlite_file.exists():
+        migrate.upgrade(config.sqlite)
     if "data" in which and len(which) == 1:
         print("Benchmark data ready.")
         return 0
