@@ -299,8 +299,10 @@ def _profiles_markdown(profiles: list[ProfileFrames]) -> list[str]:
         "## Where the time goes",
         "",
         "pyinstrument over the calls of each path, in-process, in the same run (wall time, so "
-        "time waiting on PostgreSQL shows as the await or the driver's frames). Functions by the "
-        "time spent in them (not in what they call), and the share of each package.",
+        "time waiting on PostgreSQL shows as the await or the driver's frames, and on a loaded "
+        "machine the time the process waits for a core shows in whatever frame it was in, often "
+        "`socket.send`). Functions by the time spent in them (not in what they call), and the "
+        "share of each package.",
     ]
     for frames in profiles:
         lines += [
