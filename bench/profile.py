@@ -15,11 +15,13 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import httpx
 
 from bench import data as benchdata
+from bench.report import ProfileFrames
 from bench.scenarios import CACHE, Config, pdf_200kb, remove_applications
 from bench.servers import SECRET
 
@@ -105,6 +107,79 @@ async def _run(which: str, requests: int, *, profile: bool) -> str:
     if not profile:
         return summary
     return str(profiler.output_text(unicode=True, color=False, show_all=False)) + summary
+
+
+async def profile_calls(
+    path: str, call: Callable[[], Awaitable[object]], calls: int, *, top: int = 10
+) -> ProfileFrames | None:
+    """Profile ``calls`` awaits of ``call`` (after a few to warm up) with pyinstrument and sum
+    the time up by function and by package, for the report's "Where the time goes". None when
+    pyinstrument is not installed."""
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        return None
+    for _ in range(min(3, calls)):
+        await call()
+    profiler = Profiler(interval=0.0005, async_mode="enabled")
+    started = time.perf_counter()
+    profiler.start()
+    for _ in range(calls):
+        await call()
+    profiler.stop()
+    elapsed = time.perf_counter() - started
+    session = profiler.last_session
+    if session is None:
+        return None
+    return summarise(path, session.root_frame(), calls, elapsed)
+
+
+def _package(file_path: str) -> str:
+    if "/site-packages/" in file_path:
+        name = file_path.split("/site-packages/", 1)[1].split("/", 1)[0]
+        return name.removesuffix(".py").split(".", 1)[0]
+    if "/wegotwork/" in file_path:
+        parts = file_path.split("/wegotwork/", 1)[1].split("/")
+        return "wegotwork." + parts[0].removesuffix(".py") if len(parts) > 1 else "wegotwork"
+    if "/bench/" in file_path:
+        return "bench (the harness)"
+    return "Python's standard library"
+
+
+def summarise(path: str, root: Any, calls: int, elapsed: float, *, top: int = 10) -> ProfileFrames:
+    """Time of each function's own (its ``[self]`` samples) and awaiting (``[await]``), by
+    function and by package, as shares of the whole profile."""
+    functions: dict[str, float] = {}
+    packages: dict[str, float] = {}
+    total = float(root.time) if root is not None else 0.0
+    stack = [root] if root is not None else []
+    while stack:
+        frame = stack.pop()
+        stack.extend(frame.children)
+        if not frame.is_synthetic or frame.parent is None:
+            continue
+        owner = frame.parent
+        place = f"{owner.function} ({owner.file_path_short}:{owner.line_no})"
+        if frame.identifier == "[await]":
+            name, package = f"awaiting in {place}", "waiting (database, other tasks)"
+        else:
+            name, package = place, _package(owner.file_path or "")
+        functions[name] = functions.get(name, 0.0) + frame.time
+        packages[package] = packages.get(package, 0.0) + frame.time
+    share = 1 / total if total else 0.0
+    return ProfileFrames(
+        path=path,
+        calls=calls,
+        ms_per_call=elapsed * 1000 / calls if calls else 0.0,
+        functions=[
+            (name, seconds * share)
+            for name, seconds in sorted(functions.items(), key=lambda item: -item[1])[:top]
+        ],
+        packages=[
+            (name, seconds * share)
+            for name, seconds in sorted(packages.items(), key=lambda item: -item[1])[:6]
+        ],
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -84,12 +84,36 @@ class Ratio:
 
 
 @dataclass
+class Chart:
+    """An SVG file in bench/ (cost against data size), linked from the report."""
+
+    section: str
+    title: str
+    path: Path
+
+
+@dataclass
+class ProfileFrames:
+    """Where one path's time went: the functions with the most time of their own, and the
+    share of each package, from a pyinstrument profile of ``calls`` calls."""
+
+    path: str
+    calls: int
+    ms_per_call: float
+    functions: list[tuple[str, float]]  # (function and place, share of the whole)
+    packages: list[tuple[str, float]]  # (package, share of the whole)
+
+
+@dataclass
 class Report:
     config: Any
     started: datetime
     rows: list[Row] = field(default_factory=list)
     ratios: list[Ratio] = field(default_factory=list)
     notes: dict[str, list[str]] = field(default_factory=dict)
+    charts: list[Chart] = field(default_factory=list)
+    profiles: list[ProfileFrames] = field(default_factory=list)
+    loads: list[str] = field(default_factory=list)
 
     @classmethod
     def start(cls, config: Any) -> Report:
@@ -123,6 +147,24 @@ class Report:
     def note(self, section: str, text: str) -> None:
         self.notes.setdefault(section, []).append(text)
 
+    def chart(self, section: str, title: str, path: Path) -> None:
+        self.charts.append(Chart(section, title, path))
+
+    def profile(self, frames: ProfileFrames) -> None:
+        self.profiles.append(frames)
+        top = ", ".join(f"{name} {share:.0%}" for name, share in frames.functions[:3])
+        print(f"[profile] {frames.path}: {frames.ms_per_call:.2f} ms per call; {top}")
+
+    def load_average(self, label: str) -> str:
+        """Record the machine's load average now (beside the figures measured then)."""
+        try:
+            load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+        except OSError:
+            load = "unknown"
+        text = f"{label}: {load}"
+        self.loads.append(text)
+        return load
+
     def print(self) -> None:
         print(self.markdown())
 
@@ -141,16 +183,35 @@ class Report:
             "",
             "Reproduce with `python -m bench` (see bench/README.md).",
             "",
-            "## Ratios against the baselines (medians, same run)",
+            "## Ratios and targets (medians, same run)",
             "",
             "| bench | ratio | value | target | met |",
             "| --- | --- | --- | --- | --- |",
         ]
+        findings = HERE / "FINDINGS.md"
+        headings = _headings(findings.read_text()) if findings.exists() else []
+        unexplained: list[Ratio] = []
         for ratio in self.ratios:
             met = {True: "yes", False: "**no**", None: "—"}[ratio.met]
+            if ratio.met is False:
+                anchor = _finding_for(ratio.section, headings)
+                if anchor:
+                    met += f" ([why](#{anchor}))"
+                else:
+                    unexplained.append(ratio)
             note = f" ({ratio.note})" if ratio.note else ""
             cells = [ratio.section, ratio.name + note, f"{ratio.value:.2f}", ratio.target, met]
             lines.append("| " + " | ".join(cells) + " |")
+        if unexplained:
+            lines += [
+                "",
+                "Not met and without a finding in bench/FINDINGS.md yet: "
+                + "; ".join(f"{r.section}: {r.name}" for r in unexplained)
+                + ".",
+            ]
+        if self.loads:
+            lines += ["", "Load average (1, 5, 15 min) when each part started: "]
+            lines += [f"- {text}" for text in self.loads]
         sections: dict[str, list[Row]] = {}
         for row in self.rows:
             sections.setdefault(row.section, []).append(row)
@@ -167,10 +228,14 @@ class Report:
                 lines.append(f"| {row.name}{note} | " + " | ".join(cells) + " |")
             for text in self.notes.get(section, []):
                 lines += ["", text]
+            for chart in self.charts:
+                if chart.section == section:
+                    lines += ["", f"![{chart.title}]({chart.path.name})"]
         for section, texts in self.notes.items():
             if section not in sections:
                 lines += ["", f"## {section}", "", *texts]
-        findings = HERE / "FINDINGS.md"
+        if self.profiles:
+            lines += _profiles_markdown(self.profiles)
         if findings.exists():
             # Profiles, causes and before/after figures of past changes, written by hand.
             lines += ["", findings.read_text().rstrip()]
@@ -191,8 +256,64 @@ class Report:
                     }
                     for r in self.rows
                 ]
-                + [{"ratio": r.name, "section": r.section, "value": r.value} for r in self.ratios],
+                + [
+                    {
+                        "ratio": r.name,
+                        "section": r.section,
+                        "value": r.value,
+                        "target": r.target,
+                        "met": r.met,
+                    }
+                    for r in self.ratios
+                ],
                 indent=1,
             )
         )
         return path
+
+
+def _slug(heading: str) -> str:
+    """The anchor GitHub gives a Markdown heading."""
+    kept = "".join(c for c in heading.lower() if c.isalnum() or c in " -_")
+    return kept.strip().replace(" ", "-")
+
+
+def _headings(text: str) -> list[str]:
+    return [line.lstrip("#").strip() for line in text.splitlines() if line.startswith("#")]
+
+
+def _finding_for(section: str, headings: list[str]) -> str:
+    """The anchor of the finding about a bench (its number, e.g. "B3", or the first word of its
+    section), or "" when FINDINGS.md has none."""
+    key = section.split()[0].lower()
+    for heading in headings:
+        words = heading.lower().replace(",", " ").replace(":", " ").split()
+        if key in words:
+            return _slug(heading)
+    return ""
+
+
+def _profiles_markdown(profiles: list[ProfileFrames]) -> list[str]:
+    lines = [
+        "",
+        "## Where the time goes",
+        "",
+        "pyinstrument over the calls of each path, in-process, in the same run (wall time, so "
+        "time waiting on PostgreSQL shows as the await or the driver's frames, and on a loaded "
+        "machine the time the process waits for a core shows in whatever frame it was in, often "
+        "`socket.send`). Functions by the time spent in them (not in what they call), and the "
+        "share of each package.",
+    ]
+    for frames in profiles:
+        lines += [
+            "",
+            f"### {frames.path}",
+            "",
+            f"{frames.calls} calls, {_fmt(frames.ms_per_call)} ms each under the profiler. "
+            "By package: " + ", ".join(f"{name} {share:.0%}" for name, share in frames.packages),
+            "",
+            "| function (own time) | share |",
+            "| --- | --- |",
+        ]
+        lines += [f"| `{name}` | {share:.1%} |" for name, share in frames.functions]
+    return lines

@@ -7,15 +7,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tests import factories
 from tests.fixtures.world import World
 from tests.privacy.helpers import candidate, keep_signed_in, reject, traces
 from wegotwork.clock import FrozenClock
 from wegotwork.db import Database
 from wegotwork.deps import Services
-from wegotwork.models import Applicant, PendingFileDeletion, PrivacyAudit
+from wegotwork.models import Applicant, PendingFileDeletion, PrivacyAction, PrivacyAudit
 from wegotwork.privacy import retention
 
 pytestmark = pytest.mark.usefixtures("dialect")
@@ -234,3 +235,47 @@ async def test_an_undecided_candidate_of_a_closed_job_is_quarantined_and_leaves_
     analytics = await admin.get(f"/api/v1/organizations/{world.org.id}/analytics")
     assert analytics.status_code == 200
     assert "Ada Waiting" not in analytics.text
+
+
+async def test_a_run_quarantines_in_batches_each_its_own_transaction(
+    db: AsyncSession,
+    database: Database,
+    world: World,
+    services: Services,
+    frozen_clock: FrozenClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A first run over a large organization may find hundreds of thousands due: they go in
+    # batches (here of 2), never as one statement with every id in it.
+    monkeypatch.setattr(retention, "QUARANTINE_BATCH", 2)
+    job = await factories.make_job(db, world.org)
+    ids = [
+        (await factories.make_applicant(db, job, name=f"Batch {number}")).id for number in range(5)
+    ]
+    await db.commit()
+    for applicant_id in ids:
+        await reject(world, applicant_id)
+    await keep_signed_in(db, frozen_clock, 25 * MONTH)
+    updates: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if statement.lstrip().upper().startswith("UPDATE APPLICANT SET QUARANTINED_AT"):
+            updates.append(statement)
+
+    engine = database.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        report = await retention.run(database, services.storage)
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert report.quarantined == 5
+    assert len(updates) == 3
+    db.expire_all()
+    rows = (await db.scalars(select(Applicant).where(Applicant.id.in_(ids)))).all()
+    assert [row.quarantined_at is not None for row in rows] == [True] * 5
+    audited = await db.scalar(
+        select(func.count())
+        .select_from(PrivacyAudit)
+        .where(PrivacyAudit.applicant_id.in_(ids), PrivacyAudit.action == PrivacyAction.QUARANTINE)
+    )
+    assert audited == 5

@@ -52,6 +52,8 @@ class Applicant(IdMixin, OrgScoped, TimestampMixin, Base):
             postgresql_ops={"search": "gin_trgm_ops"},
         ).ddl_if(dialect="postgresql"),
         Index("uq_applicant_job_id_email", "job_id", func.lower("email"), unique=True),
+        # Whether an address applied elsewhere too (erasure decides the mail to delete by it).
+        Index("ix_applicant_email_lower", func.lower("email")),
         Index("ix_applicant_job_id_created_at", "job_id", "created_at", "id"),
         # The board: each stage's newest cards and its count, whatever the job's size.
         Index("ix_applicant_job_id_stage_id_created_at", "job_id", "stage_id", "created_at", "id"),

@@ -34,6 +34,8 @@ log = logging.getLogger("wegotwork.privacy")
 LEASE = "privacy"
 LEASE_SECONDS = 1800.0
 EVERY_SECONDS = 3600.0
+# Applicants quarantined per transaction.
+QUARANTINE_BATCH = 500
 # A stable number for pg_try_advisory_lock ("privacy" as digits).
 ADVISORY_KEY = 7_072_697_661_121
 
@@ -154,9 +156,12 @@ async def run_organization(
     run.erased = [item.id for item in due_erase]
     if dry_run:
         return run, keys
-    if run.quarantined:
+    for start in range(0, len(run.quarantined), QUARANTINE_BATCH):
+        # A short transaction per batch: a few hundred rows locked at a time, a statement
+        # of bounded size, and the event loop (shared with requests) served in between.
         async with database.sessionmaker() as db:
-            await quarantine(db, organization.organization_id, run.quarantined, now)
+            batch = run.quarantined[start : start + QUARANTINE_BATCH]
+            await quarantine(db, organization.organization_id, batch, now)
             await db.commit()
     erased: list[str] = []
     for applicant_id in run.erased:
