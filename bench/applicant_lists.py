@@ -11,11 +11,11 @@ from sqlalchemy import select
 
 from bench.data import BIG_SLUG, Generated
 from bench.report import Figure, Report
-from wegotwork.applicants import rules
 from wegotwork.applicants.actions import list_applicants
 from wegotwork.applicants.schemas import ApplicantFilters
 from wegotwork.db import Database, create_engine
 from wegotwork.models import Applicant, ApplicantStatus, User
+from wegotwork.schemas import encode_cursor
 from wegotwork.tenancy.guard import resolve
 
 CALLS = 100
@@ -54,7 +54,7 @@ async def measure_lists(
                     .limit(1)
                 )
             ).one()
-            deep_cursor = rules.encode_cursor(deep[0], deep[1])
+            deep_cursor = encode_cursor(deep[0], deep[1])
             cases: list[tuple[str, ApplicantFilters, float]] = [
                 ("job (100 000): first page", ApplicantFilters(job_id=data.big_job_id), 10),
                 (

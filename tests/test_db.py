@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
+from collections import Counter
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests import factories
-from wegotwork.db import Database, create_engine, new_id
+from wegotwork.db import ID_ALPHABET, Database, create_engine, new_id
 from wegotwork.models import Organization
 
 
@@ -21,6 +22,15 @@ def test_ids_are_32_alphanumeric_characters() -> None:
     ids = {new_id() for _ in range(1000)}
     assert len(ids) == 1000
     assert all(re.fullmatch(r"[A-Za-z0-9]{32}", value) for value in ids)
+
+
+def test_every_id_character_is_about_equally_likely() -> None:
+    counts = Counter("".join(new_id() for _ in range(2000)))
+    assert set(counts) == set(ID_ALPHABET)
+    # 64 000 characters, about 1 032 of each; a biased draw (bytes modulo 62) would give
+    # the first eight characters about 1 250.
+    assert max(counts.values()) < 1200
+    assert min(counts.values()) > 870
 
 
 async def test_datetimes_round_trip_as_aware_utc(db: AsyncSession) -> None:

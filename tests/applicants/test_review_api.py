@@ -91,6 +91,14 @@ async def test_lists_filter_by_status_and_job(db: AsyncSession, world: World, jo
         ("\\", {"Backslash"}),
         ("100%", {"Percent"}),
         ("nobody", set()),
+        # Inside a word, across words and fields, beyond ASCII: what LIKE finds, and only it.
+        ("velac", {"Ada Lovelace"}),
+        ("ce ada", set()),
+        ("oë li", {"Zoë Lindqvist"}),
+        ("STRASSE", set()),
+        ("raße", {"Zoë Lindqvist"}),
+        ("com i give", {"Percent"}),
+        ("ways", {"Percent"}),
     ],
 )
 async def test_search_is_literal_over_name_email_and_motivation(
@@ -104,6 +112,7 @@ async def test_search_is_literal_over_name_email_and_motivation(
     await factories.make_applicant(db, job, name="Under", email="snake_case@example.com")
     await factories.make_applicant(db, job, name="Backslash", motivation="C:\\Users\\me")
     await factories.make_applicant(db, job, name="Plain", motivation="Nothing special here")
+    await factories.make_applicant(db, job, name="Zoë Lindqvist", motivation="Straße 1")
     await db.commit()
     response = await world.api("member").get(
         f"/api/v1/jobs/{job.id}/applicants", params={"q": query}

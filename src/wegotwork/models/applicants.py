@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     ColumnElement,
     ForeignKey,
     Index,
@@ -19,7 +20,10 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy import literal_column as _literal
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from wegotwork.models.auth import User
 from wegotwork.models.base import (
@@ -37,6 +41,11 @@ from wegotwork.models.pipelines import ApplicantStatus, PipelineStage
 # Name, email and motivation as one lower-cased text. The same expression is indexed (with
 # pg_trgm on PostgreSQL) and searched, so the index serves the query.
 SEARCH_EXPRESSION = "lower((((name || ' ') || email) || ' ') || coalesce(motivation, ''))"
+# The searched text's three-character windows keyed with the job (migration 0017): a search
+# inside one job reads only that job's part of the index on PostgreSQL.
+JOB_SEARCH_KEYS = f"applicant_search_keys(job_id, {SEARCH_EXPRESSION})"
+# A term shorter than a window has no keys; it is searched without them.
+JOB_SEARCH_MIN = 3
 
 
 class Applicant(IdMixin, OrgScoped, TimestampMixin, Base):
@@ -51,6 +60,9 @@ class Applicant(IdMixin, OrgScoped, TimestampMixin, Base):
             postgresql_using="gin",
             postgresql_ops={"search": "gin_trgm_ops"},
         ).ddl_if(dialect="postgresql"),
+        Index("ix_applicant_job_search_keys", text(JOB_SEARCH_KEYS), postgresql_using="gin").ddl_if(
+            dialect="postgresql"
+        ),
         Index("uq_applicant_job_id_email", "job_id", func.lower("email"), unique=True),
         # Whether an address applied elsewhere too (erasure decides the mail to delete by it).
         Index("ix_applicant_email_lower", func.lower("email")),
@@ -164,3 +176,32 @@ def search_text() -> ColumnElement[str]:
         .op("||")(space)
         .op("||")(func.coalesce(Applicant.motivation, _literal("''")))
     )
+
+
+class job_search_keys_contain(FunctionElement[bool]):
+    """``job_search_keys_contain(job_id, term)``: on PostgreSQL, the applicant's job search keys
+    hold every key of ``term`` in job ``job_id`` (``ix_applicant_job_search_keys`` answers it);
+    elsewhere always true. Only a pre-filter: pair it with the LIKE of ``search_text()``, and
+    only for a ``term`` of at least ``JOB_SEARCH_MIN`` characters (a shorter one has no keys,
+    and an empty key list would match every row)."""
+
+    type = Boolean()
+    inherit_cache = True
+    name = "job_search_keys_contain"
+
+
+@compiles(job_search_keys_contain, "postgresql")
+def _job_search_keys_postgresql(
+    element: job_search_keys_contain, compiler: SQLCompiler, **kw: Any
+) -> str:
+    job_id, term = (compiler.process(clause, **kw) for clause in element.clauses)
+    column = compiler.process(Applicant.__table__.c.job_id, **kw)
+    searched = compiler.process(search_text(), **kw)
+    return f"applicant_search_keys({column}, {searched}) @> applicant_search_keys({job_id}, {term})"
+
+
+@compiles(job_search_keys_contain)
+def _job_search_keys_other(
+    element: job_search_keys_contain, compiler: SQLCompiler, **kw: Any
+) -> str:
+    return "1 = 1"

@@ -34,6 +34,7 @@ from wegotwork.pipelines.queries import (
     PIPELINE_NOT_FOUND,
     PipelineView,
     default_pipeline_id,
+    default_pipeline_query,
     get_pipeline,
     pipeline_of_job,
     stage_ref,
@@ -108,12 +109,18 @@ async def landing_stage(
     its job's pipeline (the organization's default when the job names none), else its first
     stage; None when the organization has no pipeline. For the apply flow, which acts for the
     organization the job belongs to."""
-    pipeline_id = await db.scalar(
-        select(Job.pipeline_id).where(Job.id == applicant.job_id)
-    ) or await default_pipeline_id(db, applicant.organization_id)
-    if pipeline_id is None:
-        return None
-    stages = await stages_of(db, pipeline_id)
+    # One round trip (it is on the apply path): the job's pipeline, else the default one.
+    pipeline_id = func.coalesce(
+        select(Job.pipeline_id).where(Job.id == applicant.job_id).scalar_subquery(),
+        default_pipeline_query(applicant.organization_id).scalar_subquery(),
+    )
+    stages = list(
+        await db.scalars(
+            select(PipelineStage)
+            .where(PipelineStage.pipeline_id == pipeline_id)
+            .order_by(PipelineStage.position, PipelineStage.id)
+        )
+    )
     if not stages:
         return None
     chosen = rules.landing_stage([(stage.id, stage.status) for stage in stages], status)

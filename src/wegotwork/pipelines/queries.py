@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import noload
 
@@ -95,14 +95,19 @@ async def stages_of(db: AsyncSession, pipeline_id: str) -> list[PipelineStage]:
     return list(rows)
 
 
-async def default_pipeline_id(db: AsyncSession, organization_id: str) -> str | None:
-    """The organization's default pipeline (for the jobs and applicants it serves)."""
-    return await db.scalar(
+def default_pipeline_query(organization_id: str) -> Select[str]:
+    """``SELECT`` the organization's default pipeline's id (to run, or to nest)."""
+    return (
         select(Pipeline.id)
         .where(owned_by(Pipeline, organization_id), Pipeline.is_default.is_(True))
         .order_by(Pipeline.created_at, Pipeline.id)
         .limit(1)
     )
+
+
+async def default_pipeline_id(db: AsyncSession, organization_id: str) -> str | None:
+    """The organization's default pipeline (for the jobs and applicants it serves)."""
+    return await db.scalar(default_pipeline_query(organization_id))
 
 
 async def _job_counts(db: AsyncSession, ctx: OrgContext) -> dict[str, int]:
