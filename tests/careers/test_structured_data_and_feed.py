@@ -355,6 +355,7 @@ async def test_the_feed_is_cached_until_the_careers_content_changes(
     assert again.status_code == 304
     cached = await client.get(feed)
     assert cached.content == first.content
+    assert cached.headers["content-encoding"] == "gzip"  # compressed once it was kept
 
     renamed = await world.api("member").patch(f"/api/v1/jobs/{job.id}", json={"title": "Second"})
     assert renamed.status_code == 200
