@@ -1,34 +1,85 @@
 """Adding to the pre-aggregated counters: one atomic upsert per counter row, so that several
-processes (and several transactions) adding to the same day never lose a count."""
+processes (and several transactions) adding to the same day never lose a count. Each daily
+funnel counter is added to its monthly roll-ups in the same transaction."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wegotwork.db import new_id
-from wegotwork.models import FunnelCount, FunnelDuration, PageViewDaily
+from wegotwork.models import (
+    FunnelCount,
+    FunnelCountMonth,
+    FunnelDuration,
+    FunnelDurationJobMonth,
+    FunnelDurationSourceMonth,
+    PageViewDaily,
+)
 
 # The unique index each counter table adds to, by its columns.
 _KEYS: dict[type[Any], tuple[str, ...]] = {
     FunnelCount: ("organization_id", "day", "job_id", "source", "step"),
     FunnelDuration: ("organization_id", "day", "job_id", "source", "step", "days"),
+    FunnelCountMonth: ("organization_id", "day", "job_id", "source", "step"),
+    FunnelDurationJobMonth: ("organization_id", "day", "job_id", "step", "days"),
+    FunnelDurationSourceMonth: ("organization_id", "day", "source", "step", "days"),
 }
+# The monthly roll-ups of each daily counter table (``day`` becomes the month's first day).
+ROLLUPS: dict[type[Any], tuple[type[Any], ...]] = {
+    FunnelCount: (FunnelCountMonth,),
+    FunnelDuration: (FunnelDurationJobMonth, FunnelDurationSourceMonth),
+}
+Model = (
+    type[FunnelCount]
+    | type[FunnelDuration]
+    | type[PageViewDaily]
+    | type[FunnelCountMonth]
+    | type[FunnelDurationJobMonth]
+    | type[FunnelDurationSourceMonth]
+)
+
+
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+async def roll_up(
+    db: AsyncSession,
+    model: type[FunnelCount] | type[FunnelDuration],
+    rows: Mapping[tuple[Any, ...], int],
+    columns: Sequence[str],
+) -> None:
+    """Add rows already added to the daily ``model`` to its monthly roll-ups (``add_to`` does
+    this itself; for writers that add to the daily table some other way)."""
+    for target in ROLLUPS[model]:
+        keys = _KEYS[target]
+        positions = [list(columns).index(key) for key in keys]
+        day = keys.index("day")
+        rolled: Counter[tuple[Any, ...]] = Counter()
+        for key, number in rows.items():
+            projected = [key[position] for position in positions]
+            projected[day] = month_of(projected[day])
+            rolled[tuple(projected)] += number
+        await add_to(db, target, rolled, keys)
 
 
 async def add_to(
     db: AsyncSession,
-    model: type[FunnelCount] | type[FunnelDuration] | type[PageViewDaily],
+    model: Model,
     rows: Mapping[tuple[Any, ...], int],
     columns: Sequence[str],
     *,
     amount: str = "count",
 ) -> None:
     """Add each row's number to its counter (``rows``: key values in ``columns`` order → how
-    many), creating the counter at that number when it does not exist yet."""
+    many), creating the counter at that number when it does not exist yet; a daily funnel
+    counter's monthly roll-ups too."""
     if not rows:
         return
     dialect = db.get_bind().dialect.name
@@ -74,3 +125,5 @@ async def add_to(
             set_={amount: column + getattr(statement.excluded, amount)},
         )
     )
+    if model in ROLLUPS:
+        await roll_up(db, model, rows, columns)

@@ -3,7 +3,10 @@
 from wegotwork.models.analytics import (
     DIRECT,
     FunnelCount,
+    FunnelCountMonth,
     FunnelDuration,
+    FunnelDurationJobMonth,
+    FunnelDurationSourceMonth,
     PageViewDaily,
     TrackedSource,
 )
@@ -68,7 +71,10 @@ __all__ = [
     "CommunicationSettings",
     "ExperienceLevel",
     "FunnelCount",
+    "FunnelCountMonth",
     "FunnelDuration",
+    "FunnelDurationJobMonth",
+    "FunnelDurationSourceMonth",
     "ImportMapping",
     "Invitation",
     "InvitationStatus",

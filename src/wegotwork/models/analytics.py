@@ -81,6 +81,8 @@ class FunnelCount(IdMixin, OrgScoped, Base):
             "step",
             unique=True,
         ),
+        # The applications of each day (the report's daily series) without the other steps.
+        Index("ix_funnel_count_step_day", "organization_id", "step", "day", "job_id", "count"),
     )
 
     job_id: Mapped[str] = mapped_column(ID, ForeignKey("job.id", ondelete="CASCADE"), index=True)
@@ -110,6 +112,81 @@ class FunnelDuration(IdMixin, OrgScoped, Base):
     )
 
     job_id: Mapped[str] = mapped_column(ID, ForeignKey("job.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(120), default=DIRECT)
+    step: Mapped[str] = mapped_column(String(32))
+    days: Mapped[int] = mapped_column(Integer)
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+# Monthly roll-ups of the counters above, kept in the same transactions (``day`` is the first
+# day of the month). A report over a long period reads whole months from these and only the
+# days at its ends from the daily counters. The histograms are rolled up by job and by source
+# apart, which is all a report of every job shows and far fewer rows than job × source.
+
+
+class FunnelCountMonth(IdMixin, OrgScoped, Base):
+    """``funnel_count`` summed over each month of application days."""
+
+    __tablename__ = "funnel_count_month"
+    __table_args__ = (
+        Index(
+            "uq_funnel_count_month_key",
+            "organization_id",
+            "day",
+            "job_id",
+            "source",
+            "step",
+            unique=True,
+        ),
+    )
+
+    job_id: Mapped[str] = mapped_column(ID, ForeignKey("job.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(120), default=DIRECT)
+    step: Mapped[str] = mapped_column(String(32))
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class FunnelDurationJobMonth(IdMixin, OrgScoped, Base):
+    """``funnel_duration`` summed over each month of application days and every source."""
+
+    __tablename__ = "funnel_duration_job_month"
+    __table_args__ = (
+        Index(
+            "uq_funnel_duration_job_month_key",
+            "organization_id",
+            "day",
+            "job_id",
+            "step",
+            "days",
+            unique=True,
+        ),
+    )
+
+    job_id: Mapped[str] = mapped_column(ID, ForeignKey("job.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    step: Mapped[str] = mapped_column(String(32))
+    days: Mapped[int] = mapped_column(Integer)
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class FunnelDurationSourceMonth(IdMixin, OrgScoped, Base):
+    """``funnel_duration`` summed over each month of application days and every job."""
+
+    __tablename__ = "funnel_duration_source_month"
+    __table_args__ = (
+        Index(
+            "uq_funnel_duration_source_month_key",
+            "organization_id",
+            "day",
+            "source",
+            "step",
+            "days",
+            unique=True,
+        ),
+    )
+
     day: Mapped[date] = mapped_column(Date)
     source: Mapped[str] = mapped_column(String(120), default=DIRECT)
     step: Mapped[str] = mapped_column(String(32))
