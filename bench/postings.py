@@ -25,10 +25,10 @@ from wegotwork.db import Database, create_engine
 from wegotwork.jobs.markdown import render_markdown
 from wegotwork.models import (
     FunnelCount,
-    FunnelCountMonth,
+    FunnelCountRollup,
     FunnelDuration,
-    FunnelDurationJobMonth,
-    FunnelDurationSourceMonth,
+    FunnelDurationJobRollup,
+    FunnelDurationSourceRollup,
     User,
 )
 from wegotwork.tenancy.guard import resolve
@@ -214,7 +214,7 @@ SOURCE_OF = (
 async def _prepare_funnel(url: str) -> float:
     """The big organization's funnel counters: the backfill's statement (with sources spread as
     above), plus a histogram of days per step, as moving applicants would have written it, and
-    their monthly roll-ups; seconds the counting took (0 when the counters are there
+    their roll-ups; seconds the counting took (0 when the counters are there
     already)."""
     connection = await asyncpg.connect(_plain(url))
     try:
@@ -242,15 +242,15 @@ async def _prepare_funnel(url: str) -> float:
             """,
             organization,
         )
-        # The monthly roll-ups, as the backfill sums them (the writes above went around them).
+        # The roll-ups, as the backfill sums them (the writes above went around them).
         for rollup in rollup_statements("postgresql"):
             await connection.execute(rollup.replace(":organization_id", "$1"), organization)
         for table in (
             "funnel_count",
             "funnel_duration",
-            "funnel_count_month",
-            "funnel_duration_job_month",
-            "funnel_duration_source_month",
+            "funnel_count_rollup",
+            "funnel_duration_job_rollup",
+            "funnel_duration_source_rollup",
         ):
             await connection.execute(f"vacuum analyze {table}")
     finally:
@@ -267,12 +267,12 @@ async def _time_reports(url: str, data: Generated, report: Report, section: str)
             ).scalar_one()
             ctx = await resolve(db, owner, slug=BIG_SLUG)
             counted = await db.scalar(select(func.count()).select_from(FunnelCount))
-            rolled = await db.scalar(select(func.count()).select_from(FunnelCountMonth))
+            rolled = await db.scalar(select(func.count()).select_from(FunnelCountRollup))
             histogram = await db.scalar(select(func.count()).select_from(FunnelDuration))
             histogram_rolled = sum(
                 [
                     await db.scalar(select(func.count()).select_from(table)) or 0
-                    for table in (FunnelDurationJobMonth, FunnelDurationSourceMonth)
+                    for table in (FunnelDurationJobRollup, FunnelDurationSourceRollup)
                 ]
             )
             today = date.today()
@@ -304,8 +304,9 @@ async def _time_reports(url: str, data: Generated, report: Report, section: str)
                 report.ratio(section, f"{name}, ms", statistics.median(samples), 200, at_most=True)
             report.note(
                 section,
-                f"Counter rows of the funnel: {counted:,} daily, {rolled:,} monthly; histogram "
-                f"rows {histogram:,} daily, {histogram_rolled:,} monthly (by job and by source).",
+                f"Counter rows of the funnel: {counted:,} daily, {rolled:,} rolled up (months "
+                f"and blocks); histogram rows {histogram:,} daily, {histogram_rolled:,} rolled "
+                f"up (by job and by source).",
             )
     finally:
         await database.dispose()

@@ -1,6 +1,7 @@
-"""The report of every job reads whole months from the monthly roll-ups and only the days at a
-period's ends from the daily counters: on real counts over several months it must agree with a
-plain sum of the daily counters and with counting the applicants themselves, for any period."""
+"""The report of every job reads whole months and whole blocks of days from the roll-ups and only
+the days left at a period's ends from the daily counters: on real counts over several months it
+must agree with a plain sum of the daily counters and with counting the applicants themselves,
+for any period."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from wegotwork.analytics.funnel import (
     STEPS,
     TO_HIRE,
     Move,
+    Split,
     median_of,
     record_application,
     record_moves,
@@ -30,10 +32,10 @@ from wegotwork.models import (
     ApplicantEvent,
     ApplicantStatus,
     FunnelCount,
-    FunnelCountMonth,
+    FunnelCountRollup,
     FunnelDuration,
-    FunnelDurationJobMonth,
-    FunnelDurationSourceMonth,
+    FunnelDurationJobRollup,
+    FunnelDurationSourceRollup,
 )
 from wegotwork.tenancy.guard import resolve
 
@@ -53,25 +55,30 @@ PERIODS = [
     (date(2026, 1, 3), date(2026, 1, 28)),  # inside one month: days only
     (date(2025, 12, 31), date(2026, 1, 1)),  # across the turn of the year
     (date(2026, 1, 15), date(2026, 3, 1)),  # a whole month and the first day of the next
+    (date(2026, 1, 10), date(2026, 1, 30)),  # one whole block, days either side
+    (date(2025, 12, 9), date(2026, 2, 24)),  # whole blocks at both ends, no days
 ]
 
 
-def test_a_period_splits_into_whole_months_and_the_days_at_its_ends() -> None:
-    assert split_period(date(2026, 1, 15), date(2026, 3, 10)) == (
-        [(date(2026, 1, 15), date(2026, 1, 31)), (date(2026, 3, 1), date(2026, 3, 10))],
-        (date(2026, 2, 1), date(2026, 2, 1)),
+def test_a_period_splits_into_whole_months_whole_blocks_and_the_days_left() -> None:
+    assert split_period(date(2026, 1, 15), date(2026, 3, 10)) == Split(
+        days=[(date(2026, 1, 15), date(2026, 1, 16)), (date(2026, 3, 9), date(2026, 3, 10))],
+        blocks=[date(2026, 1, 17), date(2026, 1, 25), date(2026, 3, 1)],
+        months=(date(2026, 2, 1), date(2026, 2, 1)),
     )
-    assert split_period(date(2026, 1, 1), date(2026, 2, 28)) == (
-        [],
-        (date(2026, 1, 1), date(2026, 2, 1)),
+    assert split_period(date(2026, 1, 1), date(2026, 2, 28)) == Split(
+        [], [], (date(2026, 1, 1), date(2026, 2, 1))
     )
-    assert split_period(date(2026, 1, 5), date(2026, 1, 31)) == (
-        [(date(2026, 1, 5), date(2026, 1, 31))],
+    assert split_period(date(2026, 1, 5), date(2026, 1, 31)) == Split(
+        [(date(2026, 1, 5), date(2026, 1, 8))],
+        [date(2026, 1, 9), date(2026, 1, 17), date(2026, 1, 25)],
         None,
     )
-    assert split_period(date(2024, 2, 1), date(2024, 2, 29)) == (
-        [],
-        (date(2024, 2, 1), date(2024, 2, 1)),
+    assert split_period(date(2024, 2, 1), date(2024, 2, 29)) == Split(
+        [], [], (date(2024, 2, 1), date(2024, 2, 1))
+    )
+    assert split_period(date(2026, 1, 10), date(2026, 1, 20)) == Split(
+        [(date(2026, 1, 10), date(2026, 1, 20))], [], None
     )
 
 
@@ -199,7 +206,7 @@ async def test_every_period_agrees_with_the_daily_counters_and_the_applicants(
 ) -> None:
     applicants = await _applicants_over_four_months(db, world)
     ctx = await resolve(db, world.users["member"], organization_id=world.org.id)
-    assert await db.scalar(select(func.count()).select_from(FunnelCountMonth)) > 0
+    assert await db.scalar(select(func.count()).select_from(FunnelCountRollup)) > 0
 
     for start, end in PERIODS:
         report = await analytics(db, ctx, period_of(start, end, None))
@@ -226,7 +233,7 @@ async def test_the_roll_ups_are_the_sums_of_the_daily_counters(
     await _applicants_over_four_months(db, world)
 
     async def snapshot() -> list[list[tuple[object, ...]]]:
-        tables = (FunnelCountMonth, FunnelDurationJobMonth, FunnelDurationSourceMonth)
+        tables = (FunnelCountRollup, FunnelDurationJobRollup, FunnelDurationSourceRollup)
         rows = []
         for table in tables:
             columns = [c for c in table.__table__.columns if c.name != "id"]
@@ -240,4 +247,4 @@ async def test_the_roll_ups_are_the_sums_of_the_daily_counters(
     for statement in rollup_statements(dialect):
         await db.execute(text(statement), {"organization_id": world.org.id})
     assert await snapshot() == kept
-    assert len(kept[0]) < await db.scalar(select(func.count()).select_from(FunnelCount))
+    assert {row[1] for row in kept[0]} == {"month", "block"}

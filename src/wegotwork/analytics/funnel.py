@@ -4,8 +4,9 @@ reading the counts back for a period.
 Counts are kept per organization, job, source and the day the applicant applied (a cohort), in
 ``funnel_count`` (how many reached each step) and ``funnel_duration`` (whole days spent in a
 step before leaving it, and days from applying to being hired, as histograms), and rolled up
-per month in the same transaction (``analytics/counters.py``). A report over a period reads the
-whole months from the roll-ups and the days at its ends from the daily counters, never the
+per month and per block of days in the same transaction (``analytics/counters.py``). A report
+over a period reads whole months and blocks from the roll-ups and the few days left at its ends
+from the daily counters, never the
 applicants themselves, and erasing a candidate keeps the numbers.
 
 A step is an applicant status today, keyed by its value; the order of ``STEPS`` is the path a
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -28,15 +29,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wegotwork.analytics.counters import add_to
 from wegotwork.models import (
+    BLOCK,
     DIRECT,
+    MONTH,
     Applicant,
     ApplicantEvent,
     ApplicantStatus,
     FunnelCount,
-    FunnelCountMonth,
+    FunnelCountRollup,
     FunnelDuration,
-    FunnelDurationJobMonth,
-    FunnelDurationSourceMonth,
+    FunnelDurationJobRollup,
+    FunnelDurationSourceRollup,
     PageViewDaily,
 )
 from wegotwork.tenancy.context import OrgContext
@@ -173,22 +176,52 @@ class Report:
     days: dict[date, tuple[int, int]]  # day → (views, applications)
 
 
-def split_period(
-    start: date, end: date
-) -> tuple[list[tuple[date, date]], tuple[date, date] | None]:
-    """``start``..``end`` as the day ranges read from the daily counters and the whole months
-    (the first days of the first and of the last) read from the monthly roll-ups."""
+@dataclass(frozen=True, slots=True)
+class Split:
+    """A period as what is read for it: day ranges from the daily counters, blocks (their first
+    days) and whole months (the first days of the first and of the last) from the roll-ups."""
+
+    days: list[tuple[date, date]]
+    blocks: list[date]
+    months: tuple[date, date] | None
+
+
+def split_period(start: date, end: date) -> Split:
+    """``start``..``end`` as whole months, then whole blocks of the partial months at its ends,
+    then the days left over (at most seven at either side of each partial month)."""
     first = start if start.day == 1 else _next_month(start)
     after = end + timedelta(days=1)
     stop = after if after.day == 1 else end.replace(day=1)
-    if first >= stop:
-        return [(start, end)], None
-    days = []
-    if start < first:
-        days.append((start, first - timedelta(days=1)))
-    if stop <= end:
-        days.append((stop, end))
-    return days, (first, _previous_month(stop))
+    months = None
+    segments = [(start, end)]
+    if first < stop:
+        months = (first, _previous_month(stop))
+        segments = []
+        if start < first:
+            segments.append((start, first - timedelta(days=1)))
+        if stop <= end:
+            segments.append((stop, end))
+    days: list[tuple[date, date]] = []
+    blocks: list[date] = []
+    for low, high in segments:
+        inside = [(block, last) for block, last in _blocks_of(low) if low <= block and last <= high]
+        if not inside:
+            days.append((low, high))
+            continue
+        blocks.extend(block for block, _last in inside)
+        if low < inside[0][0]:
+            days.append((low, inside[0][0] - timedelta(days=1)))
+        if inside[-1][1] < high:
+            days.append((inside[-1][1] + timedelta(days=1), high))
+    return Split(days, blocks, months)
+
+
+def _blocks_of(day: date) -> list[tuple[date, date]]:
+    """(first day, last day) of each block of ``day``'s month."""
+    last_of_month = _next_month(day) - timedelta(days=1)
+    starts = [day.replace(day=number) for number in (1, 9, 17, 25)]
+    ends = [start + timedelta(days=7) for start in starts[:3]] + [last_of_month]
+    return list(zip(starts, ends, strict=True))
 
 
 def _next_month(day: date) -> date:
@@ -216,7 +249,7 @@ async def read_counts(
     """The organization's counters of a period (application days ``start``..``end``; views on
     those days), optionally of one job, rolled up in total, by source and by job.
 
-    For every job, whole months come from the monthly roll-ups and the days at the ends from
+    For every job, whole months and blocks come from the roll-ups and the days left from
     the daily counters; for one job, everything from the daily counters (a job's share of them
     is small, and the histograms by job and source together are only kept daily)."""
     report = Report(Funnel(), defaultdict(Funnel), defaultdict(Funnel), defaultdict(lambda: (0, 0)))
@@ -295,11 +328,11 @@ async def read_counts(
 async def _read_every_job(
     db: AsyncSession, ctx: OrgContext, start: date, end: date, report: Report
 ) -> None:
-    days, months = split_period(start, end)
+    split = split_period(start, end)
     count_parts: list[Select[Any]] = []
     by_job: list[Select[Any]] = []
     by_source: list[Select[Any]] = []
-    if days:
+    if split.days:
         count_parts.append(
             scoped(
                 FunnelCount,
@@ -308,7 +341,7 @@ async def _read_every_job(
                 FunnelCount.source,
                 FunnelCount.step,
                 FunnelCount.count,
-            ).where(_in_days(FunnelCount.day, days))
+            ).where(_in_days(FunnelCount.day, split.days))
         )
         for column, parts in ((FunnelDuration.job_id, by_job), (FunnelDuration.source, by_source)):
             parts.append(
@@ -319,38 +352,41 @@ async def _read_every_job(
                     FunnelDuration.step,
                     FunnelDuration.days,
                     FunnelDuration.count,
-                ).where(_in_days(FunnelDuration.day, days))
+                ).where(_in_days(FunnelDuration.day, split.days))
             )
-    if months is not None:
+    for span, condition in _rolled_up(split):
         count_parts.append(
             scoped(
-                FunnelCountMonth,
+                FunnelCountRollup,
                 ctx,
-                FunnelCountMonth.job_id,
-                FunnelCountMonth.source,
-                FunnelCountMonth.step,
-                FunnelCountMonth.count,
-            ).where(_in_days(FunnelCountMonth.day, [months]))
+                FunnelCountRollup.job_id,
+                FunnelCountRollup.source,
+                FunnelCountRollup.step,
+                FunnelCountRollup.count,
+            ).where(FunnelCountRollup.span == span, condition(FunnelCountRollup.day))
         )
         by_job.append(
             scoped(
-                FunnelDurationJobMonth,
+                FunnelDurationJobRollup,
                 ctx,
-                FunnelDurationJobMonth.job_id,
-                FunnelDurationJobMonth.step,
-                FunnelDurationJobMonth.days,
-                FunnelDurationJobMonth.count,
-            ).where(_in_days(FunnelDurationJobMonth.day, [months]))
+                FunnelDurationJobRollup.job_id,
+                FunnelDurationJobRollup.step,
+                FunnelDurationJobRollup.days,
+                FunnelDurationJobRollup.count,
+            ).where(FunnelDurationJobRollup.span == span, condition(FunnelDurationJobRollup.day))
         )
         by_source.append(
             scoped(
-                FunnelDurationSourceMonth,
+                FunnelDurationSourceRollup,
                 ctx,
-                FunnelDurationSourceMonth.source,
-                FunnelDurationSourceMonth.step,
-                FunnelDurationSourceMonth.days,
-                FunnelDurationSourceMonth.count,
-            ).where(_in_days(FunnelDurationSourceMonth.day, [months]))
+                FunnelDurationSourceRollup.source,
+                FunnelDurationSourceRollup.step,
+                FunnelDurationSourceRollup.days,
+                FunnelDurationSourceRollup.count,
+            ).where(
+                FunnelDurationSourceRollup.span == span,
+                condition(FunnelDurationSourceRollup.day),
+            )
         )
     for job, source, step, number in await db.execute(_summed(count_parts, 3)):
         for funnel in (report.total, report.by_source[source], report.by_job[job]):
@@ -361,3 +397,15 @@ async def _read_every_job(
             funnel.durations[step][int(days_in)] += int(number)
     for source, step, days_in, number in await db.execute(_summed(by_source, 3)):
         report.by_source[source].durations[step][int(days_in)] += int(number)
+
+
+def _rolled_up(split: Split) -> list[tuple[str, Callable[[Any], Any]]]:
+    """(span, condition on a roll-up's day) of what a split reads from the roll-ups."""
+    parts: list[tuple[str, Callable[[Any], Any]]] = []
+    if split.blocks:
+        blocks = split.blocks
+        parts.append((BLOCK, lambda column: column.in_(blocks)))
+    if split.months is not None:
+        first, last = split.months
+        parts.append((MONTH, lambda column: and_(column >= first, column <= last)))
+    return parts

@@ -1,12 +1,14 @@
 """Every ORM model, imported here so one metadata holds them all (Alembic reads it)."""
 
 from wegotwork.models.analytics import (
+    BLOCK,
     DIRECT,
+    MONTH,
     FunnelCount,
-    FunnelCountMonth,
+    FunnelCountRollup,
     FunnelDuration,
-    FunnelDurationJobMonth,
-    FunnelDurationSourceMonth,
+    FunnelDurationJobRollup,
+    FunnelDurationSourceRollup,
     PageViewDaily,
     TrackedSource,
 )
@@ -58,7 +60,9 @@ from wegotwork.models.reviews import (
 from wegotwork.models.tasks import TaskLease
 
 __all__ = [
+    "BLOCK",
     "DIRECT",
+    "MONTH",
     "Account",
     "ActivityKind",
     "Answer",
@@ -71,10 +75,10 @@ __all__ = [
     "CommunicationSettings",
     "ExperienceLevel",
     "FunnelCount",
-    "FunnelCountMonth",
+    "FunnelCountRollup",
     "FunnelDuration",
-    "FunnelDurationJobMonth",
-    "FunnelDurationSourceMonth",
+    "FunnelDurationJobRollup",
+    "FunnelDurationSourceRollup",
     "ImportMapping",
     "Invitation",
     "InvitationStatus",

@@ -119,20 +119,25 @@ class FunnelDuration(IdMixin, OrgScoped, Base):
     count: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-# Monthly roll-ups of the counters above, kept in the same transactions (``day`` is the first
-# day of the month). A report over a long period reads whole months from these and only the
-# days at its ends from the daily counters. The histograms are rolled up by job and by source
-# apart, which is all a report of every job shows and far fewer rows than job × source.
+# Roll-ups of the counters above, kept in the same transactions, at two spans: ``month`` (``day``
+# is the month's first day) and ``block`` (the days 1–8, 9–16, 17–24 and 25 to the month's end;
+# ``day`` is the block's first day), so four blocks make a month. A report over a long period
+# reads whole months and whole blocks from these and only the few days at its ends from the
+# daily counters. The histograms are rolled up by job and by source apart, which is all a report
+# of every job shows and far fewer rows than job × source.
+MONTH = "month"
+BLOCK = "block"
 
 
-class FunnelCountMonth(IdMixin, OrgScoped, Base):
-    """``funnel_count`` summed over each month of application days."""
+class FunnelCountRollup(IdMixin, OrgScoped, Base):
+    """``funnel_count`` summed over each month and each block of application days."""
 
-    __tablename__ = "funnel_count_month"
+    __tablename__ = "funnel_count_rollup"
     __table_args__ = (
         Index(
-            "uq_funnel_count_month_key",
+            "uq_funnel_count_rollup_key",
             "organization_id",
+            "span",
             "day",
             "job_id",
             "source",
@@ -142,20 +147,23 @@ class FunnelCountMonth(IdMixin, OrgScoped, Base):
     )
 
     job_id: Mapped[str] = mapped_column(ID, ForeignKey("job.id", ondelete="CASCADE"), index=True)
+    span: Mapped[str] = mapped_column(String(5))
     day: Mapped[date] = mapped_column(Date)
     source: Mapped[str] = mapped_column(String(120), default=DIRECT)
     step: Mapped[str] = mapped_column(String(32))
     count: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-class FunnelDurationJobMonth(IdMixin, OrgScoped, Base):
-    """``funnel_duration`` summed over each month of application days and every source."""
+class FunnelDurationJobRollup(IdMixin, OrgScoped, Base):
+    """``funnel_duration`` summed over each month and block of application days and every
+    source."""
 
-    __tablename__ = "funnel_duration_job_month"
+    __tablename__ = "funnel_duration_job_rollup"
     __table_args__ = (
         Index(
-            "uq_funnel_duration_job_month_key",
+            "uq_funnel_duration_job_rollup_key",
             "organization_id",
+            "span",
             "day",
             "job_id",
             "step",
@@ -165,20 +173,23 @@ class FunnelDurationJobMonth(IdMixin, OrgScoped, Base):
     )
 
     job_id: Mapped[str] = mapped_column(ID, ForeignKey("job.id", ondelete="CASCADE"), index=True)
+    span: Mapped[str] = mapped_column(String(5))
     day: Mapped[date] = mapped_column(Date)
     step: Mapped[str] = mapped_column(String(32))
     days: Mapped[int] = mapped_column(Integer)
     count: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-class FunnelDurationSourceMonth(IdMixin, OrgScoped, Base):
-    """``funnel_duration`` summed over each month of application days and every job."""
+class FunnelDurationSourceRollup(IdMixin, OrgScoped, Base):
+    """``funnel_duration`` summed over each month and block of application days and every
+    job."""
 
-    __tablename__ = "funnel_duration_source_month"
+    __tablename__ = "funnel_duration_source_rollup"
     __table_args__ = (
         Index(
-            "uq_funnel_duration_source_month_key",
+            "uq_funnel_duration_source_rollup_key",
             "organization_id",
+            "span",
             "day",
             "source",
             "step",
@@ -187,6 +198,7 @@ class FunnelDurationSourceMonth(IdMixin, OrgScoped, Base):
         ),
     )
 
+    span: Mapped[str] = mapped_column(String(5))
     day: Mapped[date] = mapped_column(Date)
     source: Mapped[str] = mapped_column(String(120), default=DIRECT)
     step: Mapped[str] = mapped_column(String(32))
