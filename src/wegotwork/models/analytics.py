@@ -143,6 +143,8 @@ class FunnelCountRollup(IdMixin, OrgScoped, Base):
             "source",
             "step",
             unique=True,
+            # Reports read the counts from the index alone (PostgreSQL).
+            postgresql_include=["count"],
         ),
     )
 
@@ -169,6 +171,8 @@ class FunnelDurationJobRollup(IdMixin, OrgScoped, Base):
             "step",
             "days",
             unique=True,
+            # Reports read the counts from the index alone (PostgreSQL).
+            postgresql_include=["count"],
         ),
     )
 
@@ -195,6 +199,8 @@ class FunnelDurationSourceRollup(IdMixin, OrgScoped, Base):
             "step",
             "days",
             unique=True,
+            # Reports read the counts from the index alone (PostgreSQL).
+            postgresql_include=["count"],
         ),
     )
 

@@ -62,7 +62,11 @@ def upgrade() -> None:
         if "job_id" in keys:
             op.create_index(op.f(f"ix_{name}_job_id"), name, ["job_id"])
         op.create_index(
-            f"uq_{name}_key", name, ["organization_id", "span", "day", *keys], unique=True
+            f"uq_{name}_key",
+            name,
+            ["organization_id", "span", "day", *keys],
+            unique=True,
+            postgresql_include=["count"],
         )
     op.create_index(
         "ix_funnel_count_step_day",
