@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests import factories
 from tests.fixtures.world import World
-from wegotwork.careers.jobs_feed import PIECES
+from wegotwork.careers.jobs_feed import PIECES, FeedPieces
 from wegotwork.models import (
     ExperienceLevel,
     Job,
@@ -394,3 +394,20 @@ async def test_a_render_reuses_a_jobs_element_only_while_the_values_it_shows_are
     PIECES.clear()
     fresh = await client.get(feed, params={"fresh": "1"})
     assert fresh.content == after.content
+
+
+def test_kept_elements_are_bounded_and_dropped_when_the_organization_changes() -> None:
+    pieces = FeedPieces(max_bytes=4_000)
+    row = ("job-1", "Title", "<p>" + "x" * 1_000 + "</p>")
+    pieces.replace("org-a", ("Alpha", "alpha"), {"job-1": (row, b"<job>a</job>")})
+    assert pieces.kept("org-a", ("Alpha", "alpha")) == {"job-1": (row, b"<job>a</job>")}
+    # Renamed: nothing written under the old name is reused.
+    assert pieces.kept("org-a", ("Alpha Works", "alpha")) == {}
+
+    pieces.replace("org-b", ("Beta", "beta"), {"job-2": (row, b"<job>b</job>" * 100)})
+    pieces.replace("org-c", ("Gamma", "gamma"), {"job-3": (row, b"<job>c</job>" * 100)})
+    assert pieces.size <= 4_000
+    assert pieces.kept("org-a", ("Alpha", "alpha")) == {}  # the least recently used went first
+    assert pieces.kept("org-c", ("Gamma", "gamma")) != {}
+    pieces.replace("org-d", ("Delta", "delta"), {"job-4": (row, b"x" * 5_000)})
+    assert pieces.kept("org-d", ("Delta", "delta")) == {}  # larger than the bound: not kept
