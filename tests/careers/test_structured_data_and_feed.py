@@ -13,11 +13,20 @@ import httpx
 import jsonschema
 import pytest
 from lxml import etree
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests import factories
 from tests.fixtures.world import World
-from wegotwork.models import ExperienceLevel, JobStatus, JobType, SalaryInterval, WorkMode
+from wegotwork.careers.jobs_feed import PIECES, FeedPieces
+from wegotwork.models import (
+    ExperienceLevel,
+    Job,
+    JobStatus,
+    JobType,
+    SalaryInterval,
+    WorkMode,
+)
 
 pytestmark = pytest.mark.usefixtures("dialect")
 
@@ -346,9 +355,59 @@ async def test_the_feed_is_cached_until_the_careers_content_changes(
     assert again.status_code == 304
     cached = await client.get(feed)
     assert cached.content == first.content
+    assert cached.headers["content-encoding"] == "gzip"  # compressed once it was kept
 
     renamed = await world.api("member").patch(f"/api/v1/jobs/{job.id}", json={"title": "Second"})
     assert renamed.status_code == 200
     after = await client.get(feed, headers={"if-none-match": etag})
     assert after.status_code == 200
     assert parse(after.content).find("job").findtext("title") == "Second"
+
+
+async def test_a_render_reuses_a_jobs_element_only_while_the_values_it_shows_are_unchanged(
+    db: AsyncSession, world: World, client: httpx.AsyncClient
+) -> None:
+    jobs = await a_range_of_jobs(db, world)
+    await db.commit()
+    feed = f"/careers/{world.org.slug}/jobs.xml"
+    before = parse((await client.get(feed)).content)
+    assert {job.findtext("referencenumber") for job in before.iter("job")} >= {jobs[0].id}
+
+    # A change made behind the app's back (no new update time), then one through it: the next
+    # render must show both, though the first job's element was kept.
+    await db.execute(
+        update(Job)
+        .where(Job.id == jobs[0].id)
+        .values(description_html="<p>Changed quietly</p>", updated_at=jobs[0].updated_at)
+    )
+    await db.commit()
+    renamed = await world.api("member").patch(
+        f"/api/v1/jobs/{jobs[1].id}", json={"title": "Renamed"}
+    )
+    assert renamed.status_code == 200
+    after = await client.get(feed)
+    listed = {job.findtext("referencenumber"): job for job in parse(after.content).iter("job")}
+    assert listed[jobs[0].id].findtext("description") == "<p>Changed quietly</p>"
+    assert listed[jobs[1].id].findtext("title") == "Renamed"
+
+    # Exactly what a render without any kept element writes.
+    PIECES.clear()
+    fresh = await client.get(feed, params={"fresh": "1"})
+    assert fresh.content == after.content
+
+
+def test_kept_elements_are_bounded_and_dropped_when_the_organization_changes() -> None:
+    pieces = FeedPieces(max_bytes=4_000)
+    row = ("job-1", "Title", "<p>" + "x" * 1_000 + "</p>")
+    pieces.replace("org-a", ("Alpha", "alpha"), {"job-1": (row, b"<job>a</job>")})
+    assert pieces.kept("org-a", ("Alpha", "alpha")) == {"job-1": (row, b"<job>a</job>")}
+    # Renamed: nothing written under the old name is reused.
+    assert pieces.kept("org-a", ("Alpha Works", "alpha")) == {}
+
+    pieces.replace("org-b", ("Beta", "beta"), {"job-2": (row, b"<job>b</job>" * 100)})
+    pieces.replace("org-c", ("Gamma", "gamma"), {"job-3": (row, b"<job>c</job>" * 100)})
+    assert pieces.size <= 4_000
+    assert pieces.kept("org-a", ("Alpha", "alpha")) == {}  # the least recently used went first
+    assert pieces.kept("org-c", ("Gamma", "gamma")) != {}
+    pieces.replace("org-d", ("Delta", "delta"), {"job-4": (row, b"x" * 5_000)})
+    assert pieces.kept("org-d", ("Delta", "delta")) == {}  # larger than the bound: not kept

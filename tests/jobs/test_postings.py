@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from tests import factories
 from tests.applicants.helpers import pdf_bytes
 from tests.fixtures.world import World
+from tests.forms.helpers import put_form
 from tests.routes import api_routes
 from wegotwork.jobs import actions as job_actions
 from wegotwork.models import Job, JobStatus, SalaryInterval, WorkMode
@@ -254,6 +255,44 @@ async def test_duplicating_makes_a_draft_copy_and_runs_each_domains_step(
 
     outsider = await world.api("outsider").post(f"/api/v1/jobs/{original.id}/duplicate")
     assert outsider.status_code == 404
+
+
+async def test_duplicating_copies_the_pipeline_and_the_questions_into_the_draft(
+    world: World,
+) -> None:
+    admin, member = world.api("admin"), world.api("member")
+    created = await admin.post(
+        f"/api/v1/organizations/{world.org.id}/pipelines",
+        json={"name": "Engineering", "template": "technical"},
+    )
+    assert created.status_code == 201, created.text
+    pipeline = created.json()["pipeline"]
+    posted = await member.post(jobs_url(world), json={**POSTING, "pipelineId": pipeline["id"]})
+    assert posted.status_code == 201, posted.text
+    original = posted.json()["job"]["id"]
+    questions = await put_form(member, original)
+
+    response = await member.post(f"/api/v1/jobs/{original}/duplicate")
+
+    assert response.status_code == 201, response.text
+    copy = response.json()["job"]["id"]
+    assert response.json()["job"]["status"] == "draft"
+    stages = (await member.get(f"/api/v1/jobs/{copy}/pipeline")).json()["pipeline"]
+    assert stages["pipelineId"] == pipeline["id"]
+    assert [(s["id"], s["name"], s["status"]) for s in stages["stages"]] == [
+        (s["id"], s["name"], s["status"]) for s in pipeline["stages"]
+    ]
+    copied = (await member.get(f"/api/v1/jobs/{copy}/questions")).json()["questions"]
+    assert [(q["label"], q["kind"], q["required"]) for q in copied] == [
+        (q["label"], q["kind"], q["required"]) for q in questions
+    ]
+    assert {q["id"] for q in copied}.isdisjoint({q["id"] for q in questions})
+    # The original keeps its own questions and pipeline.
+    kept = (await member.get(f"/api/v1/jobs/{original}/questions")).json()["questions"]
+    assert [q["id"] for q in kept] == [q["id"] for q in questions]
+    assert (await member.get(f"/api/v1/jobs/{original}/pipeline")).json()["pipeline"][
+        "pipelineId"
+    ] == pipeline["id"]
 
 
 async def test_the_editor_saves_the_posting_fields_and_duplicates(

@@ -5,7 +5,8 @@ organization that has none yet, from each applicant's current status and status 
 ``INSERT … SELECT`` per organization, run by the database. Days spent in each step cannot be
 told apart for old applicants, so the median days start with the applicants who move from then
 on. An organization that already has counts is left as it is, so running it again changes
-nothing.
+nothing. The roll-ups (per month and per block of days) of an organization filled are summed from
+its daily counters.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wegotwork.analytics.funnel import REJECTED, STEPS
+from wegotwork.models import BLOCK, MONTH
 
 _POSITION = (
     "CASE {column} "
@@ -47,6 +49,43 @@ GROUP BY r.organization_id, r.day, r.job_id, r.source, s.step
 """
 
 
+# (roll-up table, its key columns besides organization_id, span and day, the daily table it sums)
+_ROLLUPS = (
+    ("funnel_count_rollup", ("job_id", "source", "step"), "funnel_count"),
+    ("funnel_duration_job_rollup", ("job_id", "step", "days"), "funnel_duration"),
+    ("funnel_duration_source_rollup", ("source", "step", "days"), "funnel_duration"),
+)
+
+
+def rollup_statements(dialect: str) -> list[str]:
+    """Statements that make one organization's (``:organization_id``) roll-ups, per month and
+    per block, the sums of its daily counters: each roll-up emptied, then filled."""
+    if dialect == "postgresql":
+        new_id = "md5(random()::text || clock_timestamp()::text)"
+        month = "CAST(date_trunc('month', day) AS date)"
+        block = f"{month} + LEAST((CAST(extract(day FROM day) AS integer) - 1) / 8, 3) * 8"
+    else:
+        new_id = "lower(hex(randomblob(16)))"
+        month = "date(day, 'start of month')"
+        block = (
+            "date(day, 'start of month', '+' || "
+            "(min((CAST(strftime('%d', day) AS integer) - 1) / 8, 3) * 8) || ' days')"
+        )
+    statements = []
+    for table, keys, daily in _ROLLUPS:
+        columns = ", ".join(keys)
+        statements.append(f"DELETE FROM {table} WHERE organization_id = :organization_id")  # noqa: S608
+        for span, start in ((MONTH, month), (BLOCK, block)):
+            statements.append(
+                f"INSERT INTO {table} (id, organization_id, span, day, {columns}, count) "  # noqa: S608
+                f"SELECT {new_id}, organization_id, '{span}', d, {columns}, total FROM ("
+                f"SELECT organization_id, {start} AS d, {columns}, sum(count) AS total "
+                f"FROM {daily} WHERE organization_id = :organization_id "
+                f"GROUP BY organization_id, {start}, {columns}) rolled"
+            )
+    return statements
+
+
 def statement_for(dialect: str) -> str:
     """The counting statement for one organization (``:organization_id``) on ``dialect``."""
     if dialect == "postgresql":
@@ -78,6 +117,9 @@ async def backfill(db: AsyncSession) -> list[str]:
     )
     filled = [str(organization) for organization in organizations]
     statement = text(statement_for(dialect))
+    rollups = [text(sql) for sql in rollup_statements(dialect)]
     for organization_id in filled:
         await db.execute(statement, {"organization_id": organization_id})
+        for rollup in rollups:
+            await db.execute(rollup, {"organization_id": organization_id})
     return filled

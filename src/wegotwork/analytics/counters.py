@@ -1,34 +1,99 @@
 """Adding to the pre-aggregated counters: one atomic upsert per counter row, so that several
-processes (and several transactions) adding to the same day never lose a count."""
+processes (and several transactions) adding to the same day never lose a count. Each daily
+funnel counter is added to its roll-ups (per month and per block of days) in the same
+transaction."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wegotwork.db import new_id
-from wegotwork.models import FunnelCount, FunnelDuration, PageViewDaily
+from wegotwork.models import (
+    BLOCK,
+    MONTH,
+    FunnelCount,
+    FunnelCountRollup,
+    FunnelDuration,
+    FunnelDurationJobRollup,
+    FunnelDurationSourceRollup,
+    PageViewDaily,
+)
 
 # The unique index each counter table adds to, by its columns.
 _KEYS: dict[type[Any], tuple[str, ...]] = {
     FunnelCount: ("organization_id", "day", "job_id", "source", "step"),
     FunnelDuration: ("organization_id", "day", "job_id", "source", "step", "days"),
+    FunnelCountRollup: ("organization_id", "span", "day", "job_id", "source", "step"),
+    FunnelDurationJobRollup: ("organization_id", "span", "day", "job_id", "step", "days"),
+    FunnelDurationSourceRollup: ("organization_id", "span", "day", "source", "step", "days"),
 }
+BLOCK_DAYS = 8
+# The roll-ups of each daily counter table (``day`` becomes the first day of its month, and of
+# its block).
+ROLLUPS: dict[type[Any], tuple[type[Any], ...]] = {
+    FunnelCount: (FunnelCountRollup,),
+    FunnelDuration: (FunnelDurationJobRollup, FunnelDurationSourceRollup),
+}
+Model = (
+    type[FunnelCount]
+    | type[FunnelDuration]
+    | type[PageViewDaily]
+    | type[FunnelCountRollup]
+    | type[FunnelDurationJobRollup]
+    | type[FunnelDurationSourceRollup]
+)
+
+
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def block_of(day: date) -> date:
+    """The first day of ``day``'s block: the 1st, 9th, 17th or 25th (the last block runs to the
+    month's end)."""
+    return day.replace(day=min((day.day - 1) // BLOCK_DAYS, 3) * BLOCK_DAYS + 1)
+
+
+async def roll_up(
+    db: AsyncSession,
+    model: type[FunnelCount] | type[FunnelDuration],
+    rows: Mapping[tuple[Any, ...], int],
+    columns: Sequence[str],
+) -> None:
+    """Add rows already added to the daily ``model`` to its roll-ups, month and block, one
+    statement per roll-up table (``add_to`` does this itself; for writers that add to the daily
+    table some other way)."""
+    for target in ROLLUPS[model]:
+        keys = _KEYS[target]
+        positions = [list(columns).index(key) for key in keys if key != "span"]
+        day = positions[keys.index("day") - 1]
+        rolled: Counter[tuple[Any, ...]] = Counter()
+        for key, number in rows.items():
+            rest = [key[position] for position in positions]
+            for span, start in ((MONTH, month_of(key[day])), (BLOCK, block_of(key[day]))):
+                projected = list(rest)
+                projected[keys.index("day") - 1] = start
+                rolled[(projected[0], span, *projected[1:])] += number
+        await add_to(db, target, rolled, keys)
 
 
 async def add_to(
     db: AsyncSession,
-    model: type[FunnelCount] | type[FunnelDuration] | type[PageViewDaily],
+    model: Model,
     rows: Mapping[tuple[Any, ...], int],
     columns: Sequence[str],
     *,
     amount: str = "count",
 ) -> None:
     """Add each row's number to its counter (``rows``: key values in ``columns`` order → how
-    many), creating the counter at that number when it does not exist yet."""
+    many), creating the counter at that number when it does not exist yet; a daily funnel
+    counter's roll-ups too."""
     if not rows:
         return
     dialect = db.get_bind().dialect.name
@@ -74,3 +139,5 @@ async def add_to(
             set_={amount: column + getattr(statement.excluded, amount)},
         )
     )
+    if model in ROLLUPS:
+        await roll_up(db, model, rows, columns)

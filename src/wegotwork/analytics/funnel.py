@@ -3,9 +3,11 @@ reading the counts back for a period.
 
 Counts are kept per organization, job, source and the day the applicant applied (a cohort), in
 ``funnel_count`` (how many reached each step) and ``funnel_duration`` (whole days spent in a
-step before leaving it, and days from applying to being hired, as histograms). A report over a
-period therefore reads a few thousand counter rows, never the applicants themselves, and
-erasing a candidate keeps the numbers.
+step before leaving it, and days from applying to being hired, as histograms), and rolled up
+per month and per block of days in the same transaction (``analytics/counters.py``). A report
+over a period reads whole months and blocks from the roll-ups and the few days left at its ends
+from the daily counters, never the
+applicants themselves, and erasing a candidate keeps the numbers.
 
 A step is an applicant status today, keyed by its value; the order of ``STEPS`` is the path a
 candidate walks. Reaching a step counts every step before it too (a candidate moved straight to
@@ -17,21 +19,27 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, and_, func, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wegotwork.analytics.counters import add_to
 from wegotwork.models import (
+    BLOCK,
     DIRECT,
+    MONTH,
     Applicant,
     ApplicantEvent,
     ApplicantStatus,
     FunnelCount,
+    FunnelCountRollup,
     FunnelDuration,
+    FunnelDurationJobRollup,
+    FunnelDurationSourceRollup,
     PageViewDaily,
 )
 from wegotwork.tenancy.context import OrgContext
@@ -168,43 +176,87 @@ class Report:
     days: dict[date, tuple[int, int]]  # day → (views, applications)
 
 
+@dataclass(frozen=True, slots=True)
+class Split:
+    """A period as what is read for it: day ranges from the daily counters, blocks (their first
+    days) and whole months (the first days of the first and of the last) from the roll-ups."""
+
+    days: list[tuple[date, date]]
+    blocks: list[date]
+    months: tuple[date, date] | None
+
+
+def split_period(start: date, end: date) -> Split:
+    """``start``..``end`` as whole months, then whole blocks of the partial months at its ends,
+    then the days left over (at most seven at either side of each partial month)."""
+    first = start if start.day == 1 else _next_month(start)
+    after = end + timedelta(days=1)
+    stop = after if after.day == 1 else end.replace(day=1)
+    months = None
+    segments = [(start, end)]
+    if first < stop:
+        months = (first, _previous_month(stop))
+        segments = []
+        if start < first:
+            segments.append((start, first - timedelta(days=1)))
+        if stop <= end:
+            segments.append((stop, end))
+    days: list[tuple[date, date]] = []
+    blocks: list[date] = []
+    for low, high in segments:
+        inside = [(block, last) for block, last in _blocks_of(low) if low <= block and last <= high]
+        if not inside:
+            days.append((low, high))
+            continue
+        blocks.extend(block for block, _last in inside)
+        if low < inside[0][0]:
+            days.append((low, inside[0][0] - timedelta(days=1)))
+        if inside[-1][1] < high:
+            days.append((inside[-1][1] + timedelta(days=1), high))
+    return Split(days, blocks, months)
+
+
+def _blocks_of(day: date) -> list[tuple[date, date]]:
+    """(first day, last day) of each block of ``day``'s month."""
+    last_of_month = _next_month(day) - timedelta(days=1)
+    starts = [day.replace(day=number) for number in (1, 9, 17, 25)]
+    ends = [start + timedelta(days=7) for start in starts[:3]] + [last_of_month]
+    return list(zip(starts, ends, strict=True))
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def _previous_month(day: date) -> date:
+    return (day.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def _in_days(column: Any, ranges: list[tuple[date, date]]) -> Any:
+    return or_(*(and_(column >= first, column <= last) for first, last in ranges))
+
+
+def _summed(parts: list[Select[Any]], keys: int) -> Select[Any]:
+    """The rows of ``parts`` (key columns, then a number) summed by their keys."""
+    union = union_all(*parts).subquery()
+    columns = list(union.c)
+    return select(*columns[:keys], func.sum(columns[keys])).group_by(*columns[:keys])
+
+
 async def read_counts(
     db: AsyncSession, ctx: OrgContext, start: date, end: date, job_id: str | None
 ) -> Report:
     """The organization's counters of a period (application days ``start``..``end``; views on
-    those days), optionally of one job, rolled up in total, by source and by job."""
+    those days), optionally of one job, rolled up in total, by source and by job.
+
+    For every job, whole months and blocks come from the roll-ups and the days left from
+    the daily counters; for one job, everything from the daily counters (a job's share of them
+    is small, and the histograms by job and source together are only kept daily)."""
     report = Report(Funnel(), defaultdict(Funnel), defaultdict(Funnel), defaultdict(lambda: (0, 0)))
-    counts = (
-        scoped(
-            FunnelCount,
-            ctx,
-            FunnelCount.job_id,
-            FunnelCount.source,
-            FunnelCount.step,
-            func.sum(FunnelCount.count),
-        )
-        .where(FunnelCount.day >= start, FunnelCount.day <= end)
-        .group_by(FunnelCount.job_id, FunnelCount.source, FunnelCount.step)
-    )
     daily = (
         scoped(FunnelCount, ctx, FunnelCount.day, func.sum(FunnelCount.count))
-        .where(FunnelCount.day >= start, FunnelCount.day <= end, FunnelCount.step == APPLIED)
+        .where(FunnelCount.step == APPLIED, FunnelCount.day >= start, FunnelCount.day <= end)
         .group_by(FunnelCount.day)
-    )
-    durations = (
-        scoped(
-            FunnelDuration,
-            ctx,
-            FunnelDuration.job_id,
-            FunnelDuration.source,
-            FunnelDuration.step,
-            FunnelDuration.days,
-            func.sum(FunnelDuration.count),
-        )
-        .where(FunnelDuration.day >= start, FunnelDuration.day <= end)
-        .group_by(
-            FunnelDuration.job_id, FunnelDuration.source, FunnelDuration.step, FunnelDuration.days
-        )
     )
     views = (
         scoped(
@@ -219,20 +271,49 @@ async def read_counts(
         .group_by(PageViewDaily.job_id, PageViewDaily.source, PageViewDaily.day)
     )
     if job_id is not None:
-        counts = counts.where(FunnelCount.job_id == job_id)
         daily = daily.where(FunnelCount.job_id == job_id)
-        durations = durations.where(FunnelDuration.job_id == job_id)
         views = views.where(PageViewDaily.job_id == job_id)
+        counts = (
+            scoped(
+                FunnelCount,
+                ctx,
+                FunnelCount.job_id,
+                FunnelCount.source,
+                FunnelCount.step,
+                func.sum(FunnelCount.count),
+            )
+            .where(FunnelCount.job_id == job_id, FunnelCount.day >= start, FunnelCount.day <= end)
+            .group_by(FunnelCount.job_id, FunnelCount.source, FunnelCount.step)
+        )
+        durations = (
+            scoped(
+                FunnelDuration,
+                ctx,
+                FunnelDuration.source,
+                FunnelDuration.step,
+                FunnelDuration.days,
+                func.sum(FunnelDuration.count),
+            )
+            .where(
+                FunnelDuration.job_id == job_id,
+                FunnelDuration.day >= start,
+                FunnelDuration.day <= end,
+            )
+            .group_by(FunnelDuration.source, FunnelDuration.step, FunnelDuration.days)
+        )
+        for job, source, step, number in await db.execute(counts):
+            for funnel in (report.total, report.by_source[source], report.by_job[job]):
+                funnel.reached[step] += int(number)
+        job_funnel = report.by_job[job_id]
+        for source, step, days, number in await db.execute(durations):
+            for funnel in (report.total, report.by_source[source], job_funnel):
+                funnel.durations[step][int(days)] += int(number)
+    else:
+        await _read_every_job(db, ctx, start, end, report)
 
-    for job, source, step, number in await db.execute(counts):
-        for funnel in (report.total, report.by_source[source], report.by_job[job]):
-            funnel.reached[step] += int(number)
     for day, number in await db.execute(daily):
         seen, applications = report.days[day]
         report.days[day] = (seen, applications + int(number))
-    for job, source, step, days, number in await db.execute(durations):
-        for funnel in (report.total, report.by_source[source], report.by_job[job]):
-            funnel.durations[step][int(days)] += int(number)
     for job, source, day, number in await db.execute(views):
         slices = [report.total, report.by_source[source]]
         if job is not None:
@@ -242,3 +323,89 @@ async def read_counts(
         seen, applications = report.days[day]
         report.days[day] = (seen + int(number), applications)
     return report
+
+
+async def _read_every_job(
+    db: AsyncSession, ctx: OrgContext, start: date, end: date, report: Report
+) -> None:
+    split = split_period(start, end)
+    count_parts: list[Select[Any]] = []
+    by_job: list[Select[Any]] = []
+    by_source: list[Select[Any]] = []
+    if split.days:
+        count_parts.append(
+            scoped(
+                FunnelCount,
+                ctx,
+                FunnelCount.job_id,
+                FunnelCount.source,
+                FunnelCount.step,
+                FunnelCount.count,
+            ).where(_in_days(FunnelCount.day, split.days))
+        )
+        for column, parts in ((FunnelDuration.job_id, by_job), (FunnelDuration.source, by_source)):
+            parts.append(
+                scoped(
+                    FunnelDuration,
+                    ctx,
+                    column,
+                    FunnelDuration.step,
+                    FunnelDuration.days,
+                    FunnelDuration.count,
+                ).where(_in_days(FunnelDuration.day, split.days))
+            )
+    for span, condition in _rolled_up(split):
+        count_parts.append(
+            scoped(
+                FunnelCountRollup,
+                ctx,
+                FunnelCountRollup.job_id,
+                FunnelCountRollup.source,
+                FunnelCountRollup.step,
+                FunnelCountRollup.count,
+            ).where(FunnelCountRollup.span == span, condition(FunnelCountRollup.day))
+        )
+        by_job.append(
+            scoped(
+                FunnelDurationJobRollup,
+                ctx,
+                FunnelDurationJobRollup.job_id,
+                FunnelDurationJobRollup.step,
+                FunnelDurationJobRollup.days,
+                FunnelDurationJobRollup.count,
+            ).where(FunnelDurationJobRollup.span == span, condition(FunnelDurationJobRollup.day))
+        )
+        by_source.append(
+            scoped(
+                FunnelDurationSourceRollup,
+                ctx,
+                FunnelDurationSourceRollup.source,
+                FunnelDurationSourceRollup.step,
+                FunnelDurationSourceRollup.days,
+                FunnelDurationSourceRollup.count,
+            ).where(
+                FunnelDurationSourceRollup.span == span,
+                condition(FunnelDurationSourceRollup.day),
+            )
+        )
+    for job, source, step, number in await db.execute(_summed(count_parts, 3)):
+        for funnel in (report.total, report.by_source[source], report.by_job[job]):
+            funnel.reached[step] += int(number)
+    # The total's histograms are the sums of the jobs'.
+    for job, step, days_in, number in await db.execute(_summed(by_job, 3)):
+        for funnel in (report.total, report.by_job[job]):
+            funnel.durations[step][int(days_in)] += int(number)
+    for source, step, days_in, number in await db.execute(_summed(by_source, 3)):
+        report.by_source[source].durations[step][int(days_in)] += int(number)
+
+
+def _rolled_up(split: Split) -> list[tuple[str, Callable[[Any], Any]]]:
+    """(span, condition on a roll-up's day) of what a split reads from the roll-ups."""
+    parts: list[tuple[str, Callable[[Any], Any]]] = []
+    if split.blocks:
+        blocks = split.blocks
+        parts.append((BLOCK, lambda column: column.in_(blocks)))
+    if split.months is not None:
+        first, last = split.months
+        parts.append((MONTH, lambda column: and_(column >= first, column <= last)))
+    return parts

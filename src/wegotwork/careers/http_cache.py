@@ -158,6 +158,15 @@ class RenderCache:
         while len(self._entries) > self.max_entries or self.bytes > self.max_bytes:
             self._drop(next(iter(self._entries)))
 
+    def add_gzipped(self, key: CacheKey, entry: Entry, gzipped: bytes) -> None:
+        """Give a kept ``entry`` its compressed form (if it is still the one kept)."""
+        if self._entries.get(key) is not entry or entry.gzipped is not None:
+            return
+        entry.gzipped = gzipped
+        self.bytes += len(gzipped)
+        while self.bytes > self.max_bytes:
+            self._drop(next(iter(self._entries)))
+
     def _drop(self, key: CacheKey) -> None:
         entry = self._entries.pop(key)
         self.bytes -= entry.size
@@ -434,9 +443,14 @@ class PublicPagesMiddleware:
 
         await self.app(inner, receive, forward)
         if keep and content_type:
-            body = b"".join(chunks)
-            gzipped = gzip.compress(body, 6, mtime=0) if len(body) >= GZIP_MIN_SIZE else None
-            self.cache.put(key, Entry(content_type, body, gzipped))
+            # Kept at once as it was sent; compressed off the event loop (a large document
+            # takes a while), and served compressed from then on.
+            entry = Entry(content_type, b"".join(chunks), None)
+            chunks.clear()
+            self.cache.put(key, entry)
+            if len(entry.body) >= GZIP_MIN_SIZE:
+                gzipped = await asyncio.to_thread(gzip.compress, entry.body, 6, mtime=0)
+                self.cache.add_gzipped(key, entry, gzipped)
 
     async def _replay(self, send: Send, scope: Scope, start: Message, chunks: list[bytes]) -> None:
         await send(start)

@@ -9,18 +9,28 @@ buffer as one piece. Text goes in CDATA sections, as job boards expect; a text t
 ``]]>`` (which would end a CDATA section) is written as ordinary escaped text instead, and
 characters XML 1.0 cannot carry (control characters) are dropped, so the feed is always
 well-formed.
+
+Each job's ``<job>`` element is kept (per process, in ``FeedPieces``) with the exact values it
+was written from: the job's row, the organization's name and slug and the site's URLs. A later
+render (the careers content changed, so the whole document was dropped from the render cache)
+reads the rows again and reuses every element whose values are unchanged, so only the jobs that
+changed are written again. Comparing the values, not a version or a timestamp, keeps the reuse
+exact whatever changed the row. The pieces of jobs no longer in the feed go when a render
+completes, and the whole is bounded in bytes.
 """
 
 from __future__ import annotations
 
 import io
 import re
+from collections import OrderedDict
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from lxml import etree
-from sqlalchemy import select
+from sqlalchemy import case, select
 
 from wegotwork.careers.seo import rfc822
 from wegotwork.db import Database
@@ -86,7 +96,8 @@ _COLUMNS = (
     Job.salary_currency,
     Job.salary_interval,
     Job.valid_through,
-    Job.description,
+    # The Markdown is needed only when no rendered description is stored.
+    case((Job.description_html.is_(None), Job.description), else_=None),
     Job.description_html,
     JobCategory.name,
 )
@@ -162,6 +173,63 @@ def _write_job(xf: Any, settings: Settings, organization: Organization, row: Any
             _add(xf, "expirationdate", rfc822(valid_through), ours=True)
 
 
+Values = tuple[Any, ...]
+
+
+@dataclass(slots=True)
+class _Organization:
+    """One organization's kept pieces: job id → (the values written from, the element)."""
+
+    context: Values
+    jobs: dict[str, tuple[Values, bytes]] = field(default_factory=dict)
+    size: int = 0
+
+
+def _size(values: Values, piece: bytes) -> int:
+    return len(piece) + sum(len(v) for v in values if isinstance(v, str)) + 64 * len(values)
+
+
+class FeedPieces:
+    """Rendered ``<job>`` elements kept by the values they were written from, per organization,
+    bounded in bytes (the organizations used least recently go first)."""
+
+    def __init__(self, max_bytes: int = 48 * 1024 * 1024) -> None:
+        self.max_bytes = max_bytes
+        self._organizations: OrderedDict[str, _Organization] = OrderedDict()
+
+    @property
+    def size(self) -> int:
+        return sum(kept.size for kept in self._organizations.values())
+
+    def kept(self, organization_id: str, context: Values) -> dict[str, tuple[Values, bytes]]:
+        """The pieces of an organization written in this ``context`` (empty when it changed)."""
+        kept = self._organizations.get(organization_id)
+        if kept is None or kept.context != context:
+            return {}
+        self._organizations.move_to_end(organization_id)
+        return kept.jobs
+
+    def replace(
+        self, organization_id: str, context: Values, jobs: dict[str, tuple[Values, bytes]]
+    ) -> None:
+        """Keep exactly ``jobs`` (the pieces of one complete render) for the organization."""
+        self._organizations.pop(organization_id, None)
+        size = sum(_size(values, piece) for values, piece in jobs.values())
+        if size > self.max_bytes:
+            return
+        self._organizations[organization_id] = _Organization(context, jobs, size)
+        total = self.size
+        while total > self.max_bytes:
+            _, dropped = self._organizations.popitem(last=False)
+            total -= dropped.size
+
+    def clear(self) -> None:
+        self._organizations.clear()
+
+
+PIECES = FeedPieces()
+
+
 def _drain(buffer: io.BytesIO) -> bytes:
     piece = buffer.getvalue()
     buffer.seek(0)
@@ -170,9 +238,13 @@ def _drain(buffer: io.BytesIO) -> bytes:
 
 
 async def jobs_feed(
-    database: Database, settings: Settings, organization: Organization
+    database: Database,
+    settings: Settings,
+    organization: Organization,
+    pieces: FeedPieces | None = None,
 ) -> AsyncIterator[bytes]:
     """The feed document in pieces: the head at once, then one piece per batch of jobs."""
+    pieces = PIECES if pieces is None else pieces
     query = (
         select(*_COLUMNS)
         .outerjoin(JobCategory, JobCategory.id == Job.category_id)
@@ -180,6 +252,15 @@ async def jobs_feed(
         .order_by(Job.published_at.desc(), Job.created_at.desc(), Job.id)
         .execution_options(yield_per=BATCH)
     )
+    # Everything besides the row that a job's element is written from.
+    context: Values = (
+        organization.name,
+        organization.slug,
+        careers_url(settings, organization.slug),
+        job_url(settings, organization.slug, ""),
+    )
+    kept = pieces.kept(organization.id, context)
+    written: dict[str, tuple[Values, bytes]] = {}
     buffer = io.BytesIO()
     with etree.xmlfile(buffer, encoding="utf-8") as xf:
         xf.write_declaration()
@@ -193,8 +274,19 @@ async def jobs_feed(
             async with database.sessionmaker() as db:
                 result = await db.stream(query)
                 async for batch in result.partitions(BATCH):
+                    out: list[bytes] = []
                     for row in batch:
-                        _write_job(xf, settings, organization, row)
-                    xf.flush()
-                    yield _drain(buffer)
+                        values = tuple(row)
+                        job_id = values[0]
+                        found = kept.get(job_id)
+                        if found is not None and found[0] == values:
+                            piece = found[1]
+                        else:
+                            _write_job(xf, settings, organization, values)
+                            xf.flush()
+                            piece = _drain(buffer)
+                        written[job_id] = (values, piece)
+                        out.append(piece)
+                    yield b"".join(out)
     yield _drain(buffer)
+    pieces.replace(organization.id, context, written)

@@ -28,7 +28,7 @@ from sqlalchemy import bindparam, exists, func, insert, select, text, tuple_, up
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from wegotwork.analytics import funnel
-from wegotwork.analytics.counters import add_to
+from wegotwork.analytics.counters import add_to, roll_up
 from wegotwork.applicants.files import ResumeInspector
 from wegotwork.applicants.intake import RESUME_PREFIX
 from wegotwork.applicants.rules import GITHUB, LINKEDIN, TWITTER, Site, normalize_profile_url
@@ -282,6 +282,7 @@ async def _count_in_funnel(db: AsyncSession, funnel: Counter[tuple[Any, ...]]) -
             "counts": [funnel[key] for key in keys],
         },
     )
+    await roll_up(db, FunnelCount, funnel, FUNNEL_COLUMNS)
 
 
 _TARGETS: Mapping[str, type[Base]] = {

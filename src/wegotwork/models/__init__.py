@@ -1,9 +1,14 @@
 """Every ORM model, imported here so one metadata holds them all (Alembic reads it)."""
 
 from wegotwork.models.analytics import (
+    BLOCK,
     DIRECT,
+    MONTH,
     FunnelCount,
+    FunnelCountRollup,
     FunnelDuration,
+    FunnelDurationJobRollup,
+    FunnelDurationSourceRollup,
     PageViewDaily,
     TrackedSource,
 )
@@ -55,7 +60,9 @@ from wegotwork.models.reviews import (
 from wegotwork.models.tasks import TaskLease
 
 __all__ = [
+    "BLOCK",
     "DIRECT",
+    "MONTH",
     "Account",
     "ActivityKind",
     "Answer",
@@ -68,7 +75,10 @@ __all__ = [
     "CommunicationSettings",
     "ExperienceLevel",
     "FunnelCount",
+    "FunnelCountRollup",
     "FunnelDuration",
+    "FunnelDurationJobRollup",
+    "FunnelDurationSourceRollup",
     "ImportMapping",
     "Invitation",
     "InvitationStatus",

@@ -81,6 +81,8 @@ class FunnelCount(IdMixin, OrgScoped, Base):
             "step",
             unique=True,
         ),
+        # The applications of each day (the report's daily series) without the other steps.
+        Index("ix_funnel_count_step_day", "organization_id", "step", "day", "job_id", "count"),
     )
 
     job_id: Mapped[str] = mapped_column(ID, ForeignKey("job.id", ondelete="CASCADE"), index=True)
@@ -110,6 +112,99 @@ class FunnelDuration(IdMixin, OrgScoped, Base):
     )
 
     job_id: Mapped[str] = mapped_column(ID, ForeignKey("job.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(120), default=DIRECT)
+    step: Mapped[str] = mapped_column(String(32))
+    days: Mapped[int] = mapped_column(Integer)
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+# Roll-ups of the counters above, kept in the same transactions, at two spans: ``month`` (``day``
+# is the month's first day) and ``block`` (the days 1–8, 9–16, 17–24 and 25 to the month's end;
+# ``day`` is the block's first day), so four blocks make a month. A report over a long period
+# reads whole months and whole blocks from these and only the few days at its ends from the
+# daily counters. The histograms are rolled up by job and by source apart, which is all a report
+# of every job shows and far fewer rows than job × source.
+MONTH = "month"
+BLOCK = "block"
+
+
+class FunnelCountRollup(IdMixin, OrgScoped, Base):
+    """``funnel_count`` summed over each month and each block of application days."""
+
+    __tablename__ = "funnel_count_rollup"
+    __table_args__ = (
+        Index(
+            "uq_funnel_count_rollup_key",
+            "organization_id",
+            "span",
+            "day",
+            "job_id",
+            "source",
+            "step",
+            unique=True,
+            # Reports read the counts from the index alone (PostgreSQL).
+            postgresql_include=["count"],
+        ),
+    )
+
+    job_id: Mapped[str] = mapped_column(ID, ForeignKey("job.id", ondelete="CASCADE"), index=True)
+    span: Mapped[str] = mapped_column(String(5))
+    day: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(120), default=DIRECT)
+    step: Mapped[str] = mapped_column(String(32))
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class FunnelDurationJobRollup(IdMixin, OrgScoped, Base):
+    """``funnel_duration`` summed over each month and block of application days and every
+    source."""
+
+    __tablename__ = "funnel_duration_job_rollup"
+    __table_args__ = (
+        Index(
+            "uq_funnel_duration_job_rollup_key",
+            "organization_id",
+            "span",
+            "day",
+            "job_id",
+            "step",
+            "days",
+            unique=True,
+            # Reports read the counts from the index alone (PostgreSQL).
+            postgresql_include=["count"],
+        ),
+    )
+
+    job_id: Mapped[str] = mapped_column(ID, ForeignKey("job.id", ondelete="CASCADE"), index=True)
+    span: Mapped[str] = mapped_column(String(5))
+    day: Mapped[date] = mapped_column(Date)
+    step: Mapped[str] = mapped_column(String(32))
+    days: Mapped[int] = mapped_column(Integer)
+    count: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class FunnelDurationSourceRollup(IdMixin, OrgScoped, Base):
+    """``funnel_duration`` summed over each month and block of application days and every
+    job."""
+
+    __tablename__ = "funnel_duration_source_rollup"
+    __table_args__ = (
+        Index(
+            "uq_funnel_duration_source_rollup_key",
+            "organization_id",
+            "span",
+            "day",
+            "source",
+            "step",
+            "days",
+            unique=True,
+            # Reports read the counts from the index alone (PostgreSQL).
+            postgresql_include=["count"],
+        ),
+    )
+
+    span: Mapped[str] = mapped_column(String(5))
     day: Mapped[date] = mapped_column(Date)
     source: Mapped[str] = mapped_column(String(120), default=DIRECT)
     step: Mapped[str] = mapped_column(String(32))
