@@ -3,7 +3,7 @@ whether the address applied elsewhere too (which decides the mail that goes with
 without it each erasure read every applicant (about a second over a million).
 
 Revision ID: 0017_applicant_email_index
-Revises: 0016_status_link_expiry
+Revises: 0017_funnel_rollups
 Create Date: 2026-12-06 00:30:00
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0017_applicant_email_index"
-down_revision: str | None = "0016_status_link_expiry"
+down_revision: str | None = "0017_funnel_rollups"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -8,7 +8,7 @@ term's keys inside one job lead only to that job's applicants (and, rarely, to t
 whose id begins alike; the LIKE recheck drops them).
 
 Revision ID: 0017_applicant_job_search
-Revises: 0016_status_link_expiry
+Revises: 0017_applicant_email_index
 Create Date: 2026-12-06 23:50:00
 """
 
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0017_applicant_job_search"
-down_revision: str | None = "0016_status_link_expiry"
+down_revision: str | None = "0017_applicant_email_index"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
