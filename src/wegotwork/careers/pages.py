@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from wegotwork.careers.fragments import job_items
 from wegotwork.careers.http_cache import is_fragment_request
 from wegotwork.careers.jobs_feed import jobs_feed
 from wegotwork.careers.queries import (
@@ -44,12 +45,15 @@ async def careers_page(slug: str, request: Request, services: ServicesDep) -> Re
     filters = CareersFilters.parse(request.query_params)
     listing = await careers_listing(services.db, snapshot, filters)
     tracking = tracking_of(request)
+    tracking_query = f"?{urlencode(tracking)}" if tracking else ""
+    header = org_context(services, request, organization)
     context = {
-        **org_context(services, request, organization),
+        **header,
         "listing": listing,
         "filters": filters,
         "tracking": tracking,
-        "tracking_query": f"?{urlencode(tracking)}" if tracking else "",
+        "tracking_query": tracking_query,
+        "job_item": job_items.renderer(services.templates.env, header["root"], tracking_query),
         "jsonld": script_json(
             item_list(
                 [

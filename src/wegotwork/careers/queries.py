@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -111,6 +111,9 @@ class ListedJob:
     salary_max: int | None = None
     salary_currency: str = "USD"
     salary_interval: SalaryInterval = SalaryInterval.YEAR
+    # The values as read, in one tuple: an exact and cheap key for what the job's list item
+    # shows (careers.fragments); comparing the fields above one by one costs more.
+    row: tuple[Any, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def salary(self) -> str | None:
@@ -302,6 +305,7 @@ async def careers_snapshot(database: Database, slug: str) -> CareersSnapshot:
                 salary_max,
                 currency,
                 SalaryInterval(interval),
+                tuple(row[9:]),
             )
         )
     # Newest first overall; grouping by category (in the organization's order) keeps it.
