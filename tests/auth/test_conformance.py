@@ -79,7 +79,7 @@ async def live_server(
     tmp_path: Path, fresh_databases: FreshDatabase, smtp_sink: SmtpSink, oidc: OidcProvider
 ) -> AsyncIterator[LiveServer]:
     """A server on SQLite mailing to the SMTP sink, with the local OpenID provider configured
-    (for the idToken sign-in)."""
+    (for the idToken sign-in). The database starts empty: `serve` migrates it, as on a first run."""
     database_url = await fresh_databases.create("sqlite")
     server = start_server(
         database_url,

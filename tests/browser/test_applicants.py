@@ -34,7 +34,7 @@ async def live_server(
 ) -> AsyncIterator[LiveServer]:
     """The server on SQLite, mailing to the SMTP sink, with careers hosts at
     ``{slug}.localhost`` (Chromium sends every ``*.localhost`` name to loopback)."""
-    database_url = await fresh_databases.create("sqlite")
+    database_url = await fresh_databases.create_migrated("sqlite")
     server = start_server(
         database_url,
         tmp_path / "live",

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 async def quick_server(tmp_path: Path, fresh_databases: FreshDatabase) -> AsyncIterator[LiveServer]:
     """A server that flushes its page-view counts every half second."""
-    database_url = await fresh_databases.create("sqlite")
+    database_url = await fresh_databases.create_migrated("sqlite")
     server = start_server(
         database_url, tmp_path / "live", env={"WEGOTWORK_VIEW_FLUSH_SECONDS": "0.5"}
     )

@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests import factories
@@ -276,6 +276,46 @@ async def state(db: AsyncSession) -> dict[str, list[tuple[Any, ...]]]:
         result = await db.execute(select(table))
         everything[table.name] = sorted((tuple(row) for row in result), key=repr)
     return everything
+
+
+# Rows inserted, updated or deleted so far by the test's connection (the app's requests run on
+# it): a number that only grows, also across savepoints rolled back. PostgreSQL counts them per
+# transaction (live savepoints included), SQLite per connection (triggers included).
+_WRITES = {
+    "postgresql": "SELECT coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0) "
+    "FROM pg_stat_xact_user_tables",
+    "sqlite": "SELECT total_changes()",
+}
+
+
+async def writes(db: AsyncSession) -> int:
+    """How many rows the test's connection has written so far (see ``_WRITES``)."""
+    return int((await db.execute(text(_WRITES[db.get_bind().dialect.name]))).scalar_one())
+
+
+class Snapshot:
+    """The whole database at one moment, and a cheap way to ask whether a request changed it:
+    a request that wrote no row changed nothing, so only one that wrote rows is compared with
+    the snapshot, table by table (a write may also leave every row as it was)."""
+
+    def __init__(self, db: AsyncSession, rows: dict[str, list[tuple[Any, ...]]]) -> None:
+        self.db = db
+        self.rows = rows
+        self.mark = 0
+
+    @classmethod
+    async def take(cls, db: AsyncSession) -> Snapshot:
+        return cls(db, await state(db))
+
+    async def watch(self) -> None:
+        """Start watching: writes before this call do not count."""
+        self.mark = await writes(self.db)
+
+    async def changed(self) -> bool:
+        """Whether the database differs from the snapshot (writes since ``watch`` only)."""
+        if await writes(self.db) == self.mark:
+            return False
+        return await state(self.db) != self.rows
 
 
 def refused(response: httpx.Response) -> bool:

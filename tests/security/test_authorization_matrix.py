@@ -26,13 +26,13 @@ from tests.routes import api_routes, endpoints
 from tests.security import stats
 from tests.security.targets import (
     Request,
+    Snapshot,
     Targets,
     call,
     client_for,
     ended_session,
     refused,
     replay_client,
-    state,
 )
 from wegotwork.deps import Services
 from wegotwork.models import Role
@@ -718,7 +718,7 @@ async def test_every_route_by_every_caller(
     assert sorted(set(routes) - set(TABLE)) == [], "routes missing from the matrix"
     assert sorted(set(TABLE) - set(routes)) == [], "matrix entries without a route"
     stolen = await ended_session(world)
-    before = await state(db)
+    before = await Snapshot.take(db)
     wrong: list[str] = []
     cells = 0
     for route in routes:
@@ -729,11 +729,12 @@ async def test_every_route_by_every_caller(
             # Reads: all five callers in one savepoint, the database compared once at the end.
             await targets.restore_files(services.storage)
             attempt = await connection.begin_nested()
+            await before.watch()
             try:
                 for caller in CALLERS:
                     client = client_for(world, caller, path)
                     statuses.append((await call(client, method, path, cell, targets)).status_code)
-                if await state(db) != before:
+                if await before.changed():
                     wrong.append(f"{route}: a read changed the database")
             finally:
                 await attempt.rollback()
@@ -742,10 +743,11 @@ async def test_every_route_by_every_caller(
             cells += 1
             await targets.restore_files(services.storage)
             attempt = await connection.begin_nested()
+            await before.watch()
             try:
                 client = client_for(world, caller, path)
                 response = await call(client, method, path, cell, targets)
-                changed = await state(db) != before
+                changed = await before.changed()
             finally:
                 await attempt.rollback()
             statuses.append(response.status_code)
@@ -760,9 +762,10 @@ async def test_every_route_by_every_caller(
         cells += 1
         await targets.restore_files(services.storage)
         attempt = await connection.begin_nested()
+        await before.watch()
         try:
             response = await call(replay_client(world, stolen), method, path, cell, targets)
-            changed = await state(db) != before
+            changed = await before.changed()
         finally:
             await attempt.rollback()
         expected = REPLAY.get(route, cell.expected[0])

@@ -43,6 +43,9 @@ EXAMPLES = 8
 SHARE = {"sqlite": 1, "postgresql": 2}
 PREFIXES = ("/api/v1/", "/api/auth/")
 load_all_checks()
+# One test process runs every fuzz test: the cases are generated once per process (most of a fuzz
+# test's time) and shared by the callers and dialects.
+pytestmark = pytest.mark.xdist_group("fuzz")
 # Every check schemathesis has. unsupported_method and allow_header_conformance judge only the
 # cases of its coverage phase (undeclared methods): tests/test_openapi_document.py sends those.
 CHECKS = CHECKS_REGISTRY.get_all()
