@@ -6,9 +6,13 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+import typer
+from typer.testing import CliRunner
 
+from wegotwork import cli
 from wegotwork.settings import ConfigError, Settings, load_settings
 
 
@@ -92,19 +96,29 @@ def test_unwritable_data_dir_is_reported(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def _command_paths(command: Any, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command and group under ``command``, as the words that name it."""
+    paths = [path]
+    if hasattr(command, "commands"):  # a group
+        for name, sub in sorted(command.commands.items()):
+            paths += _command_paths(sub, (*path, name))
+    return paths
+
+
 def test_every_command_has_help(tmp_path: Path) -> None:
-    for command in (
-        ["--help"],
-        ["serve", "--help"],
-        ["db", "--help"],
-        ["db", "upgrade", "--help"],
-        ["db", "downgrade", "--help"],
-        ["db", "current", "--help"],
-        ["seed", "--help"],
-    ):
-        result = run_cli(*command, env={}, cwd=tmp_path)
-        assert result.returncode == 0, result.stderr
-        assert "Usage" in result.stdout
+    # The installed entry point, in a process of its own.
+    result = run_cli("--help", env={}, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Usage" in result.stdout
+    # Then every command and group of the command tree, in this process.
+    command = typer.main.get_command(cli.app)
+    paths = _command_paths(command)
+    assert {("serve",), ("db", "upgrade"), ("seed",), ("privacy", "run")} <= set(paths)
+    runner = CliRunner()
+    for path in paths:
+        shown = runner.invoke(cli.app, [*path, "--help"], prog_name="wegotwork")
+        assert shown.exit_code == 0, (path, shown.output)
+        assert "Usage" in shown.output, path
 
 
 def test_db_commands_migrate_and_report(tmp_path: Path) -> None:
