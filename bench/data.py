@@ -24,6 +24,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedCo
 
 from wegotwork import migrate
 from wegotwork.auth.passwords import hash_password_sync
+from wegotwork.importer.run import APPLICANT_COLUMNS
 from wegotwork.organizations.rules import DEFAULT_CATEGORIES
 
 VERSION = 3
@@ -99,6 +100,57 @@ def ident(rng: random.Random) -> str:
     return "".join(
         rng.choices("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", k=32)
     )
+
+
+def job_row(
+    job_id: str,
+    organization: str,
+    category: str,
+    title: str,
+    kind: str,
+    country: str,
+    city: str,
+    remote: bool,
+    published: datetime,
+) -> tuple[object, ...]:
+    """A published job, in COLUMNS["job"]' order."""
+    return (
+        job_id,
+        organization,
+        category,
+        title,
+        kind,
+        country,
+        city,
+        remote,
+        DESCRIPTION,
+        "published",
+        published,
+        published,
+        published,
+    )
+
+
+def applicant_row(
+    rng: random.Random, organization: str, job_id: str, tag: str, now: datetime
+) -> tuple[object, ...]:
+    """An applicant of the last year with a random name, motivation and status, in
+    COLUMNS["applicant"]' order (the importer's); ``tag`` makes the email unique."""
+    first, last = rng.choice(FIRST), rng.choice(LAST)
+    created = now - timedelta(seconds=rng.randint(60, 365 * 86400))
+    record = dict.fromkeys(APPLICANT_COLUMNS)
+    record.update(
+        id=ident(rng),
+        organization_id=organization,
+        job_id=job_id,
+        name=f"{first} {last}",
+        email=f"{first}.{last}.{tag}@mail.example".lower(),
+        motivation=rng.choice(MOTIVATIONS),
+        status=rng.choices(STATUSES, STATUS_WEIGHTS)[0],
+        created_at=created,
+        updated_at=created,
+    )
+    return tuple(record.values())
 
 
 @dataclass
@@ -186,7 +238,7 @@ def _rows(now: datetime) -> Iterator[tuple[str, list[tuple[object, ...]]]]:
             country, city = rng.choice(CITIES)
             published = now - timedelta(days=rng.randint(1, 120), minutes=number)
             jobs.append(
-                (
+                job_row(
                     job_id,
                     org_id,
                     category_ids[number % 5],
@@ -195,10 +247,6 @@ def _rows(now: datetime) -> Iterator[tuple[str, list[tuple[object, ...]]]]:
                     country,
                     city,
                     rng.random() < 0.35,
-                    DESCRIPTION,
-                    "published",
-                    published,
-                    published,
                     published,
                 )
             )
@@ -223,28 +271,7 @@ def _rows(now: datetime) -> Iterator[tuple[str, list[tuple[object, ...]]]]:
                 job_id = job_ids[1 + number % (JOBS_PER_ORG - 1)]
             else:
                 job_id = job_ids[number % JOBS_PER_ORG]
-            first, last = rng.choice(FIRST), rng.choice(LAST)
-            created = now - timedelta(seconds=rng.randint(60, 365 * 86400))
-            batch.append(
-                (
-                    ident(rng),
-                    org_id,
-                    job_id,
-                    f"{first} {last}",
-                    f"{first}.{last}.{org_index}.{number}@mail.example".lower(),
-                    rng.choice(MOTIVATIONS),
-                    None,
-                    None,
-                    None,
-                    None,
-                    None,
-                    None,
-                    None,
-                    rng.choices(STATUSES, STATUS_WEIGHTS)[0],
-                    created,
-                    created,
-                )
-            )
+            batch.append(applicant_row(rng, org_id, job_id, f"{org_index}.{number}", now))
             if len(batch) >= 20_000:
                 yield "applicant", batch
                 batch = []
@@ -303,24 +330,7 @@ COLUMNS = {
         "created_at",
         "updated_at",
     ],
-    "applicant": [
-        "id",
-        "organization_id",
-        "job_id",
-        "name",
-        "email",
-        "motivation",
-        "linkedin",
-        "twitter",
-        "github",
-        "resume_key",
-        "resume_filename",
-        "resume_content_type",
-        "resume_size",
-        "status",
-        "created_at",
-        "updated_at",
-    ],
+    "applicant": list(APPLICANT_COLUMNS),
 }
 TOTAL_APPLICANTS = BIG_ORG_APPLICANTS + (ORGS - 1) * SMALL_ORG_APPLICANTS
 

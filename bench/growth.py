@@ -27,22 +27,17 @@ from bench import postings
 from bench.data import (
     BIG_SLUG,
     COLUMNS,
-    DESCRIPTION,
-    FIRST,
-    LAST,
-    MOTIVATIONS,
     SEED,
-    STATUS_WEIGHTS,
-    STATUSES,
     TITLES,
     Generated,
+    applicant_row,
     ident,
+    job_row,
 )
 from bench.inprocess import app_on, is_quick, median, timed
 from bench.report import Figure, Report
 from bench.scenarios import Config
 from bench.svg import describe, growth_exponent, line_chart
-from wegotwork.analytics.backfill import statement_for
 from wegotwork.organizations.rules import DEFAULT_CATEGORIES
 
 HERE = Path(__file__).resolve().parent
@@ -100,7 +95,7 @@ def _job(
     rng: random.Random, organization: str, category: str, number: int, now: datetime
 ) -> tuple[object, ...]:
     published = now - timedelta(days=rng.randint(1, 120), minutes=number)
-    return (
+    return job_row(
         ident(rng),
         organization,
         category,
@@ -109,10 +104,6 @@ def _job(
         "DE",
         "Berlin",
         rng.random() < 0.35,
-        DESCRIPTION,
-        "published",
-        published,
-        published,
         published,
     )
 
@@ -149,38 +140,15 @@ async def prepare(url: str) -> None:
                 )
                 job = _job(rng, organization, categories[0], 0, now)
                 await connection.copy_records_to_table("job", records=[job], columns=COLUMNS["job"])
-                rows = []
-                for number in range(size):
-                    first, last = rng.choice(FIRST), rng.choice(LAST)
-                    created = now - timedelta(seconds=rng.randint(60, 365 * 86400))
-                    rows.append(
-                        (
-                            ident(rng),
-                            organization,
-                            job[0],
-                            f"{first} {last}",
-                            f"{first}.{last}.g{size}.{number}@mail.example".lower(),
-                            rng.choice(MOTIVATIONS),
-                            None,
-                            None,
-                            None,
-                            None,
-                            None,
-                            None,
-                            None,
-                            rng.choices(STATUSES, STATUS_WEIGHTS)[0],
-                            created,
-                            created,
-                        )
-                    )
+                rows = [
+                    applicant_row(rng, organization, str(job[0]), f"g{size}.{number}", now)
+                    for number in range(size)
+                ]
                 await connection.copy_records_to_table(
                     "applicant", records=rows, columns=COLUMNS["applicant"]
                 )
                 # The funnel counters the report reads, as B7 fills them for bench-big.
-                statement = statement_for("postgresql").replace(
-                    "coalesce(a.source, '')", postings.SOURCE_OF
-                )
-                await connection.execute(statement.replace(":organization_id", "$1"), organization)
+                await postings.count_funnel(connection, organization)
         await connection.execute("analyze")
     finally:
         await connection.close()
@@ -188,7 +156,7 @@ async def prepare(url: str) -> None:
 
 def bench(config: Config, data: Generated, report: Report) -> None:
     asyncio.run(prepare(config.database))
-    asyncio.run(postings._prepare_funnel(config.database))  # bench-big's counters, as B7
+    asyncio.run(postings.prepare_funnel(config.database))  # bench-big's counters, as B7
     asyncio.run(_measure(config, data, report))
 
 

@@ -211,7 +211,14 @@ SOURCE_OF = (
 )
 
 
-async def _prepare_funnel(url: str) -> float:
+async def count_funnel(connection: asyncpg.Connection, organization: str) -> None:
+    """Count an organization's generated applicants into its funnel counters: the backfill's
+    statement, with the sources spread as above."""
+    statement = statement_for("postgresql").replace("coalesce(a.source, '')", SOURCE_OF)
+    await connection.execute(statement.replace(":organization_id", "$1"), organization)
+
+
+async def prepare_funnel(url: str) -> float:
     """The big organization's funnel counters: the backfill's statement (with sources spread as
     above), plus a histogram of days per step, as moving applicants would have written it, and
     their roll-ups; seconds the counting took (0 when the counters are there
@@ -225,9 +232,8 @@ async def _prepare_funnel(url: str) -> float:
             "select 1 from funnel_count where organization_id = $1 limit 1", organization
         ):
             return 0.0
-        statement = statement_for("postgresql").replace("coalesce(a.source, '')", SOURCE_OF)
         started = time.perf_counter()
-        await connection.execute(statement.replace(":organization_id", "$1"), organization)
+        await count_funnel(connection, organization)
         seconds = time.perf_counter() - started
         await connection.execute(
             """
@@ -315,7 +321,7 @@ async def _time_reports(url: str, data: Generated, report: Report, section: str)
 def b7(config: Config, data: Generated, report: Report) -> None:
     section = "B7 analytics (server-side time of the report action, PostgreSQL)"
     database = config.database
-    seconds = asyncio.run(_prepare_funnel(database))
+    seconds = asyncio.run(prepare_funnel(database))
     if seconds:
         report.note(
             section,

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import re
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import select
 
@@ -19,50 +20,23 @@ from bench.report import Figure, Report
 from bench.scenarios import Config
 
 # ---------------------------------------------------------------------------------------------
-# B8: the pipeline board
+# B8 and B9: a module whose ``run()`` gives median milliseconds by key, against its TARGETS_MS
 
 
-def b8(config: Config, data: Generated, report: Report) -> None:
-    section = f"B8 pipeline board ({pipeline_board.APPLICANTS:,} applicants, 7 stages, PostgreSQL)"
-    if is_quick(config):
-        pipeline_board.CALLS = 10
-    labels = {
-        "board": "board first paint (7 counts + 25 cards per stage)",
-        "move": "move a card (with its log entry, committed)",
-        "counts": "the job's stage counts (GET /api/v1/jobs/{id}/pipeline)",
-    }
-    with database_named("board") as name:
-        try:
-            figures = asyncio.run(pipeline_board.run())
-        finally:
-            asyncio.run(drop_database(config.postgres, name))
-    for key, value in figures.items():
-        report.add(
-            section,
-            labels[key],
-            time=Figure([value], "ms"),
-            note=f"median of {pipeline_board.CALLS} server-side calls",
-        )
-        report.ratio(
-            section, f"{labels[key]}, ms", value, pipeline_board.TARGETS_MS[key], at_most=True
-        )
-
-
-# ---------------------------------------------------------------------------------------------
-# B9: reviewing one applicant
-
-
-def b9(config: Config, data: Generated, report: Report) -> None:
-    module = applicant_review
-    section = f"B9 applicant review (a job of {module.APPLICANTS:,} applicants, PostgreSQL)"
+def _timed_calls(
+    config: Config,
+    report: Report,
+    module: Any,
+    database: str,
+    section: str,
+    labels: dict[str, str],
+    calls: str,
+) -> None:
+    """Run ``module`` in its own database ``database`` (dropped afterwards) and report each of
+    its figures against the module's target; ``calls`` says how they were timed."""
     if is_quick(config):
         module.CALLS = 10
-    labels = {
-        "page": f"applicant page with {module.NOTES} notes and {module.SCORECARDS} scorecards",
-        "page-cold": "the same page, no note rendered before (first visit after a start)",
-        "neighbours": "previous / next in the job (two keyset lookups)",
-    }
-    with database_named("review") as name:
+    with database_named(database) as name:
         try:
             figures = asyncio.run(module.run())
         finally:
@@ -72,9 +46,36 @@ def b9(config: Config, data: Generated, report: Report) -> None:
             section,
             labels[key],
             time=Figure([value], "ms"),
-            note=f"median of {module.CALLS} in-process calls",
+            note=f"median of {module.CALLS} {calls}",
         )
         report.ratio(section, f"{labels[key]}, ms", value, module.TARGETS_MS[key], at_most=True)
+
+
+# B8: the pipeline board
+
+
+def b8(config: Config, data: Generated, report: Report) -> None:
+    section = f"B8 pipeline board ({pipeline_board.APPLICANTS:,} applicants, 7 stages, PostgreSQL)"
+    labels = {
+        "board": "board first paint (7 counts + 25 cards per stage)",
+        "move": "move a card (with its log entry, committed)",
+        "counts": "the job's stage counts (GET /api/v1/jobs/{id}/pipeline)",
+    }
+    _timed_calls(config, report, pipeline_board, "board", section, labels, "server-side calls")
+
+
+# B9: reviewing one applicant
+
+
+def b9(config: Config, data: Generated, report: Report) -> None:
+    module = applicant_review
+    section = f"B9 applicant review (a job of {module.APPLICANTS:,} applicants, PostgreSQL)"
+    labels = {
+        "page": f"applicant page with {module.NOTES} notes and {module.SCORECARDS} scorecards",
+        "page-cold": "the same page, no note rendered before (first visit after a start)",
+        "neighbours": "previous / next in the job (two keyset lookups)",
+    }
+    _timed_calls(config, report, module, "review", section, labels, "in-process calls")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -193,7 +194,7 @@ async def _profiles(config: Config, data: Generated, report: Report) -> None:
     from wegotwork.tenancy.guard import resolve
 
     calls = 20 if is_quick(config) else 200
-    await postings._prepare_funnel(config.database)  # the counters the report reads (as B7)
+    await postings.prepare_funnel(config.database)  # the counters the report reads (as B7)
     async with app_on(config.database) as app:
         counter = iter(range(10**9))
 

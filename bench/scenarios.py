@@ -401,6 +401,12 @@ def pdf_200kb() -> Path:
 # clients"): smaller pools while they run together.
 SIDE_BY_SIDE = {"WEGOTWORK_DB_POOL_SIZE": "4"}
 
+# B3's targets, as the issues set them: the benchmarks issue asks an application to cost at most
+# 1 / 0.6 of the bare insert's (apply ≥ 0.6 × its rate); the SQLite-vs-PostgreSQL issue asks
+# SQLite's apply to reach half of PostgreSQL's.
+APPLY_PER_BARE_INSERT = 0.6
+SQLITE_PER_POSTGRES_APPLY = 0.5
+
 
 def b3(config: Config, data: benchdata.Generated, report: Report) -> None:
     section = "B3 applying with a 200 KB PDF"
@@ -490,7 +496,7 @@ def b3(config: Config, data: benchdata.Generated, report: Report) -> None:
                 section,
                 f"apply / bare insert ({which})",
                 ours / _median(results[f"floor {database}"]),
-                0.5,
+                APPLY_PER_BARE_INSERT,
             )
             report.ratio(
                 section, f"apply / nginx ceiling ({which})", ours / _median(results["nginx"])
@@ -509,7 +515,7 @@ def b3(config: Config, data: benchdata.Generated, report: Report) -> None:
             section,
             f"SQLite apply / PostgreSQL apply ({kind})",
             _median(results[f"{kind} SQLite"]) / _median(results[f"{kind} PostgreSQL"]),
-            0.5,
+            SQLITE_PER_POSTGRES_APPLY,
         )
 
 

@@ -12,6 +12,8 @@ import typer
 from rich.console import Console
 
 from wegotwork import migrate
+from wegotwork.importer import MAX_WRITERS as MAX_IMPORT_WRITERS
+from wegotwork.importer import WRITERS as IMPORT_WRITERS
 from wegotwork.settings import (
     ConfigError,
     Settings,
@@ -288,6 +290,16 @@ def import_wegotwork(
         bool,
         typer.Option("--send-invitations", help="Mail the imported pending invitations."),
     ] = False,
+    writers: Annotated[
+        int,
+        typer.Option(
+            "--writers",
+            min=1,
+            max=MAX_IMPORT_WRITERS,
+            help="Connections writing applicants side by side (PostgreSQL; a dry run and "
+            "SQLite use one).",
+        ),
+    ] = IMPORT_WRITERS,
 ) -> None:
     """Import users (with their passwords), workspaces, members, invitations, categories, jobs,
     applicants and résumés from the original TypeScript WeGotWork. Running it again updates
@@ -315,6 +327,7 @@ def import_wegotwork(
             send_invitations=send_invitations,
             base_url=settings.base_url,
             secret=secret,
+            writers=writers,
         )
         asyncio.run(run(settings, console, options))
     except (SourceError, StorageError) as exc:

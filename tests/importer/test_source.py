@@ -11,19 +11,24 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from tests.fixtures.app import Deployment
 from tests.importer.conftest import Original
 from wegotwork.db import Database
 from wegotwork.deps import Services
 from wegotwork.importer.run import ImportOptions, run_import
 from wegotwork.importer.source import ENUMS, REQUIRED, SourceError, schema_problems
-from wegotwork.models import ImportMapping, User
+from wegotwork.models import Applicant, ImportMapping, User
 
 
-def wegotwork(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
+def wegotwork(
+    *args: str, data_dir: Path, database_url: str | None = None
+) -> subprocess.CompletedProcess[str]:
     environment = {
         key: value for key, value in os.environ.items() if not key.startswith("WEGOTWORK_")
     }
     environment["WEGOTWORK_DATA_DIR"] = str(data_dir)
+    if database_url is not None:
+        environment["WEGOTWORK_DATABASE_URL"] = database_url
     return subprocess.run(
         [sys.executable, "-m", "wegotwork", *args],
         env=environment,
@@ -94,3 +99,42 @@ def test_the_command_imports_reports_and_refuses_what_is_not_the_original(
     assert refused.stderr.strip().splitlines()[-1].startswith("error: the source cannot be")
     assert "not a WeGotWork database" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+@pytest.mark.parametrize("writers", ["0", "9", "two"])
+def test_the_command_refuses_a_number_of_writers_out_of_one_to_eight(
+    original: Original, tmp_path: Path, writers: str
+) -> None:
+    data = tmp_path / "data"
+    refused = wegotwork(
+        "import", "wegotwork", "--source", original.url, "--writers", writers, data_dir=data
+    )
+    assert refused.returncode == 2
+    assert "--writers" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    assert not data.exists()  # refused before anything was made
+
+
+async def test_the_command_imports_with_the_writers_it_is_given(
+    original: Original, deployment: Deployment
+) -> None:
+    done = wegotwork(
+        "import",
+        "wegotwork",
+        "--source",
+        original.url,
+        "--writers",
+        "3",
+        data_dir=deployment.tmp / "data",
+        database_url=deployment.url,
+    )
+    assert done.returncode == 0, done.stderr
+    async with deployment.sessions() as db:
+        assert await db.scalar(select(func.count()).select_from(Applicant)) == 5
+
+
+def test_the_options_refuse_a_number_of_writers_out_of_one_to_eight() -> None:
+    for writers in (0, 9):
+        with pytest.raises(ValueError, match="writers"):
+            ImportOptions(source_url="postgresql://original", writers=writers)
+    assert ImportOptions(source_url="postgresql://original", writers=8).writers == 8

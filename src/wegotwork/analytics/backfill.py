@@ -49,6 +49,24 @@ GROUP BY r.organization_id, r.day, r.job_id, r.source, s.step
 """
 
 
+# Per dialect: a fresh id, and a day's month and block (its first day). Migration 0017 wrote
+# its own copy of these when it first filled the roll-ups; that one stays as it ran.
+_NEW_ID = {
+    "postgresql": "md5(random()::text || clock_timestamp()::text)",
+    "sqlite": "lower(hex(randomblob(16)))",
+}
+_MONTH = {
+    "postgresql": "CAST(date_trunc('month', day) AS date)",
+    "sqlite": "date(day, 'start of month')",
+}
+_BLOCK = {
+    "postgresql": f"{_MONTH['postgresql']} + "
+    "LEAST((CAST(extract(day FROM day) AS integer) - 1) / 8, 3) * 8",
+    "sqlite": "date(day, 'start of month', '+' || "
+    "(min((CAST(strftime('%d', day) AS integer) - 1) / 8, 3) * 8) || ' days')",
+}
+
+
 # (roll-up table, its key columns besides organization_id, span and day, the daily table it sums)
 _ROLLUPS = (
     ("funnel_count_rollup", ("job_id", "source", "step"), "funnel_count"),
@@ -60,17 +78,7 @@ _ROLLUPS = (
 def rollup_statements(dialect: str) -> list[str]:
     """Statements that make one organization's (``:organization_id``) roll-ups, per month and
     per block, the sums of its daily counters: each roll-up emptied, then filled."""
-    if dialect == "postgresql":
-        new_id = "md5(random()::text || clock_timestamp()::text)"
-        month = "CAST(date_trunc('month', day) AS date)"
-        block = f"{month} + LEAST((CAST(extract(day FROM day) AS integer) - 1) / 8, 3) * 8"
-    else:
-        new_id = "lower(hex(randomblob(16)))"
-        month = "date(day, 'start of month')"
-        block = (
-            "date(day, 'start of month', '+' || "
-            "(min((CAST(strftime('%d', day) AS integer) - 1) / 8, 3) * 8) || ' days')"
-        )
+    new_id, month, block = _NEW_ID[dialect], _MONTH[dialect], _BLOCK[dialect]
     statements = []
     for table, keys, daily in _ROLLUPS:
         columns = ", ".join(keys)
@@ -88,13 +96,12 @@ def rollup_statements(dialect: str) -> list[str]:
 
 def statement_for(dialect: str) -> str:
     """The counting statement for one organization (``:organization_id``) on ``dialect``."""
-    if dialect == "postgresql":
-        new_id, day = (
-            "md5(random()::text || clock_timestamp()::text)",
-            "(a.created_at AT TIME ZONE 'UTC')::date",
-        )
-    else:
-        new_id, day = "lower(hex(randomblob(16)))", "date(a.created_at)"
+    new_id = _NEW_ID[dialect]
+    day = (
+        "(a.created_at AT TIME ZONE 'UTC')::date"
+        if dialect == "postgresql"
+        else "date(a.created_at)"
+    )
     return _SQL.format(
         new_id=new_id,
         day=day,

@@ -7,12 +7,11 @@ OrgContext and check the permission themselves.
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, delete, func, or_, select, text, tuple_
+from sqlalchemy import Select, and_, bindparam, delete, func, or_, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,6 +29,7 @@ from wegotwork.applicants.schemas import (
     ApplicationInput,
     EventRow,
 )
+from wegotwork.applicants.search_plan import rare_in_job
 from wegotwork.db import Database, new_id, utcnow
 from wegotwork.errors import Conflict, Invalid, NotFound
 from wegotwork.forms import actions as forms
@@ -49,8 +49,6 @@ from wegotwork.models import (
     User,
 )
 from wegotwork.models.applicants import (
-    JOB_SEARCH_MIN,
-    SEARCH_EXPRESSION,
     job_search_keys_contain,
     search_text,
 )
@@ -334,7 +332,7 @@ def _filtered(ctx: OrgContext, filters: ApplicantFilters, *, job_keys: bool = Fa
         term = filters.q.strip().lower()
         query = query.where(search_text().like(rules.like_pattern(term), escape="\\"))
         if job_keys and filters.job_id:
-            # A rare term inside one job (see _rare_in_job): PostgreSQL looks it up in the
+            # A rare term inside one job (see search_plan): PostgreSQL looks it up in the
             # job's part of the search keys (migration 0017) instead of the whole
             # organization's trigrams; the LIKE above decides.
             query = query.where(job_search_keys_contain(filters.job_id, term))
@@ -342,41 +340,6 @@ def _filtered(ctx: OrgContext, filters: ApplicantFilters, *, job_keys: bool = Fa
         # A row comparison, which PostgreSQL turns into an index range condition.
         query = query.where(tuple_(*keys) < tuple_(*_position(filters)))
     return query.order_by(*(key.desc() for key in keys))
-
-
-# Up to this many estimated matches inside one job, a term is looked up by the job's search
-# keys (and the matches sorted); above it, walking the job's newest applicants finds a page
-# sooner. Walking costs about page / share of rows, the keys about the matches: they break even
-# near 1 600 matches in a job of 100 000; the margin covers the estimate's error.
-RARE_IN_JOB = 500
-
-# Our own constant expression, no input: the values are bound.
-_ESTIMATE = text(
-    "EXPLAIN (FORMAT JSON) SELECT 1 FROM applicant "  # noqa: S608
-    f"WHERE job_id = :job_id AND {SEARCH_EXPRESSION} LIKE :pattern ESCAPE '\\'"
-)
-
-
-async def _rare_in_job(db: AsyncSession, filters: ApplicantFilters) -> bool:
-    """Whether a search inside one job should use the job's search keys: on PostgreSQL, for a
-    term of at least three characters that the planner expects at most RARE_IN_JOB times in
-    the job (its estimate, from the statistics on the searched text; nothing is read).
-
-    The keys cannot carry this estimate themselves: PostgreSQL multiplies the selectivities of
-    the term's keys as if they were independent, so with them in the query every term looks
-    rare, and a term in every row (``example.com``) would sort the whole job."""
-    term = (filters.q or "").strip().lower()
-    if (
-        not filters.job_id
-        or len(term) < JOB_SEARCH_MIN
-        or db.get_bind().dialect.name != "postgresql"
-    ):
-        return False
-    plan = await db.scalar(
-        _ESTIMATE, {"job_id": filters.job_id, "pattern": rules.like_pattern(term)}
-    )
-    document = json.loads(plan) if isinstance(plan, str) else plan
-    return bool(document[0]["Plan"]["Plan Rows"] <= RARE_IN_JOB)
 
 
 async def list_applicants(
@@ -391,7 +354,7 @@ async def list_applicants(
     """
     ctx.require(Permission.VIEW_APPLICANTS)
     limit = max(1, min(filters.limit, MAX_PAGE))
-    job_keys = await _rare_in_job(db, filters)
+    job_keys = await rare_in_job(db, ctx, filters.job_id, filters.q)
     rows = (await db.execute(_filtered(ctx, filters, job_keys=job_keys).limit(limit + 1))).all()
     page = [ApplicantRow(row[0], row[1]) for row in rows[:limit]]
     next_cursor = _cursor_of(filters, rows[limit - 1]) if len(rows) > limit else None

@@ -38,7 +38,7 @@ from wegotwork.auth.schemas import ImageUrl, is_email
 from wegotwork.content import bump_content_version
 from wegotwork.db import Database, utcnow
 from wegotwork.errors import DomainError
-from wegotwork.importer import rules
+from wegotwork.importer import MAX_WRITERS, WRITERS, rules
 from wegotwork.importer.report import KINDS, Progress, Report, no_progress
 from wegotwork.importer.source import Source
 from wegotwork.invitations.actions import mail_invitation
@@ -75,7 +75,6 @@ log = logging.getLogger("wegotwork.importer")
 
 CREDENTIAL = "credential"
 BATCH_SIZE = 2000
-WRITERS = 2  # connections writing applicants side by side (PostgreSQL)
 _IMAGE = TypeAdapter(ImageUrl)
 _MAPPING: Any = ImportMapping.__table__
 DELETED_HERE = "deleted here since it was imported; not brought back"
@@ -139,6 +138,10 @@ class ImportOptions:
     writers: int = WRITERS
     # The installation's secret: keys the digests kept in import_mapping.
     secret: str = ""
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.writers <= MAX_WRITERS:
+            raise ValueError(f"writers must be from 1 to {MAX_WRITERS}, not {self.writers}")
 
 
 @dataclass(frozen=True, slots=True)

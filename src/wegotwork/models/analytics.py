@@ -129,84 +129,57 @@ MONTH = "month"
 BLOCK = "block"
 
 
-class FunnelCountRollup(IdMixin, OrgScoped, Base):
-    """``funnel_count`` summed over each month and each block of application days."""
-
-    __tablename__ = "funnel_count_rollup"
-    __table_args__ = (
-        Index(
-            "uq_funnel_count_rollup_key",
-            "organization_id",
-            "span",
-            "day",
-            "job_id",
-            "source",
-            "step",
-            unique=True,
-            # Reports read the counts from the index alone (PostgreSQL).
-            postgresql_include=["count"],
-        ),
+def _rollup_key(table: str, *columns: str) -> Index:
+    """A roll-up's unique key: the organization, the span and its first day, then ``columns``.
+    Reports read the counts from the index alone (PostgreSQL)."""
+    return Index(
+        f"uq_{table}_key",
+        "organization_id",
+        "span",
+        "day",
+        *columns,
+        unique=True,
+        postgresql_include=["count"],
     )
 
-    job_id: Mapped[str] = mapped_column(ID, ForeignKey("job.id", ondelete="CASCADE"), index=True)
+
+class RollupColumns:
+    """What every roll-up row has: its span (``MONTH`` or ``BLOCK``) and first day, the step,
+    and the count."""
+
     span: Mapped[str] = mapped_column(String(5))
     day: Mapped[date] = mapped_column(Date)
-    source: Mapped[str] = mapped_column(String(120), default=DIRECT)
     step: Mapped[str] = mapped_column(String(32))
     count: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-class FunnelDurationJobRollup(IdMixin, OrgScoped, Base):
+class FunnelCountRollup(IdMixin, OrgScoped, RollupColumns, Base):
+    """``funnel_count`` summed over each month and each block of application days."""
+
+    __tablename__ = "funnel_count_rollup"
+    __table_args__ = (_rollup_key(__tablename__, "job_id", "source", "step"),)
+
+    job_id: Mapped[str] = mapped_column(ID, ForeignKey("job.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(120), default=DIRECT)
+
+
+class FunnelDurationJobRollup(IdMixin, OrgScoped, RollupColumns, Base):
     """``funnel_duration`` summed over each month and block of application days and every
     source."""
 
     __tablename__ = "funnel_duration_job_rollup"
-    __table_args__ = (
-        Index(
-            "uq_funnel_duration_job_rollup_key",
-            "organization_id",
-            "span",
-            "day",
-            "job_id",
-            "step",
-            "days",
-            unique=True,
-            # Reports read the counts from the index alone (PostgreSQL).
-            postgresql_include=["count"],
-        ),
-    )
+    __table_args__ = (_rollup_key(__tablename__, "job_id", "step", "days"),)
 
     job_id: Mapped[str] = mapped_column(ID, ForeignKey("job.id", ondelete="CASCADE"), index=True)
-    span: Mapped[str] = mapped_column(String(5))
-    day: Mapped[date] = mapped_column(Date)
-    step: Mapped[str] = mapped_column(String(32))
     days: Mapped[int] = mapped_column(Integer)
-    count: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-class FunnelDurationSourceRollup(IdMixin, OrgScoped, Base):
+class FunnelDurationSourceRollup(IdMixin, OrgScoped, RollupColumns, Base):
     """``funnel_duration`` summed over each month and block of application days and every
     job."""
 
     __tablename__ = "funnel_duration_source_rollup"
-    __table_args__ = (
-        Index(
-            "uq_funnel_duration_source_rollup_key",
-            "organization_id",
-            "span",
-            "day",
-            "source",
-            "step",
-            "days",
-            unique=True,
-            # Reports read the counts from the index alone (PostgreSQL).
-            postgresql_include=["count"],
-        ),
-    )
+    __table_args__ = (_rollup_key(__tablename__, "source", "step", "days"),)
 
-    span: Mapped[str] = mapped_column(String(5))
-    day: Mapped[date] = mapped_column(Date)
     source: Mapped[str] = mapped_column(String(120), default=DIRECT)
-    step: Mapped[str] = mapped_column(String(32))
     days: Mapped[int] = mapped_column(Integer)
-    count: Mapped[int] = mapped_column(BigInteger, default=0)
