@@ -14,6 +14,10 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests import factories
+from tests.fixtures.app import make_settings
+from tests.fixtures.database import FreshDatabase
+from wegotwork import migrate
+from wegotwork.cli import check_database
 from wegotwork.db import ID_ALPHABET, Database, create_engine, new_id
 from wegotwork.models import Organization
 
@@ -66,3 +70,23 @@ async def test_sqlite_hot_reads_do_not_wait_for_a_writer(tmp_path: Path) -> None
     finally:
         writer.close()
         await engine.dispose()
+
+
+async def test_a_starting_server_checks_and_migrates_without_the_write_lock(
+    fresh_databases: FreshDatabase, tmp_path: Path
+) -> None:
+    """While a running server holds SQLite's write lock (a long bulk change), a second one
+    starting on the same file checks the database and finds its schema at the head by reading
+    only: it does not queue for the lock and give up after the busy timeout."""
+    url = await fresh_databases.create_migrated("sqlite")
+    writer = sqlite3.connect(url.removeprefix("sqlite+aiosqlite:///"), isolation_level=None)
+    settings = make_settings(tmp_path, database_url=url)
+    try:
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("UPDATE alembic_version SET version_num = version_num")
+        assert await asyncio.to_thread(migrate.current_revision, url) == migrate.head_revision()
+        await asyncio.to_thread(migrate.upgrade, url)
+        await asyncio.to_thread(check_database, settings)
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()

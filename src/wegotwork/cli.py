@@ -73,12 +73,14 @@ def run_migrations(settings: Settings, revision: str = "head") -> None:
 def check_database(settings: Settings) -> None:
     from sqlalchemy import text
 
-    from wegotwork.db import create_engine
+    from wegotwork.db import READ_ONLY, create_engine
 
     async def probe() -> None:
         engine = create_engine(settings.effective_database_url, pool_size=1)
         try:
             async with engine.connect() as connection:
+                # A read (on SQLite a plain BEGIN): it does not wait for another writer's turn.
+                await connection.execution_options(**{READ_ONLY: True})
                 await connection.execute(text("SELECT 1"))
         finally:
             await engine.dispose()

@@ -11,7 +11,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from wegotwork.db import create_engine
+from wegotwork.db import READ_ONLY, create_engine
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 
@@ -25,6 +25,10 @@ def alembic_config(database_url: str) -> Config:
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
+    """Apply the migrations up to ``revision``. A database already at the head is only read: on
+    SQLite, a server starting beside a running one does not queue for the file's write lock."""
+    if revision == "head" and current_revision(database_url) == head_revision():
+        return
     command.upgrade(alembic_config(database_url), revision)
 
 
@@ -43,6 +47,7 @@ def current_revision(database_url: str) -> str | None:
         engine = create_engine(database_url, pool_size=1)
         try:
             async with engine.connect() as connection:
+                await connection.execution_options(**{READ_ONLY: True})
                 return await connection.run_sync(
                     lambda sync: MigrationContext.configure(sync).get_current_revision()
                 )
