@@ -215,7 +215,8 @@ def b1(config: Config, data: benchdata.Generated, report: Report) -> None:
                 section, f"p99 unchanged page, ms ({which})", cached["p99"].median, 50, at_most=True
             )
             report.ratio(section, f"304 / floor ({which})", _median(conditional) / floor_rps, 4)
-            report.ratio(section, f"cache miss / floor ({which})", _median(miss) / floor_rps, 0.35)
+            # The benchmarks issue's target (round 1 asked 0.35).
+            report.ratio(section, f"cache miss / floor ({which})", _median(miss) / floor_rps, 0.5)
             report.ratio(
                 section,
                 f"p99 cache miss at 8 connections, ms ({which})",
