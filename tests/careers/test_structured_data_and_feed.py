@@ -342,6 +342,38 @@ async def test_the_job_board_feed_lists_published_jobs_as_well_formed_xml(
     )
 
 
+async def test_the_feed_starts_before_reading_and_names_the_organization_it_resolved(
+    db: AsyncSession, world: World, client: httpx.AsyncClient
+) -> None:
+    job = await factories.make_job(db, world.org, title="Any case")
+    await db.commit()
+
+    # The slug in any case is the same site: the same document, with the canonical URLs.
+    lower = await client.get(f"/careers/{world.org.slug}/jobs.xml")
+    upper = await client.get(f"/careers/{world.org.slug.upper()}/jobs.xml")
+    assert upper.status_code == 200
+    assert upper.content == lower.content
+    root = parse(upper.content)
+    assert root.findtext("publisherurl").endswith(f"/careers/{world.org.slug}")
+    listed = root.find("job")
+    assert listed.findtext("referencenumber") == job.id
+    assert listed.findtext("company") == world.org.name
+
+    # Two organizations named in one query: the version is read for the first, so the app
+    # must not take it for the other's.
+    other = await factories.make_org(db, name="Other Works")
+    await factories.make_job(db, other, title="Elsewhere")
+    await db.commit()
+    both = await client.get("/jobs.xml", params=[("org", world.org.slug), ("org", other.slug)])
+    assert both.status_code == 200
+    named = parse(both.content).findtext("publisherurl")
+    shown = {item.findtext("company") for item in parse(both.content).iter("job")}
+    assert shown == {other.name if named.endswith(f"/careers/{other.slug}") else world.org.name}
+
+    missing = await client.get("/careers/no-such-organization/jobs.xml")
+    assert missing.status_code == 404
+
+
 async def test_the_feed_is_cached_until_the_careers_content_changes(
     db: AsyncSession, world: World, client: httpx.AsyncClient
 ) -> None:
