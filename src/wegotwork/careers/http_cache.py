@@ -29,6 +29,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -51,8 +52,6 @@ _BY_SLUG = re.compile(
 )
 # Large documents sent as they are rendered (and kept once complete), not rendered first.
 _STREAMED = re.compile(r"^/(?:careers/[^/]+/)?jobs\.xml$")
-# The feed's query form: /jobs.xml?org={slug}.
-_ORG_QUERY = re.compile(rb"(?:^|&)org=([A-Za-z0-9_-]{1,64})(?:&|$)")
 # A streamed document larger than this is sent but not kept.
 STREAM_KEEP_MAX = 48 * 1024 * 1024
 SEND_PIECE = 256 * 1024
@@ -324,10 +323,15 @@ class PublicPagesMiddleware:
         """(the slug the version is read by, if any; how to read it), (None, None) for a path
         without one."""
         if path == "/jobs.xml":
-            found = _ORG_QUERY.search(query_string)
-            if found is None:
+            # The value the app reads: the query parsed as Starlette parses it, the last ``org``.
+            found = [
+                value
+                for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+                if name == "org"
+            ]
+            if not found:
                 return None, None
-            org_slug = found.group(1).decode()
+            org_slug = found[-1]
             return org_slug, lambda: self.versions.by_slug(org_slug)
         match = _BY_SLUG.match(path)
         if match is not None:

@@ -24,7 +24,8 @@ from __future__ import annotations
 import io
 import re
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -302,10 +303,21 @@ async def jobs_feed(
                 ).first()
                 if found is not None:
                     name, canonical = found
-                    async for piece in _jobs(
-                        xf, buffer, settings, connection, organization_id, name, canonical, pieces
-                    ):
-                        yield piece
+                    # Closed here if the visitor goes away, before the connection is released.
+                    async with aclosing(
+                        _jobs(
+                            xf,
+                            buffer,
+                            settings,
+                            connection,
+                            organization_id,
+                            name,
+                            canonical,
+                            pieces,
+                        )
+                    ) as jobs:
+                        async for piece in jobs:
+                            yield piece
     yield _drain(buffer)
 
 
@@ -318,7 +330,7 @@ async def _jobs(
     name: str,
     slug: str,
     pieces: FeedPieces,
-) -> AsyncIterator[bytes]:
+) -> AsyncGenerator[bytes]:
     # Everything besides the row that a job's element is written from.
     context: Values = (name, slug, careers_url(settings, slug), job_url(settings, slug, ""))
     kept = pieces.kept(organization_id, context)
