@@ -24,6 +24,7 @@ from wegotwork.models import (
     Job,
     JobStatus,
     JobType,
+    Organization,
     SalaryInterval,
     WorkMode,
 )
@@ -340,6 +341,48 @@ async def test_the_job_board_feed_lists_published_jobs_as_well_formed_xml(
     assert {job.findtext("referencenumber") for job in parse(same.content).iter("job")} == (
         published
     )
+
+
+async def test_the_feed_starts_before_reading_and_names_the_organization_it_resolved(
+    db: AsyncSession, world: World, client: httpx.AsyncClient
+) -> None:
+    job = await factories.make_job(db, world.org, title="Any case")
+    await db.commit()
+
+    # The slug in any case is the same site: the same document, with the canonical URLs.
+    lower = await client.get(f"/careers/{world.org.slug}/jobs.xml")
+    upper = await client.get(f"/careers/{world.org.slug.upper()}/jobs.xml")
+    assert upper.status_code == 200
+    assert upper.content == lower.content
+    root = parse(upper.content)
+    assert root.findtext("publisherurl").endswith(f"/careers/{world.org.slug}")
+    listed = root.find("job")
+    assert listed.findtext("referencenumber") == job.id
+    assert listed.findtext("company") == world.org.name
+
+    # Two organizations named in one query: the app reads the last, and so does the cache's
+    # version, so the document is never kept under the other's content version.
+    other = await factories.make_org(db, name="Other Works")
+    elsewhere = await factories.make_job(db, other, title="Elsewhere")
+    await db.commit()
+    query = [("org", world.org.slug), ("org", other.slug)]
+    both = await client.get("/jobs.xml", params=query)
+    assert both.status_code == 200
+    assert parse(both.content).findtext("publisherurl").endswith(f"/careers/{other.slug}")
+    assert {item.findtext("company") for item in parse(both.content).iter("job")} == {other.name}
+    # A change to that organization's site shows at once (the first one's version is unchanged).
+    await db.execute(update(Job).where(Job.id == elsewhere.id).values(title="Moved"))
+    await db.execute(
+        update(Organization)
+        .where(Organization.id == other.id)
+        .values(content_version=Organization.content_version + 1)
+    )
+    await db.commit()
+    again = await client.get("/jobs.xml", params=query)
+    assert parse(again.content).find("job").findtext("title") == "Moved"
+
+    missing = await client.get("/careers/no-such-organization/jobs.xml")
+    assert missing.status_code == 404
 
 
 async def test_the_feed_is_cached_until_the_careers_content_changes(

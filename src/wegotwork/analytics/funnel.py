@@ -24,7 +24,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select, union_all
+from sqlalchemy import (
+    BigInteger,
+    Select,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wegotwork.analytics.counters import add_to
@@ -236,11 +248,17 @@ def _in_days(column: Any, ranges: list[tuple[date, date]]) -> Any:
     return or_(*(and_(column >= first, column <= last) for first, last in ranges))
 
 
+def _sum(column: Any) -> Any:
+    """``sum(column)`` as a whole number (PostgreSQL sums a bigint into a numeric, which would
+    arrive as a Decimal per row)."""
+    return cast(func.sum(column), BigInteger)
+
+
 def _summed(parts: list[Select[Any]], keys: int) -> Select[Any]:
     """The rows of ``parts`` (key columns, then a number) summed by their keys."""
     union = union_all(*parts).subquery()
     columns = list(union.c)
-    return select(*columns[:keys], func.sum(columns[keys])).group_by(*columns[:keys])
+    return select(*columns[:keys], _sum(columns[keys])).group_by(*columns[:keys])
 
 
 async def read_counts(
@@ -254,7 +272,7 @@ async def read_counts(
     is small, and the histograms by job and source together are only kept daily)."""
     report = Report(Funnel(), defaultdict(Funnel), defaultdict(Funnel), defaultdict(lambda: (0, 0)))
     daily = (
-        scoped(FunnelCount, ctx, FunnelCount.day, func.sum(FunnelCount.count))
+        scoped(FunnelCount, ctx, FunnelCount.day, _sum(FunnelCount.count))
         .where(FunnelCount.step == APPLIED, FunnelCount.day >= start, FunnelCount.day <= end)
         .group_by(FunnelCount.day)
     )
@@ -265,7 +283,7 @@ async def read_counts(
             PageViewDaily.job_id,
             PageViewDaily.source,
             PageViewDaily.day,
-            func.sum(PageViewDaily.views),
+            _sum(PageViewDaily.views),
         )
         .where(PageViewDaily.day >= start, PageViewDaily.day <= end)
         .group_by(PageViewDaily.job_id, PageViewDaily.source, PageViewDaily.day)
@@ -280,7 +298,7 @@ async def read_counts(
                 FunnelCount.job_id,
                 FunnelCount.source,
                 FunnelCount.step,
-                func.sum(FunnelCount.count),
+                _sum(FunnelCount.count),
             )
             .where(FunnelCount.job_id == job_id, FunnelCount.day >= start, FunnelCount.day <= end)
             .group_by(FunnelCount.job_id, FunnelCount.source, FunnelCount.step)
@@ -292,7 +310,7 @@ async def read_counts(
                 FunnelDuration.source,
                 FunnelDuration.step,
                 FunnelDuration.days,
-                func.sum(FunnelDuration.count),
+                _sum(FunnelDuration.count),
             )
             .where(
                 FunnelDuration.job_id == job_id,
@@ -325,13 +343,18 @@ async def read_counts(
     return report
 
 
+# Which slice a histogram row of the report of every job belongs to.
+_JOB, _SOURCE = "j", "s"
+
+
 async def _read_every_job(
     db: AsyncSession, ctx: OrgContext, start: date, end: date, report: Report
 ) -> None:
     split = split_period(start, end)
     count_parts: list[Select[Any]] = []
-    by_job: list[Select[Any]] = []
-    by_source: list[Select[Any]] = []
+    # The histograms by job and by source in one statement: (slice, job or source, step, days,
+    # count), so the daily rows of the days left over are read once for both.
+    histogram_parts: list[Select[Any]] = []
     if split.days:
         count_parts.append(
             scoped(
@@ -343,17 +366,22 @@ async def _read_every_job(
                 FunnelCount.count,
             ).where(_in_days(FunnelCount.day, split.days))
         )
-        for column, parts in ((FunnelDuration.job_id, by_job), (FunnelDuration.source, by_source)):
-            parts.append(
-                scoped(
-                    FunnelDuration,
-                    ctx,
-                    column,
-                    FunnelDuration.step,
-                    FunnelDuration.days,
-                    FunnelDuration.count,
-                ).where(_in_days(FunnelDuration.day, split.days))
+        kinds = union_all(
+            select(literal(_JOB).label("kind")), select(literal(_SOURCE).label("kind"))
+        ).subquery()
+        histogram_parts.append(
+            scoped(
+                FunnelDuration,
+                ctx,
+                kinds.c.kind,
+                case((kinds.c.kind == _JOB, FunnelDuration.job_id), else_=FunnelDuration.source),
+                FunnelDuration.step,
+                FunnelDuration.days,
+                FunnelDuration.count,
             )
+            .join(kinds, true())
+            .where(_in_days(FunnelDuration.day, split.days))
+        )
     for span, condition in _rolled_up(split):
         count_parts.append(
             scoped(
@@ -365,20 +393,22 @@ async def _read_every_job(
                 FunnelCountRollup.count,
             ).where(FunnelCountRollup.span == span, condition(FunnelCountRollup.day))
         )
-        by_job.append(
+        histogram_parts.append(
             scoped(
                 FunnelDurationJobRollup,
                 ctx,
+                literal(_JOB),
                 FunnelDurationJobRollup.job_id,
                 FunnelDurationJobRollup.step,
                 FunnelDurationJobRollup.days,
                 FunnelDurationJobRollup.count,
             ).where(FunnelDurationJobRollup.span == span, condition(FunnelDurationJobRollup.day))
         )
-        by_source.append(
+        histogram_parts.append(
             scoped(
                 FunnelDurationSourceRollup,
                 ctx,
+                literal(_SOURCE),
                 FunnelDurationSourceRollup.source,
                 FunnelDurationSourceRollup.step,
                 FunnelDurationSourceRollup.days,
@@ -388,15 +418,19 @@ async def _read_every_job(
                 condition(FunnelDurationSourceRollup.day),
             )
         )
+    total, by_source, by_job = report.total.reached, report.by_source, report.by_job
     for job, source, step, number in await db.execute(_summed(count_parts, 3)):
-        for funnel in (report.total, report.by_source[source], report.by_job[job]):
-            funnel.reached[step] += int(number)
+        total[step] += number
+        by_source[source].reached[step] += number
+        by_job[job].reached[step] += number
     # The total's histograms are the sums of the jobs'.
-    for job, step, days_in, number in await db.execute(_summed(by_job, 3)):
-        for funnel in (report.total, report.by_job[job]):
-            funnel.durations[step][int(days_in)] += int(number)
-    for source, step, days_in, number in await db.execute(_summed(by_source, 3)):
-        report.by_source[source].durations[step][int(days_in)] += int(number)
+    durations = report.total.durations
+    for kind, key, step, days_in, number in await db.execute(_summed(histogram_parts, 4)):
+        if kind == _JOB:
+            by_job[key].durations[step][days_in] += number
+            durations[step][days_in] += number
+        else:
+            by_source[key].durations[step][days_in] += number
 
 
 def _rolled_up(split: Split) -> list[tuple[str, Callable[[Any], Any]]]:

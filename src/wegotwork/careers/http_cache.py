@@ -29,6 +29,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -51,8 +52,6 @@ _BY_SLUG = re.compile(
 )
 # Large documents sent as they are rendered (and kept once complete), not rendered first.
 _STREAMED = re.compile(r"^/(?:careers/[^/]+/)?jobs\.xml$")
-# The feed's query form: /jobs.xml?org={slug}.
-_ORG_QUERY = re.compile(rb"(?:^|&)org=([A-Za-z0-9_-]{1,64})(?:&|$)")
 # A streamed document larger than this is sent but not kept.
 STREAM_KEEP_MAX = 48 * 1024 * 1024
 SEND_PIECE = 256 * 1024
@@ -64,6 +63,21 @@ _VIEWED = re.compile(r"^/careers/[^/]+(?:/jobs/(?P<job>[^/]+))?$")
 # Called once per view: (organization id, job id or None, query string). It must be cheap and
 # must not block: it runs on the request path.
 ViewHook = Callable[[str, str | None, bytes], None]
+
+
+# The scope key under which a request's slug, as resolved to an organization while reading its
+# content version, is handed to the app: (slug in lowercase, organization id).
+RESOLVED = "wegotwork.careers_organization"
+
+
+def resolved_organization(scope: Scope, slug: str) -> str | None:
+    """The id of the organization at ``slug`` when this middleware has just resolved that very
+    slug for this request (reading its content version), so the app need not read it again."""
+    resolved = scope.get(RESOLVED)
+    if resolved is None or resolved[0] != slug.lower():
+        return None
+    organization_id: str = resolved[1]
+    return organization_id
 
 
 def is_fragment_request(hx_request: str | None, history_restore: str | None) -> bool:
@@ -248,7 +262,7 @@ class PublicPagesMiddleware:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        read = self._version_reader(path, scope.get("query_string", b""))
+        slug, read = self._version_reader(path, scope.get("query_string", b""))
         if read is None:
             await self.app(scope, receive, send)
             return
@@ -262,6 +276,8 @@ class PublicPagesMiddleware:
             await self.app(scope, receive, send)
             return
         organization_id, number = version
+        if slug is not None:
+            scope = {**scope, RESOLVED: (slug.lower(), organization_id)}
         variant = "|".join(
             (
                 host_slug or "",
@@ -303,22 +319,29 @@ class PublicPagesMiddleware:
 
     def _version_reader(
         self, path: str, query_string: bytes
-    ) -> Callable[[], Awaitable[Version | None]] | None:
+    ) -> tuple[str | None, Callable[[], Awaitable[Version | None]] | None]:
+        """(the slug the version is read by, if any; how to read it), (None, None) for a path
+        without one."""
         if path == "/jobs.xml":
-            found = _ORG_QUERY.search(query_string)
-            if found is None:
-                return None
-            org_slug = found.group(1).decode()
-            return lambda: self.versions.by_slug(org_slug)
+            # The value the app reads: the query parsed as Starlette parses it, the last ``org``.
+            found = [
+                value
+                for name, value in parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+                if name == "org"
+            ]
+            if not found:
+                return None, None
+            org_slug = found[-1]
+            return org_slug, lambda: self.versions.by_slug(org_slug)
         match = _BY_SLUG.match(path)
         if match is not None:
             slug = match.group("slug") or match.group("api_slug")
-            return lambda: self.versions.by_slug(slug)
+            return slug, lambda: self.versions.by_slug(slug)
         match = _BY_JOB.match(path)
         if match is not None:
             job_id = match.group("job")
-            return lambda: self.versions.by_job(job_id)
-        return None
+            return None, lambda: self.versions.by_job(job_id)
+        return None, None
 
     def _etag(self, key: CacheKey) -> str:
         organization_id, version, variant = key

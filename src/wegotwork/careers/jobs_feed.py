@@ -24,13 +24,15 @@ from __future__ import annotations
 import io
 import re
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import aclosing
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from lxml import etree
-from sqlalchemy import case, select
+from sqlalchemy import DateTime, String, case, select, type_coerce
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from wegotwork.careers.seo import rfc822
 from wegotwork.db import Database
@@ -77,25 +79,28 @@ EXPERIENCE: dict[ExperienceLevel, str] = {
     ExperienceLevel.EXECUTIVE: "10+ years",
 }
 
+# Enum values and timestamps are read as the database returns them (strings; on SQLite naive
+# datetimes) and converted only for a job that is written: no conversion per row and column
+# for the rows whose kept element is reused.
 _COLUMNS = (
     Job.id,
     Job.title,
-    Job.published_at,
-    Job.created_at,
-    Job.type,
+    type_coerce(Job.published_at, DateTime()),
+    type_coerce(Job.created_at, DateTime()),
+    type_coerce(Job.type, String()),
     Job.country,
     Job.city,
     Job.region,
     Job.postal_code,
     Job.address,
-    Job.work_mode,
-    Job.experience_level,
+    type_coerce(Job.work_mode, String()),
+    type_coerce(Job.experience_level, String()),
     Job.show_salary,
     Job.salary_min,
     Job.salary_max,
     Job.salary_currency,
-    Job.salary_interval,
-    Job.valid_through,
+    type_coerce(Job.salary_interval, String()),
+    type_coerce(Job.valid_through, DateTime()),
     # The Markdown is needed only when no rendered description is stored.
     case((Job.description_html.is_(None), Job.description), else_=None),
     Job.description_html,
@@ -116,7 +121,12 @@ def _add(xf: Any, tag: str, value: str | None, *, ours: bool = False) -> None:
         xf.write(text if "]]>" in text else etree.CDATA(text))
 
 
-def _write_job(xf: Any, settings: Settings, organization: Organization, row: Any) -> None:
+def _utc(value: datetime) -> datetime:
+    """A timestamp as read (aware on PostgreSQL, naive UTC on SQLite) in UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _write_job(xf: Any, settings: Settings, name: str, slug: str, row: Any) -> None:
     (
         job_id,
         title,
@@ -142,11 +152,11 @@ def _write_job(xf: Any, settings: Settings, organization: Organization, row: Any
     ) = row
     with xf.element("job"):
         _add(xf, "title", title)
-        _add(xf, "date", rfc822(published_at or created_at), ours=True)
+        _add(xf, "date", rfc822(_utc(published_at or created_at)), ours=True)
         _add(xf, "referencenumber", job_id, ours=True)
-        _add(xf, "url", job_url(settings, organization.slug, job_id), ours=True)
-        _add(xf, "company", organization.name)
-        _add(xf, "sourcename", organization.name)
+        _add(xf, "url", job_url(settings, slug, job_id), ours=True)
+        _add(xf, "company", name)
+        _add(xf, "sourcename", name)
         _add(xf, "city", city)
         _add(xf, "state", region)
         _add(xf, "country", country_name(country) if country else "")
@@ -170,7 +180,7 @@ def _write_job(xf: Any, settings: Settings, organization: Organization, row: Any
         if remote:
             _add(xf, "remotetype", remote, ours=True)
         if isinstance(valid_through, datetime):
-            _add(xf, "expirationdate", rfc822(valid_through), ours=True)
+            _add(xf, "expirationdate", rfc822(_utc(valid_through)), ours=True)
 
 
 Values = tuple[Any, ...]
@@ -183,6 +193,8 @@ class _Organization:
     context: Values
     jobs: dict[str, tuple[Values, bytes]] = field(default_factory=dict)
     size: int = 0
+    # Each piece's share of ``size``, so a render that reuses a piece need not measure it again.
+    sizes: dict[str, int] = field(default_factory=dict)
 
 
 def _size(values: Values, piece: bytes) -> int:
@@ -213,11 +225,20 @@ class FeedPieces:
         self, organization_id: str, context: Values, jobs: dict[str, tuple[Values, bytes]]
     ) -> None:
         """Keep exactly ``jobs`` (the pieces of one complete render) for the organization."""
-        self._organizations.pop(organization_id, None)
-        size = sum(_size(values, piece) for values, piece in jobs.values())
+        old = self._organizations.pop(organization_id, None)
+        before = old.jobs if old is not None else {}
+        sizes: dict[str, int] = {}
+        for job_id, item in jobs.items():
+            # A piece reused as it was kept (the very same pair) keeps its measured size.
+            sizes[job_id] = (
+                old.sizes[job_id]
+                if old is not None and before.get(job_id) is item
+                else _size(*item)
+            )
+        size = sum(sizes.values())
         if size > self.max_bytes:
             return
-        self._organizations[organization_id] = _Organization(context, jobs, size)
+        self._organizations[organization_id] = _Organization(context, jobs, size, sizes)
         total = self.size
         while total > self.max_bytes:
             _, dropped = self._organizations.popitem(last=False)
@@ -237,30 +258,29 @@ def _drain(buffer: io.BytesIO) -> bytes:
     return piece
 
 
-async def jobs_feed(
-    database: Database,
-    settings: Settings,
-    organization: Organization,
-    pieces: FeedPieces | None = None,
-) -> AsyncIterator[bytes]:
-    """The feed document in pieces: the head at once, then one piece per batch of jobs."""
-    pieces = PIECES if pieces is None else pieces
-    query = (
+def _query(organization_id: str) -> Any:
+    return (
         select(*_COLUMNS)
         .outerjoin(JobCategory, JobCategory.id == Job.category_id)
-        .where(owned_by(Job, organization.id), Job.status == JobStatus.PUBLISHED)
+        .where(owned_by(Job, organization_id), Job.status == JobStatus.PUBLISHED)
         .order_by(Job.published_at.desc(), Job.created_at.desc(), Job.id)
         .execution_options(yield_per=BATCH)
     )
-    # Everything besides the row that a job's element is written from.
-    context: Values = (
-        organization.name,
-        organization.slug,
-        careers_url(settings, organization.slug),
-        job_url(settings, organization.slug, ""),
-    )
-    kept = pieces.kept(organization.id, context)
-    written: dict[str, tuple[Values, bytes]] = {}
+
+
+async def jobs_feed(
+    database: Database,
+    settings: Settings,
+    organization_id: str,
+    slug: str,
+    pieces: FeedPieces | None = None,
+) -> AsyncIterator[bytes]:
+    """The feed document of the organization ``organization_id`` (careers site at ``slug``) in
+    pieces: the head at once, before anything is read, then one piece per batch of jobs.
+
+    The organization itself is read after the head has gone out, with the jobs, on one
+    connection; should it be gone by then, the document closes with no jobs."""
+    pieces = PIECES if pieces is None else pieces
     buffer = io.BytesIO()
     with etree.xmlfile(buffer, encoding="utf-8") as xf:
         xf.write_declaration()
@@ -268,25 +288,65 @@ async def jobs_feed(
             with xf.element("publisher"):
                 xf.write(PUBLISHER)
             with xf.element("publisherurl"):
-                xf.write(xml_text(careers_url(settings, organization.slug)))
+                xf.write(xml_text(careers_url(settings, slug)))
             xf.flush()
             yield _drain(buffer)
             async with database.sessionmaker() as db:
-                result = await db.stream(query)
-                async for batch in result.partitions(BATCH):
-                    out: list[bytes] = []
-                    for row in batch:
-                        values = tuple(row)
-                        job_id = values[0]
-                        found = kept.get(job_id)
-                        if found is not None and found[0] == values:
-                            piece = found[1]
-                        else:
-                            _write_job(xf, settings, organization, values)
-                            xf.flush()
-                            piece = _drain(buffer)
-                        written[job_id] = (values, piece)
-                        out.append(piece)
-                    yield b"".join(out)
+                # Core rows on the session's connection: no ORM result machinery per row.
+                connection = await db.connection()
+                found = (
+                    await connection.execute(
+                        select(Organization.name, Organization.slug).where(
+                            Organization.id == organization_id
+                        )
+                    )
+                ).first()
+                if found is not None:
+                    name, canonical = found
+                    # Closed here if the visitor goes away, before the connection is released.
+                    async with aclosing(
+                        _jobs(
+                            xf,
+                            buffer,
+                            settings,
+                            connection,
+                            organization_id,
+                            name,
+                            canonical,
+                            pieces,
+                        )
+                    ) as jobs:
+                        async for piece in jobs:
+                            yield piece
     yield _drain(buffer)
-    pieces.replace(organization.id, context, written)
+
+
+async def _jobs(
+    xf: Any,
+    buffer: io.BytesIO,
+    settings: Settings,
+    connection: AsyncConnection,
+    organization_id: str,
+    name: str,
+    slug: str,
+    pieces: FeedPieces,
+) -> AsyncGenerator[bytes]:
+    # Everything besides the row that a job's element is written from.
+    context: Values = (name, slug, careers_url(settings, slug), job_url(settings, slug, ""))
+    kept = pieces.kept(organization_id, context)
+    written: dict[str, tuple[Values, bytes]] = {}
+    result = await connection.stream(_query(organization_id))
+    async for batch in result.partitions(BATCH):
+        out: list[bytes] = []
+        for row in batch:
+            values = tuple(row)
+            job_id = values[0]
+            found = kept.get(job_id)
+            if found is None or found[0] != values:
+                _write_job(xf, settings, name, slug, values)
+                xf.flush()
+                found = (values, _drain(buffer))
+            written[job_id] = found
+            out.append(found[1])
+        yield b"".join(out)
+    pieces.replace(organization_id, context, written)

@@ -15,7 +15,7 @@ from fastapi.responses import Response, StreamingResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wegotwork.careers.fragments import job_items
-from wegotwork.careers.http_cache import is_fragment_request
+from wegotwork.careers.http_cache import is_fragment_request, resolved_organization
 from wegotwork.careers.jobs_feed import jobs_feed
 from wegotwork.careers.queries import (
     CareersFilters,
@@ -137,23 +137,34 @@ async def feed(slug: str, request: Request, services: ServicesDep, db: DbSession
 
 
 @router.get("/careers/{slug}/jobs.xml")
-async def jobs_xml(slug: str, services: ServicesDep, db: DbSession) -> Response:
-    """The organization's published jobs as the XML feed job boards read, streamed."""
-    organization = await organization_by_slug(db, slug)
-    await db.close()  # the feed reads with a session of its own while it streams
+async def jobs_xml(slug: str, request: Request, services: ServicesDep, db: DbSession) -> Response:
+    """The organization's published jobs as the XML feed job boards read, streamed.
+
+    When the public-pages middleware has just resolved the slug (reading the content version),
+    the response starts at once: no read before the first byte. Otherwise the organization is
+    read first, so an unknown slug is a 404."""
+    organization_id = resolved_organization(request.scope, slug)
+    if organization_id is None:
+        organization = await organization_by_slug(db, slug)
+        await db.close()  # the feed reads with a session of its own while it streams
+        organization_id, slug = organization.id, organization.slug
     return StreamingResponse(
-        jobs_feed(services.db, services.settings, organization),
+        # Slugs are stored in lowercase (organizations/rules.py); the URL may use any case.
+        jobs_feed(services.db, services.settings, organization_id, slug.lower()),
         media_type="application/xml; charset=utf-8",
     )
 
 
 @router.get("/jobs.xml")
 async def jobs_xml_by_query(
-    services: ServicesDep, db: DbSession, org: Annotated[str, Query(max_length=64)] = ""
+    request: Request,
+    services: ServicesDep,
+    db: DbSession,
+    org: Annotated[str, Query(max_length=64)] = "",
 ) -> Response:
     """The same feed as ``/careers/{org}/jobs.xml``, for boards that take one URL with a
     query."""
-    return await jobs_xml(org, services, db)
+    return await jobs_xml(org, request, services, db)
 
 
 @router.get("/sitemap.xml")
