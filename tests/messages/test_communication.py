@@ -457,3 +457,31 @@ async def test_closing_can_be_forced(db: AsyncSession, world: World, services: S
     )
     assert forced.status_code == 200, forced.text
     assert await _count(db, Applicant, Applicant.status == ApplicantStatus.SUBMITTED) == 1
+
+
+async def test_ids_no_row_can_have_are_refused_by_name_not_with_500(
+    db: AsyncSession, world: World, services: Services
+) -> None:
+    """Regression (found by the fuzz test on PostgreSQL, which refuses a NUL byte in a query):
+    an applicant, stage, reason or template id with a NUL or other characters no id has is
+    unknown, named in the field errors; nothing changes."""
+    place = await arrange(db, world, services.secret, count=2)
+    api = world.api("member")
+    url = f"/api/v1/applicants/bulk?orgId={place.org_id}"
+    odd = "a\x00b"
+    refused = await api.post(
+        url, json={"applicantIds": [place.applicant_ids[0], odd], "action": "move", "stageId": "x"}
+    )
+    assert refused.status_code == 422, refused.text
+    assert odd in refused.json()["fieldErrors"]["applicantIds"][0]
+    for field, action in (("stageId", "move"), ("reasonId", "reject"), ("templateId", "message")):
+        answer = await api.post(
+            url, json={"applicantIds": place.applicant_ids, "action": action, field: odd}
+        )
+        assert answer.status_code == 422, (field, answer.text)
+        assert field in answer.json()["fieldErrors"], (field, answer.text)
+    single = await api.post(
+        f"/api/v1/applicants/{place.applicant_ids[0]}/reject", json={"reasonId": odd}
+    )
+    assert single.status_code == 422, single.text
+    assert await _count(db, Applicant, Applicant.status == ApplicantStatus.REJECTED) == 0

@@ -43,6 +43,7 @@ from wegotwork.models import (
 from wegotwork.pipelines import actions as pipelines
 from wegotwork.privacy import registry as privacy_registry
 from wegotwork.privacy.registry import Part, Section, Subject
+from wegotwork.schemas import plausible_id
 from wegotwork.tenancy.allowance import MailKind, claim_mail
 from wegotwork.tenancy.context import OrgContext
 from wegotwork.tenancy.permissions import Permission
@@ -794,7 +795,7 @@ async def bulk(
     applicants = list(
         await db.scalars(
             scoped(Applicant, ctx)
-            .where(Applicant.id.in_(ids))
+            .where(Applicant.id.in_([one for one in ids if plausible_id(one)]))
             .order_by(Applicant.id)
             .with_for_update()
         )

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from wegotwork.errors import NotFound
 from wegotwork.models import Applicant, Organization, Session
+from wegotwork.schemas import plausible_id
 from wegotwork.tenancy.context import OrgContext
 
 T = TypeVar("T")
@@ -83,7 +84,9 @@ async def get_scoped(
     hidden: bool = False,
 ) -> T:
     """One row of ``model`` in the context's organization, or NotFound (also for other orgs',
-    and for hidden rows unless ``hidden``)."""
+    for hidden rows unless ``hidden``, and without a query for a value no id can be)."""
+    if not plausible_id(object_id):
+        raise NotFound(message)
     query = scoped(model, ctx, hidden=hidden).where(model.id == object_id)  # type: ignore[attr-defined]
     if for_update:
         query = query.with_for_update()
