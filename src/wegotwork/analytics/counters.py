@@ -5,6 +5,7 @@ transaction."""
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -83,6 +84,18 @@ async def roll_up(
         await add_to(db, target, rolled, keys)
 
 
+@functools.cache
+def _upsert(dialect: str, model: Model, amount: str) -> Any:
+    """The statement adding to one counter of ``model``, built once per table (and compiled
+    once): its rows are sent as parameters, all in one statement."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(model)
+    return statement.on_conflict_do_update(
+        index_elements=list(_KEYS[model]),
+        set_={amount: getattr(model, amount) + getattr(statement.excluded, amount)},
+    )
+
+
 async def add_to(
     db: AsyncSession,
     model: Model,
@@ -105,8 +118,6 @@ async def add_to(
     ]
     if not values:
         return
-    index_where = None
-    keys: tuple[str, ...]
     if model is PageViewDaily:
         # Two partial unique indexes: the careers page (no job) and job pages.
         careers = [row for row in values if row["job_id"] is None]
@@ -129,15 +140,6 @@ async def add_to(
                     )
                 )
         return
-    keys = _KEYS[model]
-    statement = insert(model).values(values)
-    column = getattr(model, amount)
-    await db.execute(
-        statement.on_conflict_do_update(
-            index_elements=list(keys),
-            index_where=index_where,
-            set_={amount: column + getattr(statement.excluded, amount)},
-        )
-    )
+    await db.execute(_upsert(dialect, model, amount), values)
     if model in ROLLUPS:
         await roll_up(db, model, rows, columns)
