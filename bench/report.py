@@ -205,9 +205,7 @@ class Report:
         if unexplained:
             lines += [
                 "",
-                "Not met and without a finding in bench/FINDINGS.md yet: "
-                + "; ".join(f"{r.section}: {r.name}" for r in unexplained)
-                + ".",
+                _UNEXPLAINED + "; ".join(f"{r.section}: {r.name}" for r in unexplained) + ".",
             ]
         if self.loads:
             lines += ["", "Load average (1, 5, 15 min) when each part started: "]
@@ -237,7 +235,9 @@ class Report:
         if self.profiles:
             lines += _profiles_markdown(self.profiles)
         if findings.exists():
-            # Profiles, causes and before/after figures of past changes, written by hand.
+            # Profiles, causes and before/after figures of past changes, written by hand (they
+            # begin with FINDINGS_HEADING; ``refresh_findings`` brings a written report's copy
+            # up to date).
             lines += ["", findings.read_text().rstrip()]
         return "\n".join(lines) + "\n"
 
@@ -270,6 +270,42 @@ class Report:
             )
         )
         return path
+
+
+FINDINGS_HEADING = "## Findings: profiles, causes, and what changed"
+_UNEXPLAINED = "Not met and without a finding in bench/FINDINGS.md yet: "
+
+
+def refresh_findings(path: Path = HERE / "RESULTS.md") -> list[str]:
+    """Bring a written report up to date with bench/FINDINGS.md without measuring again: its
+    copy of the findings, each "not met" row's link to its finding and the list of misses
+    without one. Findings are written by hand after a run has shown what missed. Returns the
+    misses still without a finding."""
+    findings = (HERE / "FINDINGS.md").read_text().rstrip()
+    headings = _headings(findings)
+    text = path.read_text()
+    if FINDINGS_HEADING in text:
+        text = text[: text.index(FINDINGS_HEADING)].rstrip("\n") + "\n"
+    lines: list[str] = []
+    unexplained: list[str] = []
+    for line in text.splitlines():
+        if line.startswith(_UNEXPLAINED):
+            continue
+        cells = line.split(" | ")
+        if line.startswith("| ") and len(cells) == 5 and cells[4].startswith("**no**"):
+            section = cells[0].removeprefix("| ")
+            anchor = _finding_for(section, headings)
+            cells[4] = "**no**" + (f" ([why](#{anchor})) |" if anchor else " |")
+            if not anchor:
+                unexplained.append(f"{section}: {cells[1]}")
+            line = " | ".join(cells)
+        if line or (lines and lines[-1]):  # one blank line where a removed line was
+            lines.append(line)
+    if unexplained:
+        table_end = max(i for i, line in enumerate(lines) if "**no**" in line) + 1
+        lines[table_end:table_end] = ["", _UNEXPLAINED + "; ".join(unexplained) + "."]
+    path.write_text("\n".join(lines).rstrip("\n") + "\n\n" + findings + "\n")
+    return unexplained
 
 
 def _slug(heading: str) -> str:
