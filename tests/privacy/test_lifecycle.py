@@ -14,10 +14,10 @@ from tests import factories
 from tests.fixtures.world import World
 from tests.privacy.helpers import candidate, keep_signed_in, reject, traces
 from wegotwork.clock import FrozenClock
-from wegotwork.db import Database
+from wegotwork.db import Database, utcnow
 from wegotwork.deps import Services
 from wegotwork.models import Applicant, PendingFileDeletion, PrivacyAction, PrivacyAudit
-from wegotwork.privacy import retention
+from wegotwork.privacy import queries, retention
 
 pytestmark = pytest.mark.usefixtures("dialect")
 
@@ -256,6 +256,15 @@ async def test_a_run_quarantines_in_batches_each_its_own_transaction(
     for applicant_id in ids:
         await reject(world, applicant_id)
     await keep_signed_in(db, frozen_clock, 25 * MONTH)
+    # The run reads the due ids in pieces (here of 2): the same ids, in the same order, as the
+    # due list the privacy page shows.
+    monkeypatch.setattr(queries, "ID_PIECE", 2)
+    months = world.org.retention_months
+    listed = await queries.to_quarantine(db, world.org.id, months, utcnow())
+    read = await queries.ids_to_quarantine(db, world.org.id, months, utcnow())
+    assert read == [item.id for item in listed]
+    assert sorted(read) == sorted(ids)
+    await db.rollback()
     updates: list[str] = []
 
     def seen(_conn: object, _cursor: object, statement: str, *_: object) -> None:

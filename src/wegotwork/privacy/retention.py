@@ -145,14 +145,13 @@ async def run_organization(
     run = OrganizationRun(organization.organization_id)
     keys: list[str] = []
     async with database.sessionmaker() as db:
-        due_quarantine = await queries.to_quarantine(
+        run.quarantined = await queries.ids_to_quarantine(
             db, organization.organization_id, organization.retention_months, now
         )
         due_erase = await queries.to_erase(
             db, organization.organization_id, organization.quarantine_days, now
         )
         await db.rollback()
-    run.quarantined = [item.id for item in due_quarantine]
     run.erased = [item.id for item in due_erase]
     if dry_run:
         return run, keys
