@@ -362,6 +362,7 @@ async def rendered_pages(
     return pages
 
 
+@pytest.mark.slow
 async def test_stored_payloads_are_escaped_on_every_page(
     app: FastAPI,
     db: AsyncSession,
@@ -409,6 +410,7 @@ REFLECTING_PARAMETERS = (
 )
 
 
+@pytest.mark.slow
 async def test_reflected_payloads_are_escaped(
     app: FastAPI, world: World, targets: Targets, dialect: str
 ) -> None:
@@ -446,6 +448,7 @@ async def test_reflected_payloads_are_escaped(
     )
 
 
+@pytest.mark.slow
 @pytest.mark.browser
 async def test_no_stored_payload_runs_in_chromium(
     app: FastAPI,

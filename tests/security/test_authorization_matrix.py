@@ -704,6 +704,7 @@ REPLAY: dict[str, int] = {}
 
 
 # About 2,000 requests with a database snapshot around each writer: minutes on a busy machine.
+@pytest.mark.slow
 @pytest.mark.timeout(600)
 async def test_every_route_by_every_caller(
     app: FastAPI,
