@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import Select, case, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from wegotwork.db import UTCDateTime
@@ -53,6 +53,24 @@ def _at(moment: datetime) -> Any:
     return literal(moment, UTCDateTime())
 
 
+def _due_for_quarantine(
+    query: Select[Any], organization_id: str, retention_months: int, now: datetime
+) -> Select[Any]:
+    """``query`` (its columns chosen) limited to the organization's applicants whose process
+    ended longer ago than its retention, neither quarantined nor held, oldest first."""
+    cutoff = rules.months_before(now, retention_months)
+    return (
+        query.join(Job, Job.id == Applicant.job_id)
+        .where(
+            owned_by(Applicant, organization_id),
+            Applicant.quarantined_at.is_(None),
+            Applicant.legal_hold.is_(False),
+            process_ended_at() <= _at(cutoff),
+        )
+        .order_by(Applicant.created_at, Applicant.id)
+    )
+
+
 async def to_quarantine(
     db: AsyncSession,
     organization_id: str,
@@ -61,18 +79,12 @@ async def to_quarantine(
     *,
     limit: int | None = None,
 ) -> list[DueApplicant]:
-    cutoff = rules.months_before(now, retention_months)
     ended = process_ended_at().label("ended")
-    query = (
-        select(Applicant.id, Applicant.name, Job.title, ended)
-        .join(Job, Job.id == Applicant.job_id)
-        .where(
-            owned_by(Applicant, organization_id),
-            Applicant.quarantined_at.is_(None),
-            Applicant.legal_hold.is_(False),
-            process_ended_at() <= _at(cutoff),
-        )
-        .order_by(Applicant.created_at, Applicant.id)
+    query = _due_for_quarantine(
+        select(Applicant.id, Applicant.name, Job.title, ended),
+        organization_id,
+        retention_months,
+        now,
     )
     if limit is not None:
         query = query.limit(limit)
@@ -98,19 +110,9 @@ async def ids_to_quarantine(
     pieces of ``ID_PIECE`` rows so that the event loop (which a server shares with requests)
     serves others between them instead of turning a large organization's due list into
     objects in one go."""
-    cutoff = rules.months_before(now, retention_months)
-    query = (
-        select(Applicant.id)
-        .join(Job, Job.id == Applicant.job_id)
-        .where(
-            owned_by(Applicant, organization_id),
-            Applicant.quarantined_at.is_(None),
-            Applicant.legal_hold.is_(False),
-            process_ended_at() <= _at(cutoff),
-        )
-        .order_by(Applicant.created_at, Applicant.id)
-        .execution_options(yield_per=ID_PIECE)
-    )
+    query = _due_for_quarantine(
+        select(Applicant.id), organization_id, retention_months, now
+    ).execution_options(yield_per=ID_PIECE)
     ids: list[str] = []
     result = await db.stream_scalars(query)
     async for piece in result.partitions():
