@@ -17,8 +17,7 @@ from playwright.async_api import Browser, Page, expect
 
 from tests import factories
 from tests.applicants.helpers import Upload, apply, candidate, pdf_bytes, png_bytes
-from tests.fixtures.database import FreshDatabase
-from tests.fixtures.live import LiveServer, start_server, stop_server
+from tests.fixtures.live import LiveServer, LiveServers
 from tests.fixtures.mail import SmtpSink
 from wegotwork import cookies
 from wegotwork.db import Database, create_engine
@@ -29,21 +28,10 @@ LIVE_SECRET = "live-test-secret-0123456789-abcdefghijklmnop"
 
 
 @pytest.fixture
-async def live_server(
-    tmp_path: Path, fresh_databases: FreshDatabase, smtp_sink: SmtpSink
-) -> AsyncIterator[LiveServer]:
+async def live_server(live_servers: LiveServers) -> LiveServer:
     """The server on SQLite, mailing to the SMTP sink, with careers hosts at
     ``{slug}.localhost`` (Chromium sends every ``*.localhost`` name to loopback)."""
-    database_url = await fresh_databases.create_migrated("sqlite")
-    server = start_server(
-        database_url,
-        tmp_path / "live",
-        env={"WEGOTWORK_SMTP_URL": smtp_sink.url, "WEGOTWORK_CAREERS_DOMAIN": "localhost"},
-    )
-    try:
-        yield server
-    finally:
-        stop_server(server)
+    return await live_servers.fresh({"WEGOTWORK_CAREERS_DOMAIN": "localhost"})
 
 
 @dataclass

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import jsonschema
@@ -21,24 +20,16 @@ from tests import factories
 from tests.applicants.helpers import pdf_bytes
 from tests.browser.test_jobs_and_careers import signed_in, watch_errors
 from tests.careers.test_structured_data_and_feed import ITEM_LIST, JOB_POSTING
-from tests.fixtures.database import FreshDatabase
-from tests.fixtures.live import LiveServer, start_server, stop_server
+from tests.fixtures.live import LiveServer, LiveServers
 from wegotwork.db import create_engine
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-async def quick_server(tmp_path: Path, fresh_databases: FreshDatabase) -> AsyncIterator[LiveServer]:
+async def quick_server(live_servers: LiveServers) -> LiveServer:
     """A server that flushes its page-view counts every half second."""
-    database_url = await fresh_databases.create_migrated("sqlite")
-    server = start_server(
-        database_url, tmp_path / "live", env={"WEGOTWORK_VIEW_FLUSH_SECONDS": "0.5"}
-    )
-    try:
-        yield server
-    finally:
-        stop_server(server)
+    return await live_servers.fresh({"WEGOTWORK_VIEW_FLUSH_SECONDS": "0.5"})
 
 
 async def json_ld(page: Page) -> object:
