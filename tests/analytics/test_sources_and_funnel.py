@@ -147,6 +147,29 @@ async def test_page_views_are_counted_without_cookies_and_flushed_off_the_reques
     assert direct == 3
 
 
+async def test_views_of_an_organization_deleted_before_the_flush_do_not_stop_the_others(
+    db: AsyncSession, world: World, client: httpx.AsyncClient, services: Services, app: FastAPI
+) -> None:
+    gone = await factories.make_org(db, world.users["outsider"], name="Gone Soon")
+    await db.commit()
+    await client.get(f"/careers/{world.org.slug}")
+    await client.get(f"/careers/{gone.slug}")
+    await client.get(f"/careers/{gone.slug}?src=linkedin")
+    deleted = await world.browser("outsider").post(
+        "/api/auth/organization/delete", json={"organizationId": gone.id}
+    )
+    assert deleted.status_code == 200, deleted.text
+
+    stored = await app.state.views.flush(services.db)
+
+    assert stored == 1
+    rows = (await db.execute(select(PageViewDaily.organization_id, PageViewDaily.views))).all()
+    assert [tuple(row) for row in rows] == [(world.org.id, 1)]
+    assert len(app.state.views) == 0  # nothing kept back to fail the next flush
+    await client.get(f"/careers/{world.org.slug}")
+    assert await app.state.views.flush(services.db) == 1
+
+
 async def test_the_funnel_counts_steps_conversion_and_median_days(
     db: AsyncSession, world: World, client: httpx.AsyncClient, frozen_clock: FrozenClock
 ) -> None:

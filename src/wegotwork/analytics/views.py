@@ -20,7 +20,7 @@ from wegotwork.analytics.counters import add_to
 from wegotwork.analytics.rules import clean_source
 from wegotwork.analytics.sources import source_names
 from wegotwork.db import Database, utcnow
-from wegotwork.models import DIRECT, Job, PageViewDaily
+from wegotwork.models import DIRECT, Job, Organization, PageViewDaily
 from wegotwork.schemas import plausible_id
 from wegotwork.tenancy.scoping import owned_by
 
@@ -86,7 +86,8 @@ class ViewCounter:
 
     async def flush(self, database: Database) -> int:
         """Add the counted views to the daily counters; how many views were stored. Views of
-        jobs that are not the organization's (a made-up id in a URL) are dropped."""
+        jobs that are not the organization's (a made-up id in a URL), and of organizations
+        deleted since the visit, are dropped."""
         counts = self.take()
         if not counts:
             return 0
@@ -102,7 +103,14 @@ async def _store(database: Database, counts: Counter[ViewKey]) -> int:
     async with database.sessionmaker() as db:
         names: dict[str, dict[str, str]] = {}
         jobs: dict[str, set[str]] = {}
-        for organization_id in {key[0] for key in counts}:
+        # An organization deleted since its pages were seen has no counters to add to: its
+        # views go, instead of failing every later flush of every organization.
+        existing = set(
+            await db.scalars(
+                select(Organization.id).where(Organization.id.in_({key[0] for key in counts}))
+            )
+        )
+        for organization_id in existing:
             if any(key[0] == organization_id and key[3] == "src" for key in counts):
                 names[organization_id] = await source_names(db, organization_id)
             wanted = [
@@ -119,6 +127,8 @@ async def _store(database: Database, counts: Counter[ViewKey]) -> int:
                 )
             jobs[organization_id] = found
         for (organization_id, job_id, day, kind, value), number in counts.items():
+            if organization_id not in existing:
+                continue
             if job_id is not None and job_id not in jobs[organization_id]:
                 continue
             source = DIRECT
