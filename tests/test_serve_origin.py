@@ -7,12 +7,12 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.fixtures.live import wait_until_ready
 from tests.fixtures.mail import free_port
 from wegotwork.settings import Settings, base_url_for_listening
 from wegotwork.web.origins import TrustedOrigins
@@ -74,15 +74,12 @@ def _serve(tmp_path: Path, port: int, env: dict[str, str]) -> tuple[subprocess.P
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"serve exited: {log.read_text()}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                return process, log
-        except httpx.HTTPError:
-            time.sleep(0.1)
+    try:
+        ready = wait_until_ready(f"http://127.0.0.1:{port}", process, log, 60)
+    except RuntimeError as exited:
+        pytest.fail(str(exited))
+    if ready:
+        return process, log
     process.kill()
     pytest.fail(f"serve did not become ready: {log.read_text()}")
 
