@@ -28,10 +28,11 @@ LIVE_SECRET = "live-test-secret-0123456789-abcdefghijklmnop"
 
 
 @pytest.fixture
-async def live_server(live_servers: LiveServers) -> LiveServer:
+async def live_server(live_servers: LiveServers) -> AsyncIterator[LiveServer]:
     """The server on SQLite, mailing to the SMTP sink, with careers hosts at
     ``{slug}.localhost`` (Chromium sends every ``*.localhost`` name to loopback)."""
-    return await live_servers.fresh({"WEGOTWORK_CAREERS_DOMAIN": "localhost"})
+    async with live_servers.fresh({"WEGOTWORK_CAREERS_DOMAIN": "localhost"}) as server:
+        yield server
 
 
 @dataclass

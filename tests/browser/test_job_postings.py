@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import jsonschema
@@ -27,9 +28,10 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-async def quick_server(live_servers: LiveServers) -> LiveServer:
+async def quick_server(live_servers: LiveServers) -> AsyncIterator[LiveServer]:
     """A server that flushes its page-view counts every half second."""
-    return await live_servers.fresh({"WEGOTWORK_VIEW_FLUSH_SECONDS": "0.5"})
+    async with live_servers.fresh({"WEGOTWORK_VIEW_FLUSH_SECONDS": "0.5"}) as server:
+        yield server
 
 
 async def json_ld(page: Page) -> object:
