@@ -121,6 +121,7 @@ def test_every_command_has_help(tmp_path: Path) -> None:
         assert "Usage" in shown.output, path
 
 
+@pytest.mark.slow
 def test_db_commands_migrate_and_report(tmp_path: Path) -> None:
     env = {"WEGOTWORK_DATA_DIR": str(tmp_path / "data")}
     assert "empty" in run_cli("db", "current", env=env, cwd=tmp_path).stdout
@@ -161,6 +162,7 @@ def test_an_unknown_http_server_is_refused(tmp_path: Path) -> None:
     assert "--server must be uvicorn or granian" in result.stderr
 
 
+@pytest.mark.slow
 async def test_granian_serves_the_app_with_two_workers(tmp_path: Path) -> None:
     import httpx
 
@@ -179,4 +181,7 @@ async def test_granian_serves_the_app_with_two_workers(tmp_path: Path) -> None:
             assert landing.status_code == 200
             assert landing.headers["x-frame-options"] == "DENY"
     finally:
-        stop_server(server)
+        # Granian 2.8 now and then leaves a worker hanging on SIGTERM while thread callbacks
+        # reach its loop as it stops (emmett-framework/granian#875); `serve` bounds that with
+        # workers_kill_timeout (20 s). Stopping is not what this test is about.
+        stop_server(server, grace=3)

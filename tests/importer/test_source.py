@@ -67,6 +67,7 @@ async def test_an_unknown_schema_version_stops_before_writing(
     assert await db.scalar(select(func.count()).select_from(ImportMapping)) == 0
 
 
+@pytest.mark.slow
 def test_the_command_imports_reports_and_refuses_what_is_not_the_original(
     original: Original, tmp_path: Path
 ) -> None:
@@ -101,6 +102,7 @@ def test_the_command_imports_reports_and_refuses_what_is_not_the_original(
     assert "Traceback" not in refused.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("writers", ["0", "9", "two"])
 def test_the_command_refuses_a_number_of_writers_out_of_one_to_eight(
     original: Original, tmp_path: Path, writers: str
@@ -115,6 +117,7 @@ def test_the_command_refuses_a_number_of_writers_out_of_one_to_eight(
     assert not data.exists()  # refused before anything was made
 
 
+@pytest.mark.slow
 async def test_the_command_imports_with_the_writers_it_is_given(
     original: Original, deployment: Deployment
 ) -> None:
