@@ -62,8 +62,9 @@ class _MailBridge(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def mail_bridge(smtp_sink: SmtpSink) -> Iterator[str]:
-    handler = type("Bridge", (_MailBridge,), {"sink": smtp_sink})
+def mail_bridge(live_smtp_sink: SmtpSink) -> Iterator[str]:
+    """The live servers' mail (``live_smtp_sink``) over HTTP, for the JavaScript client."""
+    handler = type("Bridge", (_MailBridge,), {"sink": live_smtp_sink})
     server = ThreadingHTTPServer(("127.0.0.1", free_port()), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -76,16 +77,18 @@ def mail_bridge(smtp_sink: SmtpSink) -> Iterator[str]:
 
 @pytest.fixture
 async def live_server(
-    tmp_path: Path, fresh_databases: FreshDatabase, smtp_sink: SmtpSink, oidc: OidcProvider
+    tmp_path: Path, fresh_databases: FreshDatabase, live_smtp_sink: SmtpSink, oidc: OidcProvider
 ) -> AsyncIterator[LiveServer]:
-    """A server on SQLite mailing to the SMTP sink, with the local OpenID provider configured
-    (for the idToken sign-in). The database starts empty: `serve` migrates it, as on a first run."""
+    """A server on SQLite mailing to the live servers' SMTP sink (emptied first), with the
+    local OpenID provider configured (for the idToken sign-in). The database starts empty:
+    `serve` migrates it, as on a first run."""
+    live_smtp_sink.messages.clear()
     database_url = await fresh_databases.create("sqlite")
     server = start_server(
         database_url,
         tmp_path / "live",
         env={
-            "WEGOTWORK_SMTP_URL": smtp_sink.url,
+            "WEGOTWORK_SMTP_URL": live_smtp_sink.url,
             "WEGOTWORK_OIDC_ISSUER": oidc.url,
             "WEGOTWORK_OIDC_CLIENT_ID": CLIENT_ID,
             "WEGOTWORK_OIDC_CLIENT_SECRET": CLIENT_SECRET,

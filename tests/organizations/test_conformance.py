@@ -14,19 +14,12 @@ import pytest
 
 from tests.auth.test_conformance import better_auth_client, mail_bridge
 from tests.fixtures.live import LiveServer
-from tests.fixtures.mail import SmtpSink
 
 SCRIPT = Path(__file__).parent / "conformance" / "organization.mjs"
 
 pytestmark = pytest.mark.slow
 
 __all__ = ["better_auth_client", "mail_bridge"]  # fixtures shared with the auth conformance test
-
-
-@pytest.fixture
-def smtp_sink(live_smtp_sink: SmtpSink) -> SmtpSink:
-    """The mail bridge reads what the shared live server sends: its own sink."""
-    return live_smtp_sink
 
 
 def test_the_organization_client_works_unchanged(
